@@ -1,0 +1,31 @@
+package io.featurepipe.runners;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/** Pipeline options from the arguments a command did not consume, with featurepipe's defaults. */
+final class BeamArgs {
+  private BeamArgs() {}
+
+  /**
+   * Parses Beam options ({@code --runner=FlinkRunner --flinkMaster=[local] --parallelism=2 ...}).
+   * The DirectRunner is the default runner.
+   */
+  static PipelineOptions parse(List<String> unmatched, String jobName) {
+    List<String> args = new ArrayList<>();
+    for (String a : unmatched) {
+      if (!a.startsWith("--")) {
+        throw new IllegalArgumentException(
+            "unexpected argument '" + a + "': Beam pipeline options look like --name=value");
+      }
+      args.add(a);
+    }
+    PipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().create();
+    if (args.stream().noneMatch(a -> a.startsWith("--jobName"))) {
+      options.setJobName(jobName);
+    }
+    return options;
+  }
+}

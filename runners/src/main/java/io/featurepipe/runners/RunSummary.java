@@ -1,0 +1,52 @@
+package io.featurepipe.runners;
+
+import io.featurepipe.transforms.model.FeatureRepository;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+
+/** The featurepipe counters of a finished run, printed as a short summary. */
+record RunSummary(Map<String, Long> counters, FeatureRepository repository) {
+
+  static RunSummary of(PipelineResult result, FeatureRepository repository) {
+    Map<String, Long> counters = new TreeMap<>();
+    MetricQueryResults metrics = result.metrics().queryMetrics(MetricsFilter.builder().build());
+    for (MetricResult<Long> c : metrics.getCounters()) {
+      if (c.getName().getNamespace().equals("featurepipe")) {
+        long v;
+        try {
+          v = c.getAttempted();
+        } catch (UnsupportedOperationException e) {
+          v = c.getCommitted();
+        }
+        counters.merge(c.getName().getName(), v, Long::sum);
+      }
+    }
+    return new RunSummary(counters, repository);
+  }
+
+  long get(String name) {
+    return counters.getOrDefault(name, 0L);
+  }
+
+  String render() {
+    StringBuilder b = new StringBuilder();
+    for (String source : repository.sources().keySet()) {
+      if (counters.containsKey("records_read_" + source) || counters.containsKey("dead_letters_decode_" + source)) {
+        b.append(String.format("source %-24s %,10d records read, %,d undecodable (dead letters)%n",
+            source, get("records_read_" + source), get("dead_letters_decode_" + source)));
+      }
+    }
+    for (String group : repository.groups().keySet()) {
+      if (counters.containsKey("rows_" + group)) {
+        b.append(String.format("group  %-24s %,10d feature rows, %,d records filtered out, %,d dead letters%n",
+            group, get("rows_" + group), get("filtered_out_" + group), get("dead_letters_prepare_" + group)));
+      }
+    }
+    b.append(String.format("dead letters in all: %,d%n", get("dead_letters")));
+    return b.toString();
+  }
+}

@@ -1,0 +1,227 @@
+package io.featurepipe.transforms.compute;
+
+import io.featurepipe.transforms.record.DeadLetter;
+import io.featurepipe.transforms.record.FeatureRow;
+import java.util.Map;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.state.MapState;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.joda.time.Instant;
+
+/**
+ * Turns the tiles of each (group, key) into feature rows, one per window end at which some window
+ * of the group holds data, plus the explicit empty row once every window has emptied (DESIGN §3,
+ * §7.4). In the global window: a map state of tiles, one event-time timer per due window end.
+ *
+ * <p>A tile for a window end already emitted (late data within the allowed lateness) merges into
+ * its tile and restates, at once, every emitted window end it changes. Tiles are released once no
+ * window end within the allowed lateness can read them; a tile that arrives after that (possible
+ * only when lateness classification lagged far behind the watermark) cannot be applied exactly and
+ * goes to the dead-letter output rather than corrupt a row.
+ *
+ * <p>Bounded and unbounded inputs run the same code: in a bounded run all tiles arrive before the
+ * first timer fires, so nothing is ever restated.
+ */
+public final class AssembleWindows
+    extends PTransform<PCollection<KV<GroupKey, Tile>>, PCollectionTuple> {
+
+  public static final TupleTag<FeatureRow> ROWS = new TupleTag<>("rows") {};
+  public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>("deadLetters") {};
+
+  private final Map<String, CompiledGroup> groups;
+
+  AssembleWindows(Map<String, CompiledGroup> groups) {
+    this.groups = groups;
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<KV<GroupKey, Tile>> tiles) {
+    PCollectionTuple out =
+        tiles.apply(
+            "Assemble",
+            ParDo.of(new AssembleFn(groups))
+                .withOutputTags(ROWS, TupleTagList.of(DEAD_LETTERS)));
+    out.get(ROWS).setCoder(FeatureRow.Coder.of());
+    out.get(DEAD_LETTERS).setCoder(DeadLetter.Coder.of());
+    return out;
+  }
+
+  static final class AssembleFn extends DoFn<KV<GroupKey, Tile>, FeatureRow> {
+    private final Map<String, CompiledGroup> groups;
+    private final Counter rows = Metrics.counter("featurepipe", "feature_rows");
+    private final Counter restated = Metrics.counter("featurepipe", "feature_rows_restated");
+    private final Counter unappliable = Metrics.counter("featurepipe", "tiles_after_release");
+    private transient Map<String, WindowAssembler> assemblers;
+
+    @StateId("tiles")
+    private final StateSpec<MapState<Long, Tile>> tilesSpec =
+        StateSpecs.map(VarLongCoder.of(), Tile.Coder.of());
+
+    @StateId("meta")
+    private final StateSpec<ValueState<AssemblyState>> metaSpec =
+        StateSpecs.value(AssemblyState.Coder.of());
+
+    @TimerId("emit")
+    private final TimerSpec emitSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    @TimerId("clear")
+    private final TimerSpec clearSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    AssembleFn(Map<String, CompiledGroup> groups) {
+      this.groups = groups;
+    }
+
+    @Setup
+    public void setup() {
+      assemblers = new java.util.HashMap<>();
+      groups.forEach((name, g) -> assemblers.put(name, new WindowAssembler(g)));
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<GroupKey, Tile> element,
+        @StateId("tiles") MapState<Long, Tile> tileState,
+        @StateId("meta") ValueState<AssemblyState> meta,
+        @TimerId("emit") Timer emit,
+        MultiOutputReceiver out) {
+      GroupKey key = element.getKey();
+      Tile partial = element.getValue();
+      WindowAssembler assembler = assemblers.get(key.group());
+      AssemblyState s = meta.read();
+      if (s == null) {
+        s = new AssemblyState();
+      }
+      long start = partial.hopStartMillis();
+      if (!assembler.canApply(s, start)) {
+        unappliable.inc();
+        out.get(DEAD_LETTERS)
+            .output(
+                new DeadLetter(
+                    groups.get(key.group()).source().name(),
+                    "AssembleWindows/" + key.group(),
+                    "late data for the hop starting "
+                        + Instant.ofEpochMilli(start)
+                        + " arrived after the state of its windows was released (the watermark had"
+                        + " moved past its allowed lateness); raise allowed_lateness to keep it",
+                    "{\"group\":\"" + key.group() + "\",\"key\":\"" + key.key() + "\"}",
+                    ""));
+        return;
+      }
+      StateTiles tiles = new StateTiles(tileState);
+      Tile existing = s.tileStarts.contains(start) ? tiles.get(start) : null;
+      if (existing == null) {
+        tiles.put(partial.copy());
+        s.tileStarts.add(start);
+      } else {
+        existing.mergeFrom(partial);
+        tiles.put(existing);
+      }
+      long hop = assembler.hop();
+      long end = start + hop;
+      if (s.emittedThrough != AssemblyState.NONE && end <= s.emittedThrough) {
+        long last = Math.min(s.emittedThrough, start + assembler.longest() + hop);
+        for (long e = end; e <= last; e += hop) {
+          if (assembler.nonEmpty(s, e) || assembler.nonEmpty(s, e - hop)) {
+            FeatureRow row = assembler.row(key, s, tiles, e, true);
+            out.get(ROWS).outputWithTimestamp(row, new Instant(e - 1));
+            rows.inc();
+            restated.inc();
+          }
+        }
+      }
+      long due = assembler.nextDue(s);
+      if (due != s.nextEmit) {
+        s.nextEmit = due;
+        if (due != AssemblyState.NONE) {
+          emit.set(new Instant(due - 1));
+        }
+      }
+      meta.write(s);
+    }
+
+    @OnTimer("emit")
+    public void onEmit(
+        OnTimerContext c,
+        @Key GroupKey key,
+        @StateId("tiles") MapState<Long, Tile> tileState,
+        @StateId("meta") ValueState<AssemblyState> meta,
+        @TimerId("emit") Timer emit,
+        @TimerId("clear") Timer clear,
+        MultiOutputReceiver out) {
+      AssemblyState s = meta.read();
+      long e = c.fireTimestamp().getMillis() + 1;
+      if (s == null || s.nextEmit != e) {
+        return;
+      }
+      WindowAssembler assembler = assemblers.get(key.group());
+      StateTiles tiles = new StateTiles(tileState);
+      out.get(ROWS).output(assembler.row(key, s, tiles, e, false));
+      rows.inc();
+      s.emittedThrough = e;
+      assembler.evict(s, tiles, e);
+      s.nextEmit = assembler.nextDue(s);
+      if (s.nextEmit != AssemblyState.NONE) {
+        emit.set(new Instant(s.nextEmit - 1));
+      } else if (!s.tileStarts.isEmpty()) {
+        clear.withNoOutputTimestamp().set(new Instant(assembler.clearAt(s)));
+      }
+      meta.write(s);
+    }
+
+    @OnTimer("clear")
+    public void onClear(
+        @StateId("tiles") MapState<Long, Tile> tileState,
+        @StateId("meta") ValueState<AssemblyState> meta) {
+      AssemblyState s = meta.read();
+      if (s != null && s.nextEmit == AssemblyState.NONE) {
+        tileState.clear();
+        meta.clear();
+      }
+    }
+  }
+
+  /** {@link WindowAssembler.Tiles} over Beam map state. */
+  private static final class StateTiles implements WindowAssembler.Tiles {
+    private final MapState<Long, Tile> state;
+
+    StateTiles(MapState<Long, Tile> state) {
+      this.state = state;
+    }
+
+    @Override
+    public Tile get(long hopStart) {
+      return state.get(hopStart).read();
+    }
+
+    @Override
+    public void put(Tile tile) {
+      state.put(tile.hopStartMillis(), tile);
+    }
+
+    @Override
+    public void remove(long hopStart) {
+      state.remove(hopStart);
+    }
+  }
+
+  static KvCoder<GroupKey, Tile> coder() {
+    return KvCoder.of(GroupKey.Coder.of(), Tile.Coder.of());
+  }
+}

@@ -1,0 +1,51 @@
+package io.featurepipe.transforms.compute;
+
+import io.featurepipe.transforms.record.ValueCodec;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.coders.AtomicCoder;
+
+/** The state key of window assembly: a feature group and one entity key (its values in key order). */
+public record GroupKey(String group, List<Object> key) implements Serializable {
+
+  /** Deterministic coder: equal keys encode to equal bytes, as grouping by key requires. */
+  public static final class Coder extends AtomicCoder<GroupKey> {
+    private static final Coder INSTANCE = new Coder();
+
+    public static Coder of() {
+      return INSTANCE;
+    }
+
+    private Coder() {}
+
+    @Override
+    public void encode(GroupKey k, OutputStream os) throws IOException {
+      DataOutputStream out = new DataOutputStream(os);
+      ValueCodec.writeString(k.group(), out);
+      ValueCodec.write(k.key(), out);
+      out.flush();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public GroupKey decode(InputStream is) throws IOException {
+      DataInputStream in = new DataInputStream(is);
+      String group = ValueCodec.readString(in);
+      return new GroupKey(group, new ArrayList<>((List<Object>) ValueCodec.read(in)));
+    }
+
+    @Override
+    public void verifyDeterministic() {}
+
+    @Override
+    public boolean consistentWithEquals() {
+      return true;
+    }
+  }
+}

@@ -1,0 +1,302 @@
+package io.featurepipe.transforms.decode;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.featurepipe.transforms.model.ColumnType;
+import io.featurepipe.transforms.model.Field;
+import io.featurepipe.transforms.model.SourceDef;
+import io.featurepipe.transforms.record.SourceRecord;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.StringReader;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * Turns a source's raw records (a JSON line, a CSV line, or a map of values from Avro or JDBC) into
+ * typed {@link SourceRecord}s following the source definition, or explains with a
+ * {@link BadRecordException} which field and value is wrong.
+ *
+ * <p>Fields the definition does not declare are ignored. A declared field that is absent or null is
+ * null, unless it is {@code required} (then the record is bad). Conversions are strict but accept
+ * the common encodings: integers from JSON integers or integer text; doubles from numbers or
+ * numeric text ({@code NaN}, {@code Infinity} included); booleans from {@code true}/{@code false}
+ * in any case; timestamps per the source's {@code timestamp_format}.
+ */
+public final class RecordDecoder implements Serializable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final SourceDef source;
+  private final int timestampIndex;
+  private final TimestampParser timestamps;
+
+  public RecordDecoder(SourceDef source) {
+    this.source = source;
+    this.timestampIndex = source.indexOf(source.timestampColumn());
+    if (timestampIndex < 0) {
+      throw new IllegalArgumentException(
+          "source '" + source.name() + "' has no timestamp column " + source.timestampColumn());
+    }
+    this.timestamps = new TimestampParser(source.timestampFormat());
+  }
+
+  public SourceDef source() {
+    return source;
+  }
+
+  /** Decodes one JSON object. */
+  public SourceRecord fromJson(String line, String origin) throws BadRecordException {
+    JsonNode node;
+    try {
+      node = JSON.readTree(line);
+    } catch (JsonProcessingException e) {
+      throw new BadRecordException("not valid JSON: " + e.getOriginalMessage());
+    }
+    if (node == null || !node.isObject()) {
+      throw new BadRecordException("not a JSON object");
+    }
+    List<Field> fields = source.fields();
+    Object[] values = new Object[fields.size()];
+    for (int i = 0; i < values.length; i++) {
+      Field f = fields.get(i);
+      JsonNode v = node.get(f.name());
+      values[i] = (v == null || v.isNull()) ? null : fromJsonNode(f, v);
+    }
+    return finish(values, origin);
+  }
+
+  /** Decodes one CSV line, given the column names of its file (from the header or the fields). */
+  public SourceRecord fromCsv(String line, List<String> header, String origin)
+      throws BadRecordException {
+    CSVRecord rec;
+    try (CSVParser parser =
+        CSVParser.parse(
+            new StringReader(line),
+            CSVFormat.RFC4180.builder().setDelimiter(source.csvDelimiter()).get())) {
+      List<CSVRecord> recs = parser.getRecords();
+      if (recs.size() != 1) {
+        throw new BadRecordException("not one CSV record");
+      }
+      rec = recs.get(0);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      throw new BadRecordException("not valid CSV: " + e.getMessage());
+    }
+    if (rec.size() != header.size()) {
+      throw new BadRecordException(
+          "has " + rec.size() + " columns where the header has " + header.size());
+    }
+    List<Field> fields = source.fields();
+    Object[] values = new Object[fields.size()];
+    for (int c = 0; c < header.size(); c++) {
+      int i = source.indexOf(header.get(c));
+      if (i < 0) {
+        continue;
+      }
+      String text = rec.get(c);
+      values[i] = text.isEmpty() ? null : fromText(fields.get(i), text);
+    }
+    return finish(values, origin);
+  }
+
+  /**
+   * Decodes named Java values (from Avro, JDBC, ...): strings, numbers, booleans,
+   * {@link Instant}s, {@link java.sql.Timestamp}s or epoch numbers in the source's unit for
+   * timestamps.
+   */
+  public SourceRecord fromValues(Map<String, ?> named, String origin) throws BadRecordException {
+    List<Field> fields = source.fields();
+    Object[] values = new Object[fields.size()];
+    for (int i = 0; i < values.length; i++) {
+      Field f = fields.get(i);
+      Object v = named.get(f.name());
+      values[i] = v == null ? null : fromJava(f, v);
+    }
+    return finish(values, origin);
+  }
+
+  /** The record as a JSON object with the source's field names, for dead letters and late data. */
+  public String toJson(SourceRecord record) {
+    ObjectNode o = JSON.createObjectNode();
+    List<Field> fields = source.fields();
+    for (int i = 0; i < fields.size(); i++) {
+      Field f = fields.get(i);
+      Object v = record.value(i);
+      if (v == null) {
+        o.putNull(f.name());
+      } else if (f.type() == ColumnType.TIMESTAMP) {
+        long nanos = (Long) v;
+        o.put(
+            f.name(),
+            Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L))
+                .toString());
+      } else if (v instanceof Long l) {
+        o.put(f.name(), l);
+      } else if (v instanceof Double d) {
+        o.put(f.name(), d);
+      } else if (v instanceof Boolean b) {
+        o.put(f.name(), b);
+      } else {
+        o.put(f.name(), v.toString());
+      }
+    }
+    return o.toString();
+  }
+
+  private SourceRecord finish(Object[] values, String origin) throws BadRecordException {
+    List<Field> fields = source.fields();
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] == null && (fields.get(i).required() || i == timestampIndex)) {
+        throw new BadRecordException("required field '" + fields.get(i).name() + "' is missing");
+      }
+    }
+    return new SourceRecord(source.name(), (Long) values[timestampIndex], values, origin);
+  }
+
+  private Object fromJsonNode(Field f, JsonNode v) throws BadRecordException {
+    switch (f.type()) {
+      case STRING:
+        if (!v.isTextual()) {
+          throw bad(f, v.toString(), "a string");
+        }
+        return v.textValue();
+      case INT64:
+        if (v.isIntegralNumber() && v.canConvertToLong()) {
+          return v.longValue();
+        }
+        if (v.isTextual()) {
+          return fromText(f, v.textValue());
+        }
+        throw bad(f, v.toString(), "an integer");
+      case DOUBLE:
+        if (v.isNumber()) {
+          return v.doubleValue();
+        }
+        if (v.isTextual()) {
+          return fromText(f, v.textValue());
+        }
+        throw bad(f, v.toString(), "a number");
+      case BOOL:
+        if (v.isBoolean()) {
+          return v.booleanValue();
+        }
+        if (v.isTextual()) {
+          return fromText(f, v.textValue());
+        }
+        throw bad(f, v.toString(), "a boolean");
+      case TIMESTAMP:
+        if (v.isIntegralNumber() && v.canConvertToLong()) {
+          return timestamp(f, v.longValue());
+        }
+        if (v.isTextual()) {
+          return fromText(f, v.textValue());
+        }
+        throw bad(f, v.toString(), "a timestamp");
+      default:
+        throw new IllegalStateException(f.type().toString());
+    }
+  }
+
+  private Object fromText(Field f, String text) throws BadRecordException {
+    switch (f.type()) {
+      case STRING:
+        return text;
+      case INT64:
+        try {
+          return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+          throw bad(f, text, "an integer");
+        }
+      case DOUBLE:
+        try {
+          return Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+          throw bad(f, text, "a number");
+        }
+      case BOOL:
+        String t = text.trim();
+        if (t.equalsIgnoreCase("true")) {
+          return Boolean.TRUE;
+        }
+        if (t.equalsIgnoreCase("false")) {
+          return Boolean.FALSE;
+        }
+        throw bad(f, text, "a boolean");
+      case TIMESTAMP:
+        try {
+          return timestamps(f).parse(text);
+        } catch (BadRecordException e) {
+          throw new BadRecordException("field '" + f.name() + "': " + e.getMessage());
+        }
+      default:
+        throw new IllegalStateException(f.type().toString());
+    }
+  }
+
+  private Object fromJava(Field f, Object v) throws BadRecordException {
+    if (v instanceof CharSequence cs) {
+      return fromText(f, cs.toString());
+    }
+    switch (f.type()) {
+      case STRING:
+        return v.toString();
+      case INT64:
+        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+          return ((Number) v).longValue();
+        }
+        throw bad(f, v.toString(), "an integer");
+      case DOUBLE:
+        if (v instanceof Number n) {
+          return n.doubleValue();
+        }
+        throw bad(f, v.toString(), "a number");
+      case BOOL:
+        if (v instanceof Boolean b) {
+          return b;
+        }
+        throw bad(f, v.toString(), "a boolean");
+      case TIMESTAMP:
+        if (v instanceof Instant i) {
+          return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
+        }
+        if (v instanceof java.sql.Timestamp ts) {
+          Instant i = ts.toInstant();
+          return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
+        }
+        if (v instanceof Long || v instanceof Integer) {
+          return timestamp(f, ((Number) v).longValue());
+        }
+        throw bad(f, v.toString(), "a timestamp");
+      default:
+        throw new IllegalStateException(f.type().toString());
+    }
+  }
+
+  private long timestamp(Field f, long number) throws BadRecordException {
+    try {
+      return timestamps(f).fromNumber(number);
+    } catch (BadRecordException e) {
+      throw new BadRecordException("field '" + f.name() + "': " + e.getMessage());
+    } catch (ArithmeticException e) {
+      throw bad(f, Long.toString(number), "a timestamp in range");
+    }
+  }
+
+  /** Timestamp columns other than the event-time column are read as ISO-8601 unless numeric. */
+  private TimestampParser timestamps(Field f) {
+    return f.name().equals(source.timestampColumn()) ? timestamps : ISO;
+  }
+
+  private static final TimestampParser ISO = new TimestampParser("iso8601");
+
+  private static BadRecordException bad(Field f, String value, String expected) {
+    String shown = value.length() > 80 ? value.substring(0, 77) + "..." : value;
+    return new BadRecordException(
+        "field '" + f.name() + "' is " + (value.isEmpty() ? "empty" : "'" + shown + "'") + ", not " + expected);
+  }
+}

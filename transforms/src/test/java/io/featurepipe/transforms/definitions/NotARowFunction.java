@@ -1,0 +1,8 @@
+package io.featurepipe.transforms.definitions;
+
+/** Test fixture: a class that is not a RowFunction. */
+public final class NotARowFunction {
+  public String apply(String s) {
+    return s;
+  }
+}
