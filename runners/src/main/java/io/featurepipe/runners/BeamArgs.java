@@ -2,6 +2,8 @@ package io.featurepipe.runners;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
@@ -25,6 +27,17 @@ final class BeamArgs {
     PipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().create();
     if (args.stream().noneMatch(a -> a.startsWith("--jobName"))) {
       options.setJobName(jobName);
+    }
+    if (options.getRunner() == DirectRunner.class) {
+      // The DirectRunner re-encodes and copies every element to catch DoFn bugs; tests keep that on,
+      // runs from the command line skip it unless asked for.
+      DirectOptions direct = options.as(DirectOptions.class);
+      if (args.stream().noneMatch(a -> a.startsWith("--enforceImmutability"))) {
+        direct.setEnforceImmutability(false);
+      }
+      if (args.stream().noneMatch(a -> a.startsWith("--enforceEncodability"))) {
+        direct.setEnforceEncodability(false);
+      }
     }
     return options;
   }

@@ -76,7 +76,7 @@ final class QuickstartCommand implements Callable<Integer> {
 
     System.out.println();
     System.out.println("example feature rows:");
-    exampleRows(out.resolve("features"), 3).forEach(r -> System.out.println("  " + r));
+    exampleRows(out.resolve("features/user_spend"), 3).forEach(r -> System.out.println("  " + r));
     System.out.println();
     System.out.println("feature rows: " + out.resolve("features"));
     System.out.println("dead letters: " + out.resolve("dead-letters") + " (each with its source, step, reason and raw record)");

@@ -15,7 +15,10 @@ import java.util.Collection;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.io.TextIO;
+import io.featurepipe.sinks.files.JsonLinesFormat;
+import io.featurepipe.sinks.files.WritePartitionedFiles;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -30,8 +33,8 @@ import org.apache.beam.sdk.values.PCollectionTuple;
  * run {@link ComputeFeatures}, and write the feature rows as JSON lines with the dead letters
  * beside them. Counters {@code rows_<group>} and {@code dead_letters} tell the outcome.
  *
- * <p>Layout under the output directory: {@code features/rows-*.jsonl} (explicit empty rows are
- * omitted, as in the offline store), {@code dead-letters/dead-letters-*.jsonl}.
+ * <p>Layout under the output directory: {@code features/<group>/rows-*.jsonl} (explicit empty rows
+ * are omitted, as in the offline store), {@code dead-letters/dead-letters-*.jsonl}.
  */
 public final class BoundedFeatures {
 
@@ -71,12 +74,24 @@ public final class BoundedFeatures {
     out.rows()
         .apply("FormatRows", ParDo.of(new FormatRowFn(json)))
         .setCoder(StringUtf8Coder.of())
-        .apply("WriteRows", TextIO.write().to(spec.outputDir() + "/features/rows").withSuffix(".jsonl"));
+        .apply(
+            "WriteRows",
+            WritePartitionedFiles.to(
+                spec.outputDir() + "/features", "rows", new JsonLinesFormat(), BoundedFeatures::groupOfJson));
     PCollectionList.of(dead)
         .apply("FlattenDeadLetters", Flatten.pCollections())
         .apply("CountDeadLetters", ParDo.of(new CountFn()))
         .setCoder(DeadLetter.Coder.of())
-        .apply("WriteDeadLetters", WriteDeadLetters.to(spec.outputDir() + "/dead-letters/dead-letters"));
+        .apply("DeadLettersAsJson", MapElements.into(TypeDescriptors.strings()).via(WriteDeadLetters::toJson))
+        .apply(
+            "WriteDeadLetters",
+            WritePartitionedFiles.to(spec.outputDir() + "/dead-letters", "dead-letters", new JsonLinesFormat(), d -> ""));
+  }
+
+  /** The group of a row formatted by {@link FeatureRowJson} (its first field). */
+  static String groupOfJson(String json) {
+    int start = json.indexOf(":\"") + 2;
+    return json.substring(start, json.indexOf('"', start));
   }
 
   static final class FormatRowFn extends DoFn<FeatureRow, String> {

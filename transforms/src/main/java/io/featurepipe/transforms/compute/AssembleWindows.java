@@ -56,7 +56,7 @@ public final class AssembleWindows
     PCollectionTuple out =
         tiles.apply(
             "Assemble",
-            ParDo.of(new AssembleFn(groups))
+            ParDo.of(new AssembleFn(groups, tiles.isBounded() == PCollection.IsBounded.BOUNDED))
                 .withOutputTags(ROWS, TupleTagList.of(DEAD_LETTERS)));
     out.get(ROWS).setCoder(FeatureRow.Coder.of());
     out.get(DEAD_LETTERS).setCoder(DeadLetter.Coder.of());
@@ -68,6 +68,7 @@ public final class AssembleWindows
     private final Counter rows = Metrics.counter("featurepipe", "feature_rows");
     private final Counter restated = Metrics.counter("featurepipe", "feature_rows_restated");
     private final Counter unappliable = Metrics.counter("featurepipe", "tiles_after_release");
+    private final boolean drain;
     private transient Map<String, WindowAssembler> assemblers;
 
     @StateId("tiles")
@@ -84,8 +85,13 @@ public final class AssembleWindows
     @TimerId("clear")
     private final TimerSpec clearSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
-    AssembleFn(Map<String, CompiledGroup> groups) {
+    /**
+     * @param drain emit every due row of a key in one timer callback. Right for bounded inputs,
+     *     where timers fire only once every tile is in; streams emit one window end per timer.
+     */
+    AssembleFn(Map<String, CompiledGroup> groups, boolean drain) {
       this.groups = groups;
+      this.drain = drain;
     }
 
     @Setup
@@ -137,9 +143,10 @@ public final class AssembleWindows
       long end = start + hop;
       if (s.emittedThrough != AssemblyState.NONE && end <= s.emittedThrough) {
         long last = Math.min(s.emittedThrough, start + assembler.longest() + hop);
+        WindowAssembler.Cursor cursor = assembler.cursor(s, tiles);
         for (long e = end; e <= last; e += hop) {
           if (assembler.nonEmpty(s, e) || assembler.nonEmpty(s, e - hop)) {
-            FeatureRow row = assembler.row(key, s, tiles, e, true);
+            FeatureRow row = assembler.row(key, s, cursor, e, true);
             out.get(ROWS).outputWithTimestamp(row, new Instant(e - 1));
             rows.inc();
             restated.inc();
@@ -172,11 +179,18 @@ public final class AssembleWindows
       }
       WindowAssembler assembler = assemblers.get(key.group());
       StateTiles tiles = new StateTiles(tileState);
-      out.get(ROWS).output(assembler.row(key, s, tiles, e, false));
-      rows.inc();
-      s.emittedThrough = e;
-      assembler.evict(s, tiles, e);
-      s.nextEmit = assembler.nextDue(s);
+      WindowAssembler.Cursor cursor = assembler.cursor(s, tiles);
+      while (true) {
+        out.get(ROWS).outputWithTimestamp(assembler.row(key, s, cursor, e, false), new Instant(e - 1));
+        rows.inc();
+        s.emittedThrough = e;
+        assembler.evict(s, tiles, e);
+        s.nextEmit = assembler.nextDue(s);
+        if (!drain || s.nextEmit == AssemblyState.NONE) {
+          break;
+        }
+        e = s.nextEmit;
+      }
       if (s.nextEmit != AssemblyState.NONE) {
         emit.set(new Instant(s.nextEmit - 1));
       } else if (!s.tileStarts.isEmpty()) {

@@ -1,11 +1,8 @@
 package io.featurepipe.transforms.compute;
 
-import io.featurepipe.transforms.aggregate.Accumulator;
 import io.featurepipe.transforms.record.FeatureRow;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Objects;
 
@@ -69,43 +66,73 @@ final class WindowAssembler {
     return t <= e - hop ? e : t + hop;
   }
 
+  /**
+   * Computes feature values at ascending window ends of one key, sliding each window over the
+   * tiles instead of re-merging them: consecutive window ends cost amortised O(1) merges per
+   * feature computation, however long the window.
+   */
+  final class Cursor {
+    private final AssemblyState s;
+    private final Tiles tiles;
+    private final SlidingAggregation[] windows;
+    private long pushedThrough = AssemblyState.NONE;
+    private long lastEnd = AssemblyState.NONE;
+
+    Cursor(AssemblyState s, Tiles tiles) {
+      this.s = s;
+      this.tiles = tiles;
+      this.windows = new SlidingAggregation[group.computationCount()];
+      for (int c = 0; c < windows.length; c++) {
+        windows[c] = new SlidingAggregation();
+      }
+    }
+
+    /** The value of every feature at window end {@code e}; ends must not decrease. */
+    Object[] valuesAt(long e) {
+      if (lastEnd != AssemblyState.NONE && e < lastEnd) {
+        throw new IllegalStateException("window ends must ascend: " + e + " after " + lastEnd);
+      }
+      lastEnd = e;
+      long from = Math.max(e - longest, pushedThrough == AssemblyState.NONE ? Long.MIN_VALUE : pushedThrough + 1);
+      if (from <= e - hop) {
+        for (long start : s.tileStarts.subSet(from, true, e - hop, true)) {
+          Tile tile = tiles.get(start);
+          for (int c = 0; c < windows.length; c++) {
+            windows[c].push(start, tile.slots()[group.slotOf(group.featureOfComputation(c))]);
+          }
+        }
+        pushedThrough = e - hop;
+      }
+      Object[] computed = new Object[windows.length];
+      for (int c = 0; c < windows.length; c++) {
+        int feature = group.featureOfComputation(c);
+        windows[c].dropBefore(e - group.windowMillisOf(feature));
+        computed[c] = windows[c].result(emptyValues[feature]);
+      }
+      Object[] values = new Object[group.featureCount()];
+      for (int f = 0; f < values.length; f++) {
+        values[f] = computed[group.computationOf(f)];
+      }
+      return values;
+    }
+  }
+
+  /** A cursor over a key's tiles, for window ends from now on in ascending order. */
+  Cursor cursor(AssemblyState s, Tiles tiles) {
+    return new Cursor(s, tiles);
+  }
+
   /** The value of every feature at window end {@code e}. */
   Object[] valuesAt(AssemblyState s, Tiles tiles, long e) {
-    Map<Long, Tile> read = new HashMap<>();
-    Object[] computed = new Object[group.computationCount()];
-    for (int c = 0; c < computed.length; c++) {
-      int feature = group.featureOfComputation(c);
-      int slot = group.slotOf(feature);
-      long window = group.windowMillisOf(feature);
-      NavigableSet<Long> inWindow = s.tileStarts.subSet(e - window, true, e - hop, true);
-      if (inWindow.isEmpty()) {
-        computed[c] = emptyValues[feature];
-        continue;
-      }
-      Accumulator acc = null;
-      for (long start : inWindow) {
-        Tile tile = read.computeIfAbsent(start, tiles::get);
-        if (acc == null) {
-          acc = tile.slots()[slot].copy();
-        } else {
-          acc.mergeFrom(tile.slots()[slot]);
-        }
-      }
-      computed[c] = acc.result();
-    }
-    Object[] values = new Object[group.featureCount()];
-    for (int f = 0; f < values.length; f++) {
-      values[f] = computed[group.computationOf(f)];
-    }
-    return values;
+    return cursor(s, tiles).valuesAt(e);
   }
 
   /**
    * The row at window end {@code e}, updating the state's sequence, last values and last writes.
    * A restated row (late data changed an emitted window end) writes every feature online.
    */
-  FeatureRow row(GroupKey key, AssemblyState s, Tiles tiles, long e, boolean restated) {
-    Object[] values = valuesAt(s, tiles, e);
+  FeatureRow row(GroupKey key, AssemblyState s, Cursor cursor, long e, boolean restated) {
+    Object[] values = cursor.valuesAt(e);
     int features = values.length;
     if (s.lastWritten == null) {
       s.lastWritten = new long[features];
