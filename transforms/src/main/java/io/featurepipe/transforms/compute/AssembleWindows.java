@@ -86,8 +86,8 @@ public final class AssembleWindows
     private final TimerSpec clearSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
     /**
-     * @param drain emit every due row of a key in one timer callback. Right for bounded inputs,
-     *     where timers fire only once every tile is in; streams emit one window end per timer.
+     * @param drain for bounded inputs: one timer per key at its last due window end, and all its
+     *     rows in one callback; streams set a timer per due window end, for freshness.
      */
     AssembleFn(Map<String, CompiledGroup> groups, boolean drain) {
       this.groups = groups;
@@ -154,7 +154,12 @@ public final class AssembleWindows
         }
       }
       long due = assembler.nextDue(s);
-      if (due != s.nextEmit) {
+      if (drain) {
+        // Bounded input: one timer at the last due window end; when it fires every tile before it
+        // is in, and all the key's rows go out in one callback (stamped with the timer's time).
+        s.nextEmit = due;
+        emit.set(new Instant(assembler.lastDue(s) - 1));
+      } else if (due != s.nextEmit) {
         s.nextEmit = due;
         if (due != AssemblyState.NONE) {
           emit.set(new Instant(due - 1));
@@ -173,26 +178,28 @@ public final class AssembleWindows
         @TimerId("clear") Timer clear,
         MultiOutputReceiver out) {
       AssemblyState s = meta.read();
-      long e = c.fireTimestamp().getMillis() + 1;
-      if (s == null || s.nextEmit != e) {
+      long fired = c.fireTimestamp().getMillis() + 1;
+      if (s == null || s.nextEmit == AssemblyState.NONE || s.nextEmit > fired) {
         return;
       }
       WindowAssembler assembler = assemblers.get(key.group());
       StateTiles tiles = new StateTiles(tileState);
       WindowAssembler.Cursor cursor = assembler.cursor(s, tiles);
-      while (true) {
-        out.get(ROWS).outputWithTimestamp(assembler.row(key, s, cursor, e, false), new Instant(e - 1));
+      long e = s.nextEmit;
+      while (e != AssemblyState.NONE && e <= fired) {
+        out.get(ROWS).output(assembler.row(key, s, cursor, e, false));
         rows.inc();
         s.emittedThrough = e;
         assembler.evict(s, tiles, e);
-        s.nextEmit = assembler.nextDue(s);
-        if (!drain || s.nextEmit == AssemblyState.NONE) {
-          break;
-        }
-        e = s.nextEmit;
+        e = assembler.nextDue(s);
       }
-      if (s.nextEmit != AssemblyState.NONE) {
-        emit.set(new Instant(s.nextEmit - 1));
+      s.nextEmit = e;
+      if (e != AssemblyState.NONE) {
+        if (drain) {
+          emit.set(new Instant(assembler.lastDue(s) - 1));
+        } else {
+          emit.set(new Instant(e - 1));
+        }
       } else if (!s.tileStarts.isEmpty()) {
         clear.withNoOutputTimestamp().set(new Instant(assembler.clearAt(s)));
       }

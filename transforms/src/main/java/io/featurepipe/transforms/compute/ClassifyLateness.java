@@ -40,10 +40,15 @@ import org.joda.time.Instant;
  * <p>Beam gives a DoFn no direct view of the watermark, so this step learns it from event-time
  * timers: each shard (events are spread over shards by a hash of their content) keeps a timer on
  * the grid of lateness thresholds ({@code hopEnd + allowed_lateness}, with the finest hop of the
- * source's groups); when it fires, the watermark has passed that threshold. While events flow the
- * timer advances one hop at a time, so the view lags the watermark by at most about a hop; while a
- * shard idles its step doubles, which ends the loop at the end of a stream. The view only ever lags:
- * a borderline event is admitted, never wrongly rejected.
+ * source's groups), one grid step after the last one that fired; when it fires, the watermark has
+ * passed that threshold. Every threshold is a grid point, so once the timers up to the watermark
+ * have fired, "threshold ≤ last fired point" is exactly "threshold ≤ watermark". A shard that sees
+ * no event for {@value #IDLE_STEPS} grid steps stops its timer (which also ends the loop when a
+ * stream ends); its view then lags until events return and the timer catches up, and a lagging
+ * view only ever admits a borderline event, never wrongly rejects one. A shard's view starts with
+ * its first event: its first timer is set a little more than the allowed lateness before that
+ * event's threshold, so only an event older than the shard's first one by more than that can be
+ * admitted while too late.
  *
  * <p>Bounded inputs have no late data and skip this step.
  */
@@ -85,9 +90,11 @@ final class ClassifyLateness extends PTransform<PCollection<SourceRecord>, PColl
     return out;
   }
 
+  /** Grid steps without events after which a shard stops its timer. */
+  static final int IDLE_STEPS = 48;
+
   static final class ClassifyFn extends DoFn<KV<Integer, SourceRecord>, SourceRecord> {
     private static final long NONE = Long.MIN_VALUE;
-    private static final long MAX_STEP = 1L << 42;
 
     private final SourceDef source;
     private final long tick;
@@ -103,13 +110,9 @@ final class ClassifyLateness extends PTransform<PCollection<SourceRecord>, PColl
     @StateId("armed")
     private final StateSpec<ValueState<Long>> armedSpec = StateSpecs.value(VarLongCoder.of());
 
-    /** The distance to the next timer; grows while the shard idles. */
-    @StateId("step")
-    private final StateSpec<ValueState<Long>> stepSpec = StateSpecs.value(VarLongCoder.of());
-
-    /** Events seen since the last timer (0 or 1). */
-    @StateId("active")
-    private final StateSpec<ValueState<Long>> activeSpec = StateSpecs.value(VarLongCoder.of());
+    /** Timer firings in a row without an event in between. */
+    @StateId("idle")
+    private final StateSpec<ValueState<Long>> idleSpec = StateSpecs.value(VarLongCoder.of());
 
     @TimerId("watermark")
     private final TimerSpec watermarkSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
@@ -131,8 +134,7 @@ final class ClassifyLateness extends PTransform<PCollection<SourceRecord>, PColl
         @Element KV<Integer, SourceRecord> element,
         @StateId("known") ValueState<Long> knownState,
         @StateId("armed") ValueState<Long> armedState,
-        @StateId("step") ValueState<Long> stepState,
-        @StateId("active") ValueState<Long> activeState,
+        @StateId("idle") ValueState<Long> idleState,
         @TimerId("watermark") Timer timer,
         MultiOutputReceiver out) {
       SourceRecord record = element.getValue();
@@ -157,13 +159,15 @@ final class ClassifyLateness extends PTransform<PCollection<SourceRecord>, PColl
       } else {
         out.get(ADMITTED).output(record);
       }
-      activeState.write(1L);
-      long desired = known == NONE ? threshold - 1 : known + tick - 1;
+      idleState.write(0L);
+      // A shard's first timer starts a little more than the allowed lateness before the first
+      // threshold it sees, so that events somewhat older than its first one are judged too.
+      long desired =
+          known == NONE ? threshold - (Math.floorDiv(lateness, tick) + 2) * tick - 1 : known + tick - 1;
       Long armed = armedState.read();
       if (armed == null || armed > desired) {
         timer.withNoOutputTimestamp().set(new Instant(desired));
         armedState.write(desired);
-        stepState.write(tick);
       }
     }
 
@@ -172,21 +176,17 @@ final class ClassifyLateness extends PTransform<PCollection<SourceRecord>, PColl
         OnTimerContext c,
         @StateId("known") ValueState<Long> knownState,
         @StateId("armed") ValueState<Long> armedState,
-        @StateId("step") ValueState<Long> stepState,
-        @StateId("active") ValueState<Long> activeState,
+        @StateId("idle") ValueState<Long> idleState,
         @TimerId("watermark") Timer timer) {
       long fired = c.fireTimestamp().getMillis();
       Long previous = knownState.read();
       long known = Math.max(previous == null ? NONE : previous, fired + 1);
       knownState.write(known);
-      Long stepBox = stepState.read();
-      long step = stepBox == null ? tick : stepBox;
-      Long active = activeState.read();
-      step = (active != null && active == 1L) ? tick : Math.min(step * 2, MAX_STEP);
-      activeState.write(0L);
-      stepState.write(step);
-      long next = fired + step;
-      if (next < GlobalWindow.INSTANCE.maxTimestamp().getMillis()) {
+      Long idleBox = idleState.read();
+      long idle = (idleBox == null ? 0 : idleBox) + 1;
+      idleState.write(idle);
+      long next = fired + tick;
+      if (idle <= IDLE_STEPS && next < GlobalWindow.INSTANCE.maxTimestamp().getMillis()) {
         timer.withNoOutputTimestamp().set(new Instant(next));
         armedState.write(next);
       } else {

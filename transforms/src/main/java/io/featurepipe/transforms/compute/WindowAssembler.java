@@ -122,6 +122,11 @@ final class WindowAssembler {
     return new Cursor(s, tiles);
   }
 
+  /** The last window end a row is due at with the tiles held: the explicit empty after the last tile. */
+  long lastDue(AssemblyState s) {
+    return s.tileStarts.isEmpty() ? AssemblyState.NONE : s.tileStarts.last() + hop + longest;
+  }
+
   /** The value of every feature at window end {@code e}. */
   Object[] valuesAt(AssemblyState s, Tiles tiles, long e) {
     return cursor(s, tiles).valuesAt(e);

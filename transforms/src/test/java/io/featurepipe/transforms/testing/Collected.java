@@ -21,12 +21,13 @@ public final class Collected {
   private Collected() {}
 
   /** A sink that adds every element to the named box. */
-  public static <T> PTransform<PCollection<T>, PDone> into(String name) {
-    BOXES.computeIfAbsent(name, n -> new ConcurrentLinkedQueue<>());
+  public static <T> PTransform<PCollection<T>, PDone> into(String box) {
+    BOXES.computeIfAbsent(box, n -> new ConcurrentLinkedQueue<>());
     return new PTransform<>() {
       @Override
       public PDone expand(PCollection<T> input) {
-        input.apply("Collect", ParDo.of(new AddFn<T>(name)));
+        // (PTransform has a field called "name": the box name must not be called that)
+        input.apply("Collect", ParDo.of(new AddFn<T>(box)));
         return PDone.in(input.getPipeline());
       }
     };
@@ -51,6 +52,9 @@ public final class Collected {
 
     @ProcessElement
     public void process(@Element T element) {
+      if (element == null) {
+        throw new IllegalStateException("null element collected into " + name);
+      }
       BOXES.computeIfAbsent(name, n -> new ConcurrentLinkedQueue<>()).add(element);
     }
   }

@@ -1,0 +1,99 @@
+package io.featurepipe.transforms.compute;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.featurepipe.transforms.model.FeatureRepository;
+import io.featurepipe.transforms.record.DeadLetter;
+import io.featurepipe.transforms.record.FeatureRow;
+import io.featurepipe.transforms.record.SourceRecord;
+import io.featurepipe.transforms.record.SourceRecordCoder;
+import io.featurepipe.transforms.testing.Collected;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.options.StreamingOptions;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The promise of one transform for batch and streaming (DESIGN §3), on the DirectRunner: the same
+ * events as a bounded collection and as an unbounded stream (out of order, late within the allowed
+ * lateness, some too late) give identical feature rows once the too-late events — which go whole
+ * to the late-data output — are taken out of the bounded input.
+ */
+class ComputeFeaturesEquivalenceTest {
+
+  @Test
+  void streamEqualsBatchMinusLateData() throws Exception {
+    FeatureRepository repo = StreamScenario.repository();
+    StreamScenario scenario = StreamScenario.generate(7, 500, 40);
+    assertTrue(scenario.tooLate().size() >= 5, "the scenario must hold too-late events");
+
+    TestStream.Builder<SourceRecord> stream = TestStream.create(SourceRecordCoder.of());
+    long watermark = Long.MIN_VALUE;
+    for (StreamScenario.Arrival a : scenario.arrivals) {
+      if (a.watermarkBefore() > watermark) {
+        watermark = a.watermarkBefore();
+        stream = stream.advanceWatermarkTo(new Instant(watermark));
+      }
+      stream = stream.addElements(
+          TimestampedValue.of(a.record(), new Instant(a.record().eventTimeMillis())));
+    }
+
+    StreamingOptions options = PipelineOptionsFactory.as(StreamingOptions.class);
+    options.setStreaming(true);
+    TestPipeline p = TestPipeline.fromOptions(options).enableAbandonedNodeEnforcement(false);
+    String run = "equivalence-" + System.nanoTime();
+
+    PCollection<SourceRecord> unbounded = p.apply("Stream", stream.advanceWatermarkToInfinity());
+    FeatureOutputs streamed =
+        PCollectionTuple.of(ComputeFeatures.sourceTag("events"), unbounded)
+            .apply("ComputeStream", ComputeFeatures.of(repo));
+    streamed.rows().apply("CollectStreamRows", Collected.into(run + "/stream"));
+    streamed.lateEvents().apply("CollectLate", Collected.into(run + "/late"));
+    streamed.deadLetters().apply("CollectStreamDead", Collected.into(run + "/streamDead"));
+
+    List<TimestampedValue<SourceRecord>> onTime = new ArrayList<>();
+    for (SourceRecord r : scenario.onTime()) {
+      onTime.add(TimestampedValue.of(r, new Instant(r.eventTimeMillis())));
+    }
+    PCollection<SourceRecord> bounded =
+        p.apply("Batch", Create.timestamped(onTime).withCoder(SourceRecordCoder.of()));
+    FeatureOutputs batch =
+        PCollectionTuple.of(ComputeFeatures.sourceTag("events"), bounded)
+            .apply("ComputeBatch", ComputeFeatures.of(repo));
+    batch.rows().apply("CollectBatchRows", Collected.into(run + "/batch"));
+    batch.deadLetters().apply("CollectBatchDead", Collected.into(run + "/batchDead"));
+
+    p.run().waitUntilFinish();
+
+    List<DeadLetter> late = Collected.get(run + "/late");
+    TreeSet<String> lateOrigins = new TreeSet<>();
+    late.forEach(d -> lateOrigins.add(d.origin()));
+    TreeSet<String> expectedLate = new TreeSet<>();
+    scenario.tooLate().forEach(r -> expectedLate.add(r.origin()));
+    assertEquals(expectedLate, lateOrigins, "the late-data output holds exactly the too-late events");
+    for (DeadLetter d : late) {
+      assertTrue(d.payload().contains("\"user\""), "late events keep their payload: " + d);
+      assertTrue(d.reason().startsWith("too late"), d.reason());
+    }
+    assertEquals(List.of(), Collected.get(run + "/streamDead"));
+    assertEquals(List.of(), Collected.get(run + "/batchDead"));
+
+    List<FeatureRow> streamRows = Collected.get(run + "/stream");
+    Map<String, FeatureRow> batchRows = StreamScenario.unique(Collected.get(run + "/batch"));
+    Map<String, FeatureRow> finalStream = StreamScenario.latest(streamRows);
+    assertTrue(streamRows.stream().anyMatch(FeatureRow::restated), "late data restated some rows");
+    assertTrue(batchRows.size() > 300, "rows: " + batchRows.size());
+    assertEquals("", StreamScenario.difference(batchRows, finalStream));
+  }
+}
