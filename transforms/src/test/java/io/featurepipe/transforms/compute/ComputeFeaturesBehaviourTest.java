@@ -1,0 +1,160 @@
+package io.featurepipe.transforms.compute;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.featurepipe.transforms.definitions.RepositoryLoader;
+import io.featurepipe.transforms.model.FeatureRepository;
+import io.featurepipe.transforms.record.DeadLetter;
+import io.featurepipe.transforms.record.FeatureRow;
+import io.featurepipe.transforms.record.SourceRecord;
+import io.featurepipe.transforms.record.SourceRecordCoder;
+import io.featurepipe.transforms.testing.Collected;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Dead letters for records expressions fail on, and hot keys pre-combined before assembly. */
+class ComputeFeaturesBehaviourTest {
+  private static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
+
+  @RegisterExtension final transient TestPipelineExtension pipeline = TestPipelineExtension.create();
+
+  private static final String YAML =
+      """
+      kind: source
+      name: s
+      format: jsonl
+      timestamp: ts
+      timestamp_format: iso8601
+      fields:
+        - {name: ts, type: timestamp, required: true}
+        - {name: user, type: string}
+        - {name: qty, type: int}
+        - {name: price, type: double}
+      bounded: {path: "x"}
+      ---
+      kind: entity
+      name: user
+      keys: [{name: user, type: string}]
+      ---
+      kind: feature_group
+      name: revenue
+      entity: user
+      source: s
+      keys: {user: user}
+      derive:
+        unit: "price / double(qty)"
+        bulk: "10 / qty"
+      hop: 1h
+      features:
+        - {name: n, agg: count, window: 1h}
+        - {name: bulk_sum, agg: sum, column: bulk, window: 1h}
+      ---
+      kind: feature_group
+      name: activity
+      entity: user
+      source: s
+      keys: {user: user}
+      hop: 1h
+      features:
+        - {name: n, agg: count, window: 1h}
+      """;
+
+  private static TimestampedValue<SourceRecord> event(int i, String user, Long qty, Double price) {
+    long nanos = (T0 + i * 1000L) * 1_000_000L;
+    return TimestampedValue.of(
+        new SourceRecord("s", nanos, new Object[] {nanos, user, qty, price}, "test:" + i),
+        new Instant(T0 + i * 1000L));
+  }
+
+  @Test
+  void recordsAnExpressionFailsOnGoToDeadLettersWithTheReasonAndOtherGroupsStillUseThem(TestPipeline p)
+      throws Exception {
+    FeatureRepository repo = RepositoryLoader.load(Map.of("d.yaml", YAML));
+    List<TimestampedValue<SourceRecord>> events = new ArrayList<>();
+    events.add(event(0, "ana", 20L, 10.0));
+    events.add(event(1, "ana", 0L, 10.0)); // qty 0: integer division by zero in 'bulk'
+    events.add(event(2, null, 5L, 1.0)); // null key
+    events.add(event(3, "bo", null, 1.0)); // null qty: arithmetic on null
+    PCollection<SourceRecord> records =
+        p.apply(Create.timestamped(events).withCoder(SourceRecordCoder.of()));
+    String box = "dead-" + System.nanoTime();
+    FeatureOutputs out =
+        PCollectionTuple.of(ComputeFeatures.sourceTag("s"), records).apply(ComputeFeatures.of(repo));
+    out.deadLetters().apply("CollectDead", Collected.into(box + "/dead"));
+    out.rows().apply("CollectRows", Collected.into(box + "/rows"));
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+
+    List<DeadLetter> dead = Collected.get(box + "/dead");
+    Map<String, String> byOriginAndStep = new java.util.TreeMap<>();
+    for (DeadLetter d : dead) {
+      byOriginAndStep.put(d.origin() + " " + d.step(), d.reason());
+      assertTrue(d.payload().startsWith("{\"ts\":"), d.payload());
+    }
+    assertEquals(4, dead.size(), byOriginAndStep.toString());
+    assertTrue(byOriginAndStep.get("test:1 PrepareGroups/revenue").contains("by zero"), byOriginAndStep.toString());
+    assertTrue(byOriginAndStep.get("test:2 PrepareGroups/revenue").contains("key 'user' is null"));
+    assertTrue(byOriginAndStep.get("test:2 PrepareGroups/activity").contains("key 'user' is null"));
+    assertTrue(byOriginAndStep.containsKey("test:3 PrepareGroups/revenue"));
+    // 'activity' has no expressions that fail on qty: it counts records 0, 1 and 3
+    long activityEvents =
+        Collected.<FeatureRow>get(box + "/rows").stream()
+            .filter(r -> r.group().equals("activity") && !r.empty())
+            .mapToLong(r -> (Long) r.values()[0])
+            .sum();
+    assertEquals(3, activityEvents);
+    assertEquals(3, counter(result, "dead_letters_prepare_revenue"));
+    assertEquals(1, counter(result, "dead_letters_prepare_activity"));
+  }
+
+  @Test
+  void aHotKeyReachesWindowAssemblyAsFewPartialTilesNotAsEvents(TestPipeline p) throws Exception {
+    FeatureRepository repo = RepositoryLoader.load(Map.of("d.yaml", YAML));
+    List<TimestampedValue<SourceRecord>> events = new ArrayList<>();
+    int n = 30_000;
+    for (int i = 0; i < n; i++) {
+      events.add(event(i % 3000, "hot", 10L, 1.0)); // 30k events in under an hour
+    }
+    PCollection<SourceRecord> records =
+        p.apply(Create.timestamped(events).withCoder(SourceRecordCoder.of()));
+    String box = "hot-" + System.nanoTime();
+    PCollectionTuple.of(ComputeFeatures.sourceTag("s"), records)
+        .apply(ComputeFeatures.of(repo).withGroups(List.of("activity")))
+        .rows()
+        .apply(Collected.into(box));
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+    List<FeatureRow> rows = Collected.get(box);
+    assertEquals((long) n, rows.get(0).values()[0]);
+    long partials = counter(result, "partial_tiles");
+    assertEquals(n, counter(result, "events_aggregated"));
+    assertTrue(partials * 20 < n, "the hot key reached assembly as " + partials + " partial tiles");
+  }
+
+  private static long counter(PipelineResult result, String name) {
+    long sum = 0;
+    for (MetricResult<Long> c :
+        result.metrics()
+            .queryMetrics(
+                MetricsFilter.builder().addNameFilter(MetricNameFilter.named("featurepipe", name)).build())
+            .getCounters()) {
+      sum += c.getAttempted();
+    }
+    return sum;
+  }
+}
