@@ -1,5 +1,7 @@
 package io.featurepipe.transforms.aggregate;
 
+import io.featurepipe.transforms.record.Wtf8;
+
 import io.featurepipe.transforms.model.ColumnType;
 import io.featurepipe.transforms.record.ValueCodec;
 import java.io.DataInput;
@@ -157,13 +159,13 @@ final class DistinctCountAccumulator extends BaseAccumulator {
       buf[1] = (byte) (b ? 1 : 0);
       len = 2;
     } else if (v instanceof String s) {
-      int utf8 = utf8Length(s);
+      int utf8 = Wtf8.length(s);
       if (buf.length < utf8 + 11) {
         buf = new byte[Math.max(utf8 + 11, 2 * buf.length)];
         SCRATCH.set(buf);
       }
       buf[0] = 3;
-      len = putUtf8(s, buf, putVarLong(buf, 1, utf8));
+      len = Wtf8.encode(s, buf, putVarLong(buf, 1, utf8));
     } else {
       throw new IllegalArgumentException("not a featurepipe value: " + v);
     }
@@ -176,56 +178,6 @@ final class DistinctCountAccumulator extends BaseAccumulator {
       v >>>= 7;
     }
     buf[pos++] = (byte) v;
-    return pos;
-  }
-
-  // UTF-8 as String.getBytes(UTF_8) writes it: an unpaired surrogate becomes '?'.
-  private static int utf8Length(String s) {
-    int n = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        n++;
-      } else if (c < 0x800) {
-        n += 2;
-      } else if (Character.isHighSurrogate(c)
-          && i + 1 < s.length()
-          && Character.isLowSurrogate(s.charAt(i + 1))) {
-        n += 4;
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        n++;
-      } else {
-        n += 3;
-      }
-    }
-    return n;
-  }
-
-  private static int putUtf8(String s, byte[] buf, int pos) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        buf[pos++] = (byte) c;
-      } else if (c < 0x800) {
-        buf[pos++] = (byte) (0xC0 | (c >> 6));
-        buf[pos++] = (byte) (0x80 | (c & 0x3F));
-      } else if (Character.isHighSurrogate(c)
-          && i + 1 < s.length()
-          && Character.isLowSurrogate(s.charAt(i + 1))) {
-        int cp = Character.toCodePoint(c, s.charAt(++i));
-        buf[pos++] = (byte) (0xF0 | (cp >> 18));
-        buf[pos++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-        buf[pos++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-        buf[pos++] = (byte) (0x80 | (cp & 0x3F));
-      } else if (Character.isSurrogate(c)) {
-        buf[pos++] = '?';
-      } else {
-        buf[pos++] = (byte) (0xE0 | (c >> 12));
-        buf[pos++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-        buf[pos++] = (byte) (0x80 | (c & 0x3F));
-      }
-    }
     return pos;
   }
 

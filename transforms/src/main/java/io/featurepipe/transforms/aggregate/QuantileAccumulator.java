@@ -115,7 +115,12 @@ final class QuantileAccumulator extends BaseAccumulator {
     if (total == 0) {
       return null;
     }
-    double rank = q * (total - 1);
+    // floor(q * (n - 1)) with q as written (0.29, not the double nearest to it): exact arithmetic
+    long rank =
+        java.math.BigDecimal.valueOf(q)
+            .multiply(java.math.BigDecimal.valueOf(total - 1))
+            .setScale(0, java.math.RoundingMode.FLOOR)
+            .longValueExact();
     long seen = negativeInfinities;
     if (seen > rank) {
       return Double.NEGATIVE_INFINITY;

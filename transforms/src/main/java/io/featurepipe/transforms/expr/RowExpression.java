@@ -163,6 +163,13 @@ public final class RowExpression {
     if (out instanceof Timestamp t) {
       return t.getSeconds() * 1_000_000_000L + t.getNanos();
     }
+    if (out instanceof java.time.Instant i) {
+      try {
+        return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
+      } catch (ArithmeticException e) {
+        throw new ExpressionException("yields the timestamp " + i + ", outside the range of epoch nanoseconds");
+      }
+    }
     if (out instanceof Long || out instanceof Double || out instanceof String || out instanceof Boolean) {
       return out;
     }

@@ -3,7 +3,6 @@ package io.featurepipe.transforms.record;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -75,8 +74,9 @@ public final class ValueCodec {
     }
   }
 
+  /** Writes a string losslessly (see {@link Wtf8}), its length first. */
   public static void writeString(String s, DataOutput out) throws IOException {
-    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = Wtf8.encode(s);
     writeVarLong(bytes.length, out);
     out.write(bytes);
   }
@@ -84,7 +84,7 @@ public final class ValueCodec {
   public static String readString(DataInput in) throws IOException {
     byte[] bytes = new byte[(int) readVarLong(in)];
     in.readFully(bytes);
-    return new String(bytes, StandardCharsets.UTF_8);
+    return Wtf8.decode(bytes);
   }
 
   /** Writes a non-negative long in 7-bit groups (negative values take 10 bytes). */

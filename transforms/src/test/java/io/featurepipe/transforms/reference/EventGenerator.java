@@ -44,6 +44,7 @@ final class EventGenerator {
     Double.MIN_VALUE,
     -Double.MIN_VALUE,
     1e-310,
+    1e-300,
     Double.MIN_NORMAL,
     0.0,
     -0.0,
@@ -54,7 +55,7 @@ final class EventGenerator {
     123456789.123,
   };
 
-  static final double[] COMMON_DOUBLES = {-1.5, 0.0, -0.0, 0.1, 0.2, 0.3, 2.5, 1e-3, 7.0, 1e-300};
+  static final double[] COMMON_DOUBLES = {-1.5, 0.0, -0.0, 0.1, 0.2, 0.3, 2.5, 1e-3, 7.0, 1e6};
 
   static final long[] HUGE_INTS = {
     Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE - 1, Long.MIN_VALUE + 1, 1L << 62, -(1L << 62),
@@ -243,6 +244,50 @@ final class EventGenerator {
   private SourceRecord record(String key, long t, Values v) {
     Object[] values = {t, key, (long) random.nextInt(11), v.i(), v.d(), v.s(), v.b(), v.t(t)};
     return new SourceRecord("events", t, values, "");
+  }
+
+  /**
+   * Hand-picked keys, each within one 30s hop (so in the windows of every group): exact arithmetic
+   * at the edges of the double and long ranges, signed zeros, subnormals, NaN and infinities on tied
+   * timestamps, duplicate (time, value) events, and approx_count_distinct at 1023, 1024 and 1025
+   * distinct values (exact below 1024).
+   */
+  static List<SourceRecord> curated() {
+    List<SourceRecord> out = new ArrayList<>();
+    long at = T0 + 7 * MINUTE + 3 * SECOND + 17;
+    double max = Double.MAX_VALUE;
+    double min = Double.MIN_VALUE;
+    double inf = Double.POSITIVE_INFINITY;
+    curatedKey(out, "c_overflow", at, new Object[][] {
+      {Long.MAX_VALUE, max, "a", true}, {Long.MAX_VALUE, max, "b", true}, {Long.MIN_VALUE, -max / 2, "c", false}});
+    curatedKey(out, "c_negzero", at, new Object[][] {{0L, -0.0, "", false}, {0L, -0.0, "", false}});
+    curatedKey(out, "c_mixzero", at, new Object[][] {{0L, -0.0, "", false}, {-0L, 0.0, "", true}});
+    curatedKey(out, "c_subnormal", at, new Object[][] {{1L, min, "x", null}, {2L, min, "y", null}, {3L, -3 * min, "z", null}});
+    curatedKey(out, "c_tiny_mean", at, new Object[][] {{1L, -min, "x", null}, {1L, 0.0, "x", null}, {1L, 0.0, "x", null}});
+    curatedKey(out, "c_nan_tie", at, new Object[][] {{1L, Double.NaN, "b", true}, {2L, 1.0, "a", false}, {3L, inf, "\uD83D\uDE00", true}});
+    curatedKey(out, "c_duplicates", at, new Object[][] {{4L, 2.5, "d", true}, {4L, 2.5, "d", true}, {4L, 2.5, "d", true}, {1L, 0.5, "e", false}});
+    curatedKey(out, "c_huge_int_var", at, new Object[][] {{Long.MAX_VALUE, 0.0, null, null}, {Long.MIN_VALUE, 0.0, null, null}, {0L, 0.0, null, null}});
+    curatedKey(out, "c_identical", at, new Object[][] {{7L, 0.1, "s", true}, {7L, 0.1, "s", true}, {7L, 0.1, "s", true}});
+    curatedKey(out, "c_inf_quantile", at, new Object[][] {{1L, -inf, null, null}, {2L, -inf, null, null}, {3L, 5.0, null, null}, {4L, inf, null, null}});
+    curatedKey(out, "c_variance_overflow", at, new Object[][] {{1L, 1e200, null, null}, {2L, -1e200, null, null}});
+    curatedKey(out, "c_inf_cancel", at, new Object[][] {{1L, inf, null, null}, {2L, -inf, null, null}});
+    for (int n : new int[] {1023, 1024, 1025}) {
+      Object[][] rows = new Object[n][];
+      for (int k = 0; k < n; k++) {
+        rows[k] = new Object[] {(long) k, k / 8.0, "v" + k, k % 2 == 0};
+      }
+      curatedKey(out, "c_distinct_" + n, at, rows);
+    }
+    return out;
+  }
+
+  /** One key: row k at {@code at + k} ns (all tied when there are few), columns i, d, s, b; t = time. */
+  private static void curatedKey(List<SourceRecord> out, String key, long at, Object[][] rows) {
+    for (int k = 0; k < rows.length; k++) {
+      long t = rows.length <= 4 ? at + (k % 2) : at + k * 1000L;
+      Object[] r = rows[k];
+      out.add(new SourceRecord("events", t, new Object[] {t, key, 0L, r[0], r[1], r[2], r[3], t}, ""));
+    }
   }
 
   /** One hot key: {@code n} events over {@code minutes} minutes, values of wide domains. */

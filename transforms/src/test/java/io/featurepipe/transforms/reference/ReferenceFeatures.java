@@ -210,6 +210,8 @@ public final class ReferenceFeatures {
 
   static Object[] valuesAt(FeatureGroupDef group, List<Event> events, long e) {
     Map<Long, List<Event>> windows = new HashMap<>();
+    Map<String, Double> variances = new HashMap<>(); // shared by variance and stddev
+    Map<String, List<Timed>> columns = new HashMap<>(); // the non-null values of a column
     Object[] out = new Object[group.features().size()];
     for (int i = 0; i < out.length; i++) {
       FeatureDef f = group.features().get(i);
@@ -226,7 +228,7 @@ public final class ReferenceFeatures {
                 }
                 return l;
               });
-      out[i] = aggregate(f, inside);
+      out[i] = aggregate(f, inside, w + "|", variances, columns);
     }
     return out;
   }
@@ -236,19 +238,36 @@ public final class ReferenceFeatures {
 
   /** One feature over the events of its window, straight from DESIGN §2. */
   static Object aggregate(FeatureDef f, List<Event> inside) {
+    return aggregate(f, inside, "", new HashMap<>(), new HashMap<>());
+  }
+
+  private static Object aggregate(
+      FeatureDef f,
+      List<Event> inside,
+      String window,
+      Map<String, Double> variances,
+      Map<String, List<Timed>> columns) {
     AggregationKind kind = f.aggregation().kind();
     if (kind == AggregationKind.COUNT) {
       return (long) inside.size(); // rows, nulls included
     }
     ColumnType type = f.inputType();
-    List<Object> values = new ArrayList<>();
-    List<Timed> timed = new ArrayList<>();
-    for (Event ev : inside) {
-      Object v = ev.columns().get(f.column());
-      if (v != null) {
-        values.add(v);
-        timed.add(new Timed(ev.timeNanos(), v));
-      }
+    List<Timed> timed =
+        columns.computeIfAbsent(
+            window + f.column(),
+            c -> {
+              List<Timed> l = new ArrayList<>();
+              for (Event ev : inside) {
+                Object v = ev.columns().get(f.column());
+                if (v != null) { // nulls are skipped by all but count
+                  l.add(new Timed(ev.timeNanos(), v));
+                }
+              }
+              return l;
+            });
+    List<Object> values = new ArrayList<>(timed.size());
+    for (Timed x : timed) {
+      values.add(x.v());
     }
     switch (kind) {
       case SUM:
@@ -256,11 +275,12 @@ public final class ReferenceFeatures {
       case MEAN:
         return mean(type, values);
       case VARIANCE:
-        return variance(type, values);
       case STDDEV:
         {
-          Double v = variance(type, values);
-          return v == null ? null : Math.sqrt(v);
+          String memo = window + f.column();
+          Double v = variances.containsKey(memo) ? variances.get(memo) : variance(type, values);
+          variances.put(memo, v);
+          return v == null || kind == AggregationKind.VARIANCE ? v : (Double) Math.sqrt(v);
         }
       case MIN:
         return values.stream().min(RefMath::compareValues).orElse(null);

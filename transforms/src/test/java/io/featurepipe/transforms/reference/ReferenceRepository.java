@@ -130,7 +130,7 @@ final class ReferenceRepository {
         + group(
             "name: g_half\nentity: user\nsource: events\nkeys: {user_id: user_id}\nhop: 30s\n",
             List.of(fullSet("w30", "30s"), reducedSet("w90", "90s")))
-        // filter, derive (CEL) and a composite key with a key expression
+        // filter, derive (CEL) and a composite key with a key expression; a hop that does not divide an hour
         + group(
             """
             name: g_expr
@@ -145,21 +145,21 @@ final class ReferenceRepository {
               tag: "s != null ? s + '#' : 'none'"
               dm: "d != null ? d * 2.0 : -1.0"
               ratio: "i / (i - 3)"
-            hop: 1m
-            ttl: 10m
+            hop: 7m
+            ttl: 21m
             """,
             List.of(
                 List.of(
-                    feature("count_w2", "count", null, "2m"),
-                    feature("sum_i2_w2", "sum", "i2", "2m"),
-                    feature("mean_big_w2", "mean", "big", "2m"),
-                    feature("last_tag_w2", "last", "tag", "2m"),
+                    feature("count_w2", "count", null, "7m"),
+                    feature("sum_i2_w2", "sum", "i2", "7m"),
+                    feature("mean_big_w2", "mean", "big", "7m"),
+                    feature("last_tag_w2", "last", "tag", "7m"),
                     feature("top_hour", "top_k(2)", "hour", null),
                     feature("max_dm", "max", "dm", null),
                     feature("first_ratio", "first", "ratio", null),
-                    feature("q50_dm_w2", "approx_quantile(0.5)", "dm", "2m"),
+                    feature("q50_dm_w2", "approx_quantile(0.5)", "dm", "7m"),
                     feature("variance_ratio", "variance", "ratio", null),
-                    feature("last2_hour_w2", "last_k(2)", "hour", "2m"),
+                    feature("last2_hour_w2", "last_k(2)", "hour", "7m"),
                     feature("acd_tag", "approx_count_distinct", "tag", null),
                     feature("sum_big", "sum", "big", null))));
   }

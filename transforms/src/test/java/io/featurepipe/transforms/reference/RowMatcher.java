@@ -30,9 +30,6 @@ public final class RowMatcher {
 
   private RowMatcher() {}
 
-  /** Statistics of one comparison, to show what a run covered. */
-  public record Stats(int rows, int emptyRows, int values, int approximateDistinct) {}
-
   /** Every difference between {@code actual} and {@code expected}, or "" when there is none. */
   public static String check(
       FeatureRepository repository, Collection<FeatureRow> actual, Collection<ExpectedRow> expected) {
@@ -93,6 +90,7 @@ public final class RowMatcher {
     section(out, "duplicate rows", duplicates);
     section(out, "restated rows in a bounded run", restated);
     section(out, "wrong empty flag / value count", wrongFlag);
+    section(out, "wrong online writes (DESIGN §3)", onlineWrites(repository, got.values()));
     if (!wrongValues.isEmpty()) {
       out.append(wrongValueCount)
           .append(" wrong values in ")
@@ -117,13 +115,55 @@ public final class RowMatcher {
     return out.toString();
   }
 
+  /**
+   * DESIGN §3, online store: per key and feature a cell at every window end where the value changed
+   * (from the key's previous row, or from the empty values before the first row), explicit empties
+   * included, and again once a value has been unchanged for a whole longest window since its last
+   * cell. Checked on the produced rows of each key in window-end order (a bounded run: no
+   * restatements), so approximate values are judged by what the pipeline produced.
+   */
+  static List<String> onlineWrites(FeatureRepository repository, Collection<FeatureRow> rows) {
+    Map<String, List<FeatureRow>> byKey = new TreeMap<>();
+    for (FeatureRow r : rows) {
+      byKey.computeIfAbsent(r.group() + "|" + r.key(), k -> new ArrayList<>()).add(r);
+    }
+    List<String> problems = new ArrayList<>();
+    for (List<FeatureRow> keyRows : byKey.values()) {
+      keyRows.sort(java.util.Comparator.comparingLong(FeatureRow::windowEndMillis));
+      var group = repository.group(keyRows.get(0).group());
+      long longest = 0;
+      for (FeatureDef f : group.features()) {
+        longest = Math.max(longest, ReferenceFeatures.windowMillis(group, f));
+      }
+      Object[] previous = ReferenceFeatures.emptyValues(group);
+      long[] lastWrite = new long[previous.length];
+      Arrays.fill(lastWrite, Long.MIN_VALUE);
+      for (FeatureRow r : keyRows) {
+        java.util.BitSet want = new java.util.BitSet();
+        for (int f = 0; f < previous.length && f < r.values().length; f++) {
+          boolean changed = !RefMath.same(previous[f], r.values()[f]);
+          boolean stale = lastWrite[f] != Long.MIN_VALUE && r.windowEndMillis() - lastWrite[f] >= longest;
+          if (changed || stale) {
+            want.set(f);
+            lastWrite[f] = r.windowEndMillis();
+          }
+        }
+        if (!want.equals(r.onlineWrites())) {
+          problems.add(r.identity() + ": expected writes " + want + ", got " + r.onlineWrites());
+        }
+        previous = r.values();
+      }
+    }
+    return problems;
+  }
+
   private static void section(StringBuilder out, String title, List<String> items) {
     if (items.isEmpty()) {
       return;
     }
     out.append(items.size()).append(' ').append(title).append(":\n");
     for (String s : items.subList(0, Math.min(SHOW, items.size()))) {
-      out.append("  ").append(s).append('\n');
+      out.append("  ").append(s.length() > 300 ? s.substring(0, 300) + " ..." : s).append('\n');
     }
     if (items.size() > SHOW) {
       out.append("  ...\n");
