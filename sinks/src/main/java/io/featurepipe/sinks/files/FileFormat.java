@@ -16,8 +16,12 @@ public interface FileFormat<T> extends Serializable {
   /** The file name extension, with its dot ({@code .jsonl}, {@code .avro}). */
   String extension();
 
-  /** Opens a writer of elements onto a channel; the caller closes the channel after {@link Writer#finish()}. */
-  Writer<T> open(WritableByteChannel channel) throws IOException;
+  /**
+   * Opens a writer of elements onto a channel, given the first element it will write (formats
+   * with a schema per partition take it from there); the caller closes the channel after {@link
+   * Writer#finish()}.
+   */
+  Writer<T> open(WritableByteChannel channel, T first) throws IOException;
 
   /**
    * Writes the content of several part files, in order, as one file (without decoding elements

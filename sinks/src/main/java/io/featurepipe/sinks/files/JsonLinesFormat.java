@@ -20,7 +20,7 @@ public final class JsonLinesFormat implements FileFormat<String> {
   }
 
   @Override
-  public Writer<String> open(WritableByteChannel channel) {
+  public Writer<String> open(WritableByteChannel channel, String first) {
     BufferedWriter w =
         new BufferedWriter(
             new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8), 1 << 16);

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -31,8 +31,8 @@ import org.apache.beam.sdk.values.PCollection;
 /**
  * Writes a bounded collection into partition folders under a root: each bundle writes one part
  * file per partition it holds, then the parts of each partition are joined into final files
- * ({@code <root>/<partition>/<prefix>-NNNNN<ext>}) and deleted. Outputs, per partition, the final
- * file paths, sorted.
+ * ({@code <root>/<partition>/<prefix>-NNNNN<ext>}) and deleted. Outputs, per partition, a
+ * {@link WrittenPartition}: the final file paths, sorted, and the number of elements.
  *
  * <p>Why not {@code FileIO}: elements never go through a shuffle here, only file names do. Beam's
  * file sinks group the elements themselves by shard, which the DirectRunner executes with a copy of
@@ -41,7 +41,7 @@ import org.apache.beam.sdk.values.PCollection;
  * partition anyway. Works on every runner and file system Beam supports.
  */
 public final class WritePartitionedFiles<T>
-    extends PTransform<PCollection<T>, PCollection<KV<String, List<String>>>> {
+    extends PTransform<PCollection<T>, PCollection<WrittenPartition>> {
 
   /** Final files roll over past this many bytes. */
   private static final long ROLL_BYTES = 256L << 20;
@@ -69,15 +69,15 @@ public final class WritePartitionedFiles<T>
   }
 
   @Override
-  public PCollection<KV<String, List<String>>> expand(PCollection<T> input) {
+  public PCollection<WrittenPartition> expand(PCollection<T> input) {
     String tempDir = ".temp-" + UUID.randomUUID();
-    PCollection<KV<String, List<String>>> written =
+    PCollection<WrittenPartition> written =
         input
             .apply("WriteParts", ParDo.of(new WritePartsFn<>(root, tempDir, format, partition)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())))
             .apply("GroupParts", GroupByKey.create())
             .apply("JoinParts", ParDo.of(new JoinPartsFn<>(root, prefix, format)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), ListCoder.of(StringUtf8Coder.of())));
+            .setCoder(WrittenPartition.Coder.of());
     written
         .apply("AllJoined", Count.globally())
         .apply("RemoveTempDir", ParDo.of(new RemoveTempDirFn(root, tempDir)));
@@ -113,14 +113,25 @@ public final class WritePartitionedFiles<T>
     return dir;
   }
 
-  static final class WritePartsFn<T> extends DoFn<T, KV<String, String>> {
+  static final class WritePartsFn<T> extends DoFn<T, KV<String, KV<String, Long>>> {
     private final String root;
     private final String tempDir;
     private final FileFormat<T> format;
     private final SerializableFunction<T, String> partition;
     private transient Map<String, Open<T>> open;
 
-    private record Open<T>(ResourceId file, WritableByteChannel channel, FileFormat.Writer<T> writer) {}
+    private static final class Open<T> {
+      final ResourceId file;
+      final WritableByteChannel channel;
+      final FileFormat.Writer<T> writer;
+      long count;
+
+      Open(ResourceId file, WritableByteChannel channel, FileFormat.Writer<T> writer) {
+        this.file = file;
+        this.channel = channel;
+        this.writer = writer;
+      }
+    }
 
     WritePartsFn(String root, String tempDir, FileFormat<T> format, SerializableFunction<T, String> partition) {
       this.root = root;
@@ -143,24 +154,29 @@ public final class WritePartitionedFiles<T>
             resolve(root, tempDir)
                 .resolve(UUID.randomUUID() + format.extension(), ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
         WritableByteChannel ch = FileSystems.create(file, MimeTypes.BINARY);
-        o = new Open<>(file, ch, format.open(ch));
+        o = new Open<>(file, ch, format.open(ch, element));
         open.put(p, o);
       }
-      o.writer().write(element);
+      o.writer.write(element);
+      o.count++;
     }
 
     @FinishBundle
     public void finish(FinishBundleContext c) throws IOException {
       for (Map.Entry<String, Open<T>> e : open.entrySet()) {
-        e.getValue().writer().finish();
-        e.getValue().channel().close();
-        c.output(KV.of(e.getKey(), e.getValue().file().toString()), BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
+        Open<T> o = e.getValue();
+        o.writer.finish();
+        o.channel.close();
+        c.output(
+            KV.of(e.getKey(), KV.of(o.file.toString(), o.count)),
+            BoundedWindow.TIMESTAMP_MIN_VALUE,
+            GlobalWindow.INSTANCE);
       }
       open.clear();
     }
   }
 
-  static final class JoinPartsFn<T> extends DoFn<KV<String, Iterable<String>>, KV<String, List<String>>> {
+  static final class JoinPartsFn<T> extends DoFn<KV<String, Iterable<KV<String, Long>>>, WrittenPartition> {
     private final String root;
     private final String prefix;
     private final FileFormat<T> format;
@@ -172,10 +188,14 @@ public final class WritePartitionedFiles<T>
     }
 
     @ProcessElement
-    public void process(@Element KV<String, Iterable<String>> parts, OutputReceiver<KV<String, List<String>>> out)
+    public void process(@Element KV<String, Iterable<KV<String, Long>>> parts, OutputReceiver<WrittenPartition> out)
         throws IOException {
       List<String> names = new ArrayList<>();
-      parts.getValue().forEach(names::add);
+      long elements = 0;
+      for (KV<String, Long> part : parts.getValue()) {
+        names.add(part.getKey());
+        elements += part.getValue();
+      }
       names.sort(null);
       List<MatchResult.Metadata> metas = new ArrayList<>();
       for (String n : names) {
@@ -208,7 +228,7 @@ public final class WritePartitionedFiles<T>
       List<ResourceId> temps = new ArrayList<>();
       metas.forEach(m -> temps.add(m.resourceId()));
       FileSystems.delete(temps, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
-      out.output(KV.of(parts.getKey(), finals));
+      out.output(new WrittenPartition(parts.getKey(), finals, elements));
     }
   }
 }

@@ -1,0 +1,92 @@
+package io.featurepipe.sinks.files;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.file.CodecFactory;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+
+/**
+ * Avro container files (snappy) of elements converted to generic records, with file metadata.
+ * Part files join block by block, without decoding ({@code appendAllFrom}).
+ *
+ * @param <T> the element type
+ */
+public final class AvroFormat<T> implements FileFormat<T> {
+  private final SerializableFunction<T, GenericRecord> toRecord;
+  private final SerializableFunction<T, Map<String, String>> metadata;
+
+  /**
+   * @param toRecord converts an element (all elements of a partition share a schema)
+   * @param metadata the file metadata for a partition, from its first element
+   */
+  public AvroFormat(
+      SerializableFunction<T, GenericRecord> toRecord,
+      SerializableFunction<T, Map<String, String>> metadata) {
+    this.toRecord = toRecord;
+    this.metadata = metadata;
+  }
+
+  @Override
+  public String extension() {
+    return ".avro";
+  }
+
+  @Override
+  public Writer<T> open(WritableByteChannel channel, T first) throws IOException {
+    Schema schema = toRecord.apply(first).getSchema();
+    DataFileWriter<GenericRecord> w = new DataFileWriter<>(new GenericDatumWriter<>(schema));
+    w.setCodec(CodecFactory.snappyCodec());
+    metadata.apply(first).forEach(w::setMeta);
+    w.create(schema, Channels.newOutputStream(channel));
+    return new Writer<>() {
+      @Override
+      public void write(T element) throws IOException {
+        w.append(toRecord.apply(element));
+      }
+
+      @Override
+      public void finish() throws IOException {
+        w.flush();
+      }
+    };
+  }
+
+  @Override
+  public void concatenate(List<ReadableByteChannel> parts, WritableByteChannel out)
+      throws IOException {
+    DataFileWriter<GenericRecord> w = null;
+    try {
+      for (ReadableByteChannel part : parts) {
+        InputStream in = Channels.newInputStream(part);
+        try (DataFileStream<GenericRecord> stream = new DataFileStream<>(in, new GenericDatumReader<>())) {
+          if (w == null) {
+            w = new DataFileWriter<>(new GenericDatumWriter<>(stream.getSchema()));
+            w.setCodec(CodecFactory.snappyCodec());
+            for (String key : stream.getMetaKeys()) {
+              if (!key.startsWith("avro.")) {
+                w.setMeta(key, stream.getMeta(key));
+              }
+            }
+            w.create(stream.getSchema(), Channels.newOutputStream(out));
+          }
+          w.appendAllFrom(stream, false);
+        }
+      }
+    } finally {
+      if (w != null) {
+        w.flush();
+      }
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.featurepipe.sinks.offline;
+
+import io.featurepipe.transforms.model.ColumnType;
+import io.featurepipe.transforms.model.EntityDef;
+import io.featurepipe.transforms.model.FeatureDef;
+import io.featurepipe.transforms.model.FeatureGroupDef;
+import io.featurepipe.transforms.record.FeatureRow;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * Converts a group's {@link FeatureRow}s to and from their offline Avro records
+ * ({@link OfflineSchema}). Timestamps travel as epoch nanoseconds in rows and as microseconds in
+ * Avro (DESIGN §4), so sub-microsecond precision of timestamp-valued features is cut.
+ */
+public final class OfflineRecords implements Serializable {
+  private final FeatureGroupDef group;
+  private final EntityDef entity;
+  private transient Schema schema;
+
+  public OfflineRecords(FeatureGroupDef group, EntityDef entity) {
+    this.group = group;
+    this.entity = entity;
+  }
+
+  public Schema schema() {
+    if (schema == null) {
+      schema = OfflineSchema.of(group, entity);
+    }
+    return schema;
+  }
+
+  public GenericRecord toAvro(FeatureRow row) {
+    GenericRecord r = new GenericData.Record(schema());
+    for (int i = 0; i < entity.keys().size(); i++) {
+      r.put(entity.keys().get(i).name(), row.key().get(i));
+    }
+    r.put(OfflineSchema.WINDOW_END, row.windowEndMillis() * 1000L);
+    List<FeatureDef> features = group.features();
+    for (int f = 0; f < features.size(); f++) {
+      r.put(features.get(f).name(), toAvro(row.values()[f], features.get(f).outputType().element()));
+    }
+    return r;
+  }
+
+  public FeatureRow fromAvro(GenericRecord r) {
+    List<Object> key = new ArrayList<>();
+    for (int i = 0; i < entity.keys().size(); i++) {
+      key.add(fromAvro(r.get(entity.keys().get(i).name()), entity.keys().get(i).type()));
+    }
+    long windowEnd = Math.floorDiv((Long) r.get(OfflineSchema.WINDOW_END), 1000L);
+    List<FeatureDef> features = group.features();
+    Object[] values = new Object[features.size()];
+    for (int f = 0; f < values.length; f++) {
+      values[f] = fromAvro(r.get(features.get(f).name()), features.get(f).outputType().element());
+    }
+    return new FeatureRow(group.name(), group.version(), key, windowEnd, values, false, new BitSet(), false, 0);
+  }
+
+  private static Object toAvro(Object v, ColumnType element) {
+    if (v instanceof List<?> list) {
+      List<Object> out = new ArrayList<>(list.size());
+      for (Object o : list) {
+        out.add(toAvro(o, element));
+      }
+      return out;
+    }
+    if (v != null && element == ColumnType.TIMESTAMP) {
+      return Math.floorDiv((Long) v, 1000L);
+    }
+    return v;
+  }
+
+  private static Object fromAvro(Object v, ColumnType element) {
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof List<?> list) {
+      List<Object> out = new ArrayList<>(list.size());
+      for (Object o : list) {
+        out.add(fromAvro(o, element));
+      }
+      return out;
+    }
+    if (v instanceof CharSequence cs) {
+      return cs.toString();
+    }
+    if (element == ColumnType.TIMESTAMP) {
+      return ((Long) v) * 1000L;
+    }
+    return v;
+  }
+}

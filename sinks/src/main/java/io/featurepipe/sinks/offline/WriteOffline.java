@@ -1,0 +1,196 @@
+package io.featurepipe.sinks.offline;
+
+import io.featurepipe.sinks.files.AvroFormat;
+import io.featurepipe.sinks.files.WritePartitionedFiles;
+import io.featurepipe.sinks.files.WrittenPartition;
+import io.featurepipe.transforms.model.FeatureGroupDef;
+import io.featurepipe.transforms.model.FeatureRepository;
+import io.featurepipe.transforms.record.FeatureRow;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.MoveOptions;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Filter;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes feature rows into the offline store (DESIGN §4) for a range of dates and publishes each
+ * partition: {@code <root>/<group>/v<version>/date=D/run-<id>-NNNNN.avro}, then {@code
+ * _PUBLISHED} naming the run and its files, written last. Every (group, date) of the range is
+ * published, with no file when it has no rows, so a rerun replaces a partition whole; files of
+ * earlier runs in a republished partition are deleted after. Partitions outside the range are
+ * never touched. Explicit empty rows are not stored.
+ *
+ * <p>Publishing waits until every partition of the run is written. Output: one {@link
+ * Publication} per published partition.
+ */
+public final class WriteOffline extends PTransform<PCollection<FeatureRow>, PCollection<Publication>> {
+  private static final Logger LOG = LoggerFactory.getLogger(WriteOffline.class);
+
+  private final FeatureRepository repository;
+  private final OfflineLayout layout;
+  private final String runId;
+  private final List<String> groups;
+  private final LocalDate from;
+  private final LocalDate to;
+
+  private WriteOffline(
+      FeatureRepository repository, String root, String runId, Collection<String> groups, LocalDate from, LocalDate to) {
+    this.repository = repository;
+    this.layout = new OfflineLayout(root);
+    this.runId = runId;
+    this.groups = List.copyOf(groups);
+    this.from = from;
+    this.to = to;
+  }
+
+  /** Writes the rows of {@code groups} whose window end falls on a date in {@code [from, to]}. */
+  public static WriteOffline of(
+      FeatureRepository repository, String root, String runId, Collection<String> groups, LocalDate from, LocalDate to) {
+    if (to.isBefore(from)) {
+      throw new IllegalArgumentException("the range ends (" + to + ") before it starts (" + from + ")");
+    }
+    for (String g : groups) {
+      repository.group(g);
+    }
+    return new WriteOffline(repository, root, runId, groups, from, to);
+  }
+
+  /** A run id: UTC time and a random suffix, e.g. {@code 20260105T101500-3fa2}. */
+  public static String newRunId() {
+    String time = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss")
+        .withZone(java.time.ZoneOffset.UTC)
+        .format(Instant.now());
+    return time + "-" + Integer.toHexString(new java.security.SecureRandom().nextInt(0x10000) | 0x10000).substring(1);
+  }
+
+  @Override
+  public PCollection<Publication> expand(PCollection<FeatureRow> rows) {
+    Map<String, OfflineRecords> records = new HashMap<>();
+    Set<String> offline = new TreeSet<>();
+    for (String g : groups) {
+      FeatureGroupDef def = repository.group(g);
+      records.put(g, new OfflineRecords(def, repository.entity(def.entity())));
+      if (def.offline()) {
+        offline.add(g);
+      }
+    }
+    long start = OfflineLayout.startOf(from);
+    long end = OfflineLayout.startOf(to.plusDays(1));
+    String id = runId;
+    PCollection<WrittenPartition> written =
+        rows.apply(
+                "SelectRange",
+                Filter.by(
+                    (FeatureRow r) ->
+                        !r.empty()
+                            && offline.contains(r.group())
+                            && r.windowEndMillis() >= start
+                            && r.windowEndMillis() < end))
+            .apply(
+                "WritePartitions",
+                WritePartitionedFiles.to(
+                    layout.root(),
+                    "run-" + runId,
+                    new AvroFormat<FeatureRow>(
+                        r -> records.get(r.group()).toAvro(r),
+                        r -> Map.of("featurepipe.group", r.group(), "featurepipe.version", r.version(), "featurepipe.run", id)),
+                    r -> OfflineLayout.partition(r.group(), r.version(), OfflineLayout.dateOf(r.windowEndMillis()))));
+    PCollectionView<List<WrittenPartition>> writtenView = written.apply("WrittenPartitions", View.asList());
+    List<String> partitions = new ArrayList<>();
+    for (String g : offline) {
+      for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
+        partitions.add(OfflineLayout.partition(repository.group(g), d));
+      }
+    }
+    return rows.getPipeline()
+        .apply("PartitionsOfRange", Create.of(partitions).withCoder(StringUtf8Coder.of()))
+        .apply("Publish", ParDo.of(new PublishFn(layout, runId, writtenView)).withSideInputs(writtenView))
+        .setCoder(SerializableCoder.of(Publication.class));
+  }
+
+  static final class PublishFn extends DoFn<String, Publication> {
+    private final OfflineLayout layout;
+    private final String runId;
+    private final PCollectionView<List<WrittenPartition>> written;
+    private final Counter published = Metrics.counter("featurepipe", "partitions_published");
+    private final Counter rowsPublished = Metrics.counter("featurepipe", "offline_rows_published");
+
+    PublishFn(OfflineLayout layout, String runId, PCollectionView<List<WrittenPartition>> written) {
+      this.layout = layout;
+      this.runId = runId;
+      this.written = written;
+    }
+
+    @ProcessElement
+    public void process(@Element String partition, ProcessContext c) throws IOException {
+      WrittenPartition w = null;
+      for (WrittenPartition p : c.sideInput(written)) {
+        if (p.partition().equals(partition)) {
+          w = p;
+        }
+      }
+      String folder = layout.folder(partition);
+      List<String> files = new ArrayList<>();
+      if (w != null) {
+        for (String f : w.files()) {
+          files.add(f.substring(f.lastIndexOf('/') + 1));
+        }
+      }
+      String[] parts = partition.split("/");
+      Publication pub =
+          new Publication(
+              parts[0],
+              parts[1].substring(1),
+              parts[2].substring("date=".length()),
+              runId,
+              files,
+              w == null ? 0 : w.elements(),
+              Instant.now().toString());
+      pub.write(folder);
+      removeOtherRuns(folder, files);
+      published.inc();
+      rowsPublished.inc(pub.rows());
+      LOG.info("published {} {}: {} rows in {} file(s)", pub.group(), pub.date(), pub.rows(), files.size());
+      c.output(pub);
+    }
+
+    /** Deletes the data files of earlier runs in a partition now published by this one. */
+    private void removeOtherRuns(String folder, List<String> keep) throws IOException {
+      MatchResult m = FileSystems.match(folder + "/run-*");
+      if (m.status() != MatchResult.Status.OK) {
+        return;
+      }
+      List<ResourceId> old = new ArrayList<>();
+      for (MatchResult.Metadata md : m.metadata()) {
+        String name = md.resourceId().getFilename();
+        if (!keep.contains(name) && !name.startsWith("run-" + runId + "-")) {
+          old.add(md.resourceId());
+        }
+      }
+      FileSystems.delete(old, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    }
+  }
+}
