@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       QuickstartCommand.class,
       PlanCommand.class,
+      BackfillCommand.class,
       ComputeCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -2,30 +2,13 @@ package io.featurepipe.runners;
 
 import io.featurepipe.transforms.model.FeatureRepository;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricQueryResults;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 
 /** The featurepipe counters of a finished run, printed as a short summary. */
 record RunSummary(Map<String, Long> counters, FeatureRepository repository) {
 
   static RunSummary of(PipelineResult result, FeatureRepository repository) {
-    Map<String, Long> counters = new TreeMap<>();
-    MetricQueryResults metrics = result.metrics().queryMetrics(MetricsFilter.builder().build());
-    for (MetricResult<Long> c : metrics.getCounters()) {
-      if (c.getName().getNamespace().equals("featurepipe")) {
-        long v;
-        try {
-          v = c.getAttempted();
-        } catch (UnsupportedOperationException e) {
-          v = c.getCommitted();
-        }
-        counters.merge(c.getName().getName(), v, Long::sum);
-      }
-    }
-    return new RunSummary(counters, repository);
+    return new RunSummary(PipelineRun.counters(result), repository);
   }
 
   long get(String name) {

@@ -4,17 +4,11 @@ import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.model.FeatureRepository;
 import io.featurepipe.transforms.record.FeatureRow;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.Channels;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.avro.file.DataFileStream;
-import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Create;
@@ -114,15 +108,13 @@ public final class ReadOffline extends PTransform<PBegin, PCollection<FeatureRow
     public void process(@Element KV<String, String> file, OutputReceiver<FeatureRow> out) throws IOException {
       FeatureGroupDef def = repository.group(file.getKey());
       OfflineRecords records = new OfflineRecords(def, repository.entity(def.entity()));
-      try (InputStream in =
-              Channels.newInputStream(FileSystems.open(FileSystems.matchSingleFileSpec(file.getValue()).resourceId()));
-          DataFileStream<GenericRecord> stream =
-              new DataFileStream<>(in, new GenericDatumReader<>(null, records.schema()))) {
-        for (GenericRecord r : stream) {
-          out.output(records.fromAvro(r));
-          rows.inc();
-        }
-      }
+      OfflineStore.readFile(
+          records,
+          file.getValue(),
+          row -> {
+            out.output(row);
+            rows.inc();
+          });
     }
   }
 }

@@ -1,0 +1,165 @@
+package io.featurepipe.runners;
+
+import io.featurepipe.pipelines.backfill.Backfill;
+import io.featurepipe.sinks.offline.OfflineLayout;
+import io.featurepipe.sinks.offline.Publication;
+import io.featurepipe.sinks.offline.WriteOffline;
+import io.featurepipe.transforms.definitions.DefinitionException;
+import io.featurepipe.transforms.model.FeatureGroupDef;
+import io.featurepipe.transforms.model.FeatureRepository;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Unmatched;
+
+/** {@code featurepipe backfill}: a bounded feature run over a date range into the offline store. */
+@Command(
+    name = "backfill",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Compute the feature groups over the days --from..--to (inclusive, UTC) from the sources'",
+      "files and publish one offline partition per group and day under --offline-root",
+      "(<root>/<group>/v<version>/date=YYYY-MM-DD/, published by _PUBLISHED). Events from the",
+      "longest window before --from are read so the first day's windows are complete. A rerun",
+      "replaces the partitions of its range and no other. Unknown options go to Beam",
+      "(e.g. --runner=FlinkRunner --flinkMaster=[local])."
+    })
+final class BackfillCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "REPO", description = "Folder of YAML feature definitions.")
+  Path repository;
+
+  @Option(names = "--from", required = true, paramLabel = "YYYY-MM-DD", description = "First day to publish.")
+  LocalDate from;
+
+  @Option(names = "--to", required = true, paramLabel = "YYYY-MM-DD", description = "Last day to publish (inclusive).")
+  LocalDate to;
+
+  @Option(names = "--offline-root", required = true, paramLabel = "DIR", description = "Root of the offline store (folder or URL).")
+  String offlineRoot;
+
+  @Option(
+      names = "--data-root",
+      defaultValue = ".",
+      paramLabel = "DIR",
+      description = "Folder (or URL) the sources' bounded paths are relative to (default: the current folder).")
+  String dataRoot;
+
+  @Option(names = "--groups", split = ",", paramLabel = "GROUP", description = "Only these feature groups.")
+  List<String> groups = new ArrayList<>();
+
+  @Option(names = "--run-id", paramLabel = "ID", description = "The run's id (default: UTC time and a random suffix).")
+  String runId;
+
+  @Option(
+      names = "--dead-letters",
+      paramLabel = "DIR",
+      description = "Where rejected records go (default: <offline-root>/_dead_letters/run-<id>).")
+  String deadLetters;
+
+  @Unmatched List<String> beamArgs = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    FeatureRepository repo;
+    try {
+      repo = RepositoryOption.load(repository);
+    } catch (DefinitionException e) {
+      System.err.println(e.getMessage());
+      return 1;
+    }
+    PipelineOptions options = BeamArgs.parse(beamArgs, "featurepipe-backfill");
+    Backfill.Spec spec =
+        new Backfill.Spec(
+            repo, dataRoot, from, to, groups, offlineRoot,
+            runId != null ? runId : WriteOffline.newRunId(), deadLetters);
+    run(spec, options, System.out);
+    return 0;
+  }
+
+  /** Runs a backfill and prints its progress and summary; returns the publications. */
+  static List<Publication> run(Backfill.Spec spec, PipelineOptions options, PrintStream out)
+      throws java.io.IOException {
+    FeatureRepository repo = spec.repository();
+    out.printf(
+        "backfill %s..%s of %s, run %s, runner %s%n",
+        spec.from(), spec.to(), String.join(", ", spec.chosenGroups()), spec.runId(),
+        options.getRunner().getSimpleName());
+    org.apache.beam.sdk.io.FileSystems.setDefaultPipelineOptions(options);
+    for (String missing : Backfill.missingInputs(spec)) {
+      out.println("  warning: " + missing);
+    }
+    Pipeline p = Pipeline.create(options);
+    Backfill.build(p, spec);
+    long days = spec.to().toEpochDay() - spec.from().toEpochDay() + 1;
+    long partitions = days * spec.chosenGroups().stream().filter(g -> repo.group(g).offline()).count();
+    PipelineResult result =
+        PipelineRun.run(p, out, c -> progress(c, repo, partitions));
+    Map<String, Long> counters = PipelineRun.counters(result);
+    RunSummary summary = new RunSummary(counters, repo);
+    for (String source : repo.sources().keySet()) {
+      if (counters.containsKey("records_read_" + source)) {
+        out.printf(
+            "source %-24s %,10d records read, %,d outside the range, %,d undecodable%n",
+            source, summary.get("records_read_" + source),
+            summary.get("records_outside_range_" + source),
+            summary.get("dead_letters_decode_" + source));
+      }
+    }
+    List<Publication> published = new ArrayList<>();
+    OfflineLayout layout = new OfflineLayout(spec.offlineRoot());
+    for (String g : spec.chosenGroups()) {
+      FeatureGroupDef def = repo.group(g);
+      if (!def.offline()) {
+        out.printf("group  %-24s offline: false, nothing written%n", g);
+        continue;
+      }
+      long rows = 0;
+      int files = 0;
+      for (LocalDate d = spec.from(); !d.isAfter(spec.to()); d = d.plusDays(1)) {
+        Publication pub = Publication.read(layout.folder(OfflineLayout.partition(def, d)));
+        if (pub == null || !pub.runId().equals(spec.runId())) {
+          throw new IllegalStateException(
+              "partition " + OfflineLayout.partition(def, d) + " was not published by this run");
+        }
+        published.add(pub);
+        rows += pub.rows();
+        files += pub.files().size();
+      }
+      out.printf(
+          "group  %-24s %,10d rows in %d partitions (%d files), %,d dead letters%n",
+          g + " " + def.versionTag(), rows, days, files,
+          summary.get("dead_letters_prepare_" + g));
+    }
+    out.printf(
+        "late events: %,d; dead letters in all: %,d under %s%n",
+        counters.entrySet().stream()
+            .filter(e -> e.getKey().startsWith("late_events_"))
+            .mapToLong(Map.Entry::getValue)
+            .sum(),
+        summary.get("dead_letters"),
+        spec.deadLetters());
+    out.println("offline store: " + layout.root());
+    return published;
+  }
+
+  private static String progress(Map<String, Long> c, FeatureRepository repo, long partitions) {
+    long read = 0;
+    for (String s : repo.sources().keySet()) {
+      read += c.getOrDefault("records_read_" + s, 0L);
+    }
+    return String.format(
+        "%,d records read, %,d feature rows, %d/%d partitions published",
+        read, c.getOrDefault("feature_rows", 0L), c.getOrDefault("partitions_published", 0L), partitions);
+  }
+}
