@@ -1,17 +1,18 @@
 package io.featurepipe.runners;
 
-import io.featurepipe.pipelines.compute.BoundedFeatures;
+import io.featurepipe.pipelines.backfill.Backfill;
+import io.featurepipe.sinks.json.FeatureRowJson;
+import io.featurepipe.sinks.offline.OfflineStore;
+import io.featurepipe.sinks.offline.WriteOffline;
 import io.featurepipe.transforms.definitions.DefinitionException;
 import io.featurepipe.transforms.model.FeatureRepository;
-import java.io.BufferedReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,16 +20,17 @@ import picocli.CommandLine.Unmatched;
 
 /**
  * {@code featurepipe quickstart}: the whole path on embedded defaults, on the bundled payments
- * sample: check the definitions, compute every feature group over two weeks of events on the
- * DirectRunner, and print a summary with example rows and where everything was written.
+ * sample: check the definitions, backfill every feature group over the sample's two weeks into the
+ * offline store on the DirectRunner, and print a summary with example rows and where everything
+ * was written.
  */
 @Command(
     name = "quickstart",
     mixinStandardHelpOptions = true,
     description = {
       "Run featurepipe end to end on the bundled payments sample with embedded defaults",
-      "(DirectRunner): plan the example feature repository, compute every feature group, and",
-      "print a summary. Unknown options go to Beam (e.g. --runner=FlinkRunner --flinkMaster=[local])."
+      "(DirectRunner): plan the example feature repository, backfill every feature group into the",
+      "offline store, and print a summary. Unknown options go to Beam (e.g. --runner=FlinkRunner --flinkMaster=[local])."
     })
 final class QuickstartCommand implements Callable<Integer> {
 
@@ -39,6 +41,11 @@ final class QuickstartCommand implements Callable<Integer> {
   Path workdir;
 
   @Unmatched List<String> beamArgs = new ArrayList<>();
+
+  /** The days of the bundled sample. */
+  static final LocalDate SAMPLE_FROM = LocalDate.of(2026, 1, 1);
+
+  static final LocalDate SAMPLE_TO = LocalDate.of(2026, 1, 14);
 
   @Override
   public Integer call() throws Exception {
@@ -62,45 +69,27 @@ final class QuickstartCommand implements Callable<Integer> {
     System.out.print(Plan.of(repo).render(defs.toString()));
 
     System.out.println();
-    System.out.println("-- 2. compute: every feature group over the sample (bounded)");
-    Path out = workdir.resolve("compute");
-    deleteTree(out);
+    System.out.println("-- 2. backfill: every feature group over the sample's days into the offline store");
+    Path offline = workdir.resolve("offline");
+    deleteTree(offline);
     PipelineOptions options = BeamArgs.parse(beamArgs, "featurepipe-quickstart");
-    Pipeline p = Pipeline.create(options);
-    BoundedFeatures.build(
-        p, new BoundedFeatures.Spec(repo, data.toString(), null, null, List.of(), out.toString()));
-    PipelineResult result = p.run();
-    result.waitUntilFinish();
-    RunSummary summary = RunSummary.of(result, repo);
-    System.out.print(summary.render());
-
+    Backfill.Spec backfill =
+        new Backfill.Spec(
+            repo, data.toString(), SAMPLE_FROM, SAMPLE_TO, List.of(), offline.toString(),
+            WriteOffline.newRunId(), null);
+    BackfillCommand.run(backfill, options, System.out);
     System.out.println();
-    System.out.println("example feature rows:");
-    exampleRows(out.resolve("features/user_spend"), 3).forEach(r -> System.out.println("  " + r));
+    System.out.println("example offline rows (user_spend, " + SAMPLE_TO + "):");
+    FeatureRowJson json = new FeatureRowJson(repo);
+    new OfflineStore(repo, offline.toString())
+        .rows("user_spend", SAMPLE_TO).stream()
+        .limit(3)
+        .forEach(r -> System.out.println("  " + json.toJson(r)));
     System.out.println();
-    System.out.println("feature rows: " + out.resolve("features"));
-    System.out.println("dead letters: " + out.resolve("dead-letters") + " (each with its source, step, reason and raw record)");
+    System.out.println("offline store: " + offline + " (<group>/v<version>/date=YYYY-MM-DD/*.avro, published by _PUBLISHED)");
+    System.out.println("dead letters:  " + backfill.deadLetters() + " (each with its source, step, reason and raw record)");
     System.out.printf("done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     return 0;
-  }
-
-  private static List<String> exampleRows(Path dir, int n) throws Exception {
-    List<String> rows = new ArrayList<>();
-    List<Path> files;
-    try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(f -> f.getFileName().toString().endsWith(".jsonl")).sorted().toList();
-    }
-    for (Path f : files) {
-      try (BufferedReader r = Files.newBufferedReader(f)) {
-        String line;
-        while (rows.size() < n && (line = r.readLine()) != null) {
-          if (line.contains("\"group\":\"user_spend\"")) {
-            rows.add(line);
-          }
-        }
-      }
-    }
-    return rows;
   }
 
   static void deleteTree(Path dir) throws java.io.IOException {

@@ -3,15 +3,21 @@ package io.featurepipe.runners;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.featurepipe.sinks.offline.OfflineStore;
+import io.featurepipe.sinks.offline.Publication;
+import io.featurepipe.transforms.definitions.RepositoryLoader;
+import io.featurepipe.transforms.model.FeatureRepository;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The quickstart as a user runs it: plan and a bounded computation on the bundled sample. */
+/** The quickstart as a user runs it, on the bundled sample. */
 class QuickstartIT {
 
   @Test
@@ -22,23 +28,30 @@ class QuickstartIT {
     assertTrue(out.contains("-- 1. plan"), out);
     assertTrue(out.contains("group user_spend  v"), out);
     // the sample manifest: 17,271 valid payments, 49 bad lines; 3,107 logins, 8 bad lines
-    assertTrue(out.contains("17,271 records read, 49 undecodable"), out);
-    assertTrue(out.contains("3,107 records read, 8 undecodable"), out);
+    assertTrue(out.contains("17,271 records read, 0 outside the range, 49 undecodable"), out);
+    assertTrue(out.contains("3,107 records read, 0 outside the range, 8 undecodable"), out);
     assertTrue(out.contains("dead letters in all: 57"), out);
-    Matcher rows = Pattern.compile("group  user_spend +([0-9,]+) feature rows").matcher(out);
-    assertTrue(rows.find(), out);
-    long spendRows = Long.parseLong(rows.group(1).replace(",", ""));
-    Path spendFiles = dir.resolve("compute/features/user_spend");
-    long written = 0;
-    for (Path f : Files.list(spendFiles).toList()) {
-      written += Files.lines(f).count();
+
+    FeatureRepository repo = RepositoryLoader.load(dir.resolve("feature-defs/payments"));
+    OfflineStore store = new OfflineStore(repo, dir.resolve("offline").toString());
+    for (String group : repo.groups().keySet()) {
+      Matcher m = Pattern.compile("group  " + group + " v\\w+ +([0-9,]+) rows in 14 partitions").matcher(out);
+      assertTrue(m.find(), group + "\n" + out);
+      long rows = 0;
+      for (LocalDate d = LocalDate.of(2026, 1, 1); !d.isAfter(LocalDate.of(2026, 1, 14)); d = d.plusDays(1)) {
+        Publication pub = store.publication(group, d);
+        assertEquals(pub.rows(), store.rows(group, d).size());
+        rows += pub.rows();
+      }
+      assertEquals(Long.parseLong(m.group(1).replace(",", "")), rows, group);
     }
-    assertEquals(spendRows, written);
-    List<Path> dead = Files.list(dir.resolve("compute/dead-letters")).toList();
     long deadLines = 0;
-    for (Path f : dead) {
-      deadLines += Files.lines(f).filter(l -> l.contains("\"reason\"") && l.contains("\"origin\"")).count();
+    try (Stream<Path> files = Files.walk(dir.resolve("offline/_dead_letters"))) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        deadLines += Files.readAllLines(f).stream().filter(l -> l.contains("\"reason\"") && l.contains("\"origin\"")).count();
+      }
     }
     assertEquals(57, deadLines);
+    assertTrue(out.contains("example offline rows"), out);
   }
 }
