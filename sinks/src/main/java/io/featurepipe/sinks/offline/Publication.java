@@ -32,13 +32,50 @@ public record Publication(
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  /** This publication as JSON, as written in {@code _PUBLISHED}. */
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(this);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  public static Publication fromJson(String json) throws IOException {
+    return JSON.readValue(json, Publication.class);
+  }
+
+  /** Deterministic coder: the JSON form. */
+  public static final class Coder extends org.apache.beam.sdk.coders.AtomicCoder<Publication> {
+    private static final Coder INSTANCE = new Coder();
+
+    public static Coder of() {
+      return INSTANCE;
+    }
+
+    private Coder() {}
+
+    @Override
+    public void encode(Publication p, OutputStream out) throws IOException {
+      org.apache.beam.sdk.coders.StringUtf8Coder.of().encode(p.toJson(), out);
+    }
+
+    @Override
+    public Publication decode(InputStream in) throws IOException {
+      return fromJson(org.apache.beam.sdk.coders.StringUtf8Coder.of().decode(in));
+    }
+
+    @Override
+    public void verifyDeterministic() {}
+  }
+
   /** Writes this publication as the partition's {@code _PUBLISHED} file. */
   public void write(String partitionFolder) throws IOException {
     ResourceId file =
         FileSystems.matchNewResource(partitionFolder + "/" + OfflineLayout.PUBLISHED, false);
     try (WritableByteChannel ch = FileSystems.create(file, MimeTypes.TEXT);
         OutputStream out = Channels.newOutputStream(ch)) {
-      out.write(JSON.writeValueAsBytes(this));
+      out.write(toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
   }
 
@@ -49,7 +86,7 @@ public record Publication(
       return null;
     }
     try (InputStream in = Channels.newInputStream(FileSystems.open(m.metadata().get(0).resourceId()))) {
-      return JSON.readValue(in, Publication.class);
+      return fromJson(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
     }
   }
 }

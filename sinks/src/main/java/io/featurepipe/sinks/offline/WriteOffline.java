@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -55,15 +54,23 @@ public final class WriteOffline extends PTransform<PCollection<FeatureRow>, PCol
   private final List<String> groups;
   private final LocalDate from;
   private final LocalDate to;
+  private final PCollectionView<List<String>> gate;
 
   private WriteOffline(
-      FeatureRepository repository, String root, String runId, Collection<String> groups, LocalDate from, LocalDate to) {
+      FeatureRepository repository,
+      String root,
+      String runId,
+      Collection<String> groups,
+      LocalDate from,
+      LocalDate to,
+      PCollectionView<List<String>> gate) {
     this.repository = repository;
     this.layout = new OfflineLayout(root);
     this.runId = runId;
     this.groups = List.copyOf(groups);
     this.from = from;
     this.to = to;
+    this.gate = gate;
   }
 
   /** Writes the rows of {@code groups} whose window end falls on a date in {@code [from, to]}. */
@@ -75,7 +82,16 @@ public final class WriteOffline extends PTransform<PCollection<FeatureRow>, PCol
     for (String g : groups) {
       repository.group(g);
     }
-    return new WriteOffline(repository, root, runId, groups, from, to);
+    return new WriteOffline(repository, root, runId, groups, from, to, null);
+  }
+
+  /**
+   * Publishes only when the run's quality gate passes: {@code blockers} is a singleton view of the
+   * reasons to block (empty to publish). A blocked run publishes nothing, removes the data files it
+   * wrote, and leaves every earlier publication in force.
+   */
+  public WriteOffline withGate(PCollectionView<List<String>> blockers) {
+    return new WriteOffline(repository, layout.root(), runId, groups, from, to, blockers);
   }
 
   /** A run id: UTC time and a random suffix, e.g. {@code 20260105T101500-3fa2}. */
@@ -127,8 +143,11 @@ public final class WriteOffline extends PTransform<PCollection<FeatureRow>, PCol
     }
     return rows.getPipeline()
         .apply("PartitionsOfRange", Create.of(partitions).withCoder(StringUtf8Coder.of()))
-        .apply("Publish", ParDo.of(new PublishFn(layout, runId, writtenView)).withSideInputs(writtenView))
-        .setCoder(SerializableCoder.of(Publication.class));
+        .apply(
+            "Publish",
+            ParDo.of(new PublishFn(layout, runId, writtenView, gate))
+                .withSideInputs(gate == null ? List.of(writtenView) : List.of(writtenView, gate)))
+        .setCoder(Publication.Coder.of());
   }
 
   static final class PublishFn extends DoFn<String, Publication> {
@@ -137,11 +156,18 @@ public final class WriteOffline extends PTransform<PCollection<FeatureRow>, PCol
     private final PCollectionView<List<WrittenPartition>> written;
     private final Counter published = Metrics.counter("featurepipe", "partitions_published");
     private final Counter rowsPublished = Metrics.counter("featurepipe", "offline_rows_published");
+    private final Counter blocked = Metrics.counter("featurepipe", "partitions_blocked");
+    private final PCollectionView<List<String>> gate;
 
-    PublishFn(OfflineLayout layout, String runId, PCollectionView<List<WrittenPartition>> written) {
+    PublishFn(
+        OfflineLayout layout,
+        String runId,
+        PCollectionView<List<WrittenPartition>> written,
+        PCollectionView<List<String>> gate) {
       this.layout = layout;
       this.runId = runId;
       this.written = written;
+      this.gate = gate;
     }
 
     @ProcessElement
@@ -153,6 +179,11 @@ public final class WriteOffline extends PTransform<PCollection<FeatureRow>, PCol
         }
       }
       String folder = layout.folder(partition);
+      if (gate != null && !c.sideInput(gate).isEmpty()) {
+        removeRunFiles(folder);
+        blocked.inc();
+        return;
+      }
       List<String> files = new ArrayList<>();
       if (w != null) {
         for (String f : w.files()) {
@@ -175,6 +206,17 @@ public final class WriteOffline extends PTransform<PCollection<FeatureRow>, PCol
       rowsPublished.inc(pub.rows());
       LOG.info("published {} {}: {} rows in {} file(s)", pub.group(), pub.date(), pub.rows(), files.size());
       c.output(pub);
+    }
+
+    /** Deletes this run's data files of a partition it may not publish. */
+    private void removeRunFiles(String folder) throws IOException {
+      MatchResult m = FileSystems.match(folder + "/run-" + runId + "-*");
+      if (m.status() != MatchResult.Status.OK) {
+        return;
+      }
+      List<ResourceId> mine = new ArrayList<>();
+      m.metadata().forEach(md -> mine.add(md.resourceId()));
+      FileSystems.delete(mine, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
     }
 
     /** Deletes the data files of earlier runs in a partition now published by this one. */
