@@ -30,6 +30,11 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  *
  * Families of retired versions are left alone: dropping one is an operator's decision.
+ *
+ * <p>On an emulator the families get no age rule: the emulator collects garbage eagerly by its wall
+ * clock, so history replayed into it (the January 2026 sample data) would vanish as it is written.
+ * Reads apply the same cut-off with a timestamp filter either way ({@link OnlineReader}), so they
+ * answer the same; the emulator's store only keeps everything until it stops.
  */
 public final class PrepareOnlineStore {
   /** The as-of retention when none is given (DESIGN §4). */
@@ -65,7 +70,7 @@ public final class PrepareOnlineStore {
     Map<String, GCRule> out = new LinkedHashMap<>();
     for (FeatureGroupDef g : repository.allGroups()) {
       if (g.online()) {
-        out.put(OnlineLayout.family(g), featureRule(g, retention));
+        out.put(OnlineLayout.family(g), target.emulator() == null ? featureRule(g, retention) : GCRules.GCRULES.defaultRule());
       }
     }
     out.put(OnlineLayout.META_FAMILY, GCRules.GCRULES.maxVersions(1));
