@@ -173,9 +173,14 @@ public final class WriteOnline extends PTransform<PCollection<FeatureRow>, Onlin
     selected.get(SelectOwnedCells.WRITTEN).setCoder(FeatureRow.Coder.of());
     selected.get(SelectOwnedCells.DEAD_LETTERS).setCoder(DeadLetter.Coder.of());
     if (unbounded) {
-      Window<KV<ByteString, Iterable<Mutation>>> byHop = Window.into(FixedWindows.of(Duration.millis(commonHop())));
-      mutations = mutations.apply("WindowByHop", byHop);
-      windowEnds = windowEnds.apply("WindowEndsByHop", Window.into(FixedWindows.of(Duration.millis(commonHop()))));
+      // fixed windows of the common hop: the write of window [e - hop, e) finishing is what lets M
+      // move to e. Restatements arrive behind the watermark: they are written all the same (the
+      // write groups nothing), and their window ends, already covered by M, are dropped.
+      Duration hop = Duration.millis(commonHop());
+      mutations = mutations.apply("WindowByHop",
+          Window.<KV<ByteString, Iterable<Mutation>>>into(FixedWindows.of(hop)).withAllowedLateness(Duration.ZERO));
+      windowEnds = windowEnds.apply("WindowEndsByHop",
+          Window.<KV<String, Long>>into(FixedWindows.of(hop)).withAllowedLateness(Duration.ZERO));
     }
     PCollection<BigtableWriteResult> written =
         mutations.apply("WriteCells", target.applyTo(BigtableIO.write()).withWriteResults());

@@ -13,10 +13,12 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.values.TimestampedValue;
@@ -181,6 +183,33 @@ final class OnlineScenario {
     for (Arrival a : arrivals) {
       if (!a.tooLate()) {
         out.add(TimestampedValue.of(a.record(), new Instant(a.record().eventTimeMillis())));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * "group|key|e" of every window end late data may have changed or created after the watermark
+   * passed it: from the hop end of an admitted event that arrived behind the watermark up to one
+   * hop past its longest window. Such rows may be written after M moved over them, by design.
+   */
+  Set<String> touchedByLateData(FeatureRepository repository) {
+    Set<String> out = new HashSet<>();
+    for (Arrival a : arrivals) {
+      if (a.tooLate()) {
+        continue;
+      }
+      Object[] v = a.record().values();
+      for (FeatureGroupDef g : repository.allGroups()) {
+        long hop = TimeRules.millis(g.hop());
+        long end = TimeRules.hopEnd(a.record().eventTimeMillis(), hop);
+        if (a.watermarkBefore() < end - 1) {
+          continue;
+        }
+        List<Object> key = g.name().equals("pairs") ? List.of(v[1], v[3] == null ? "none" : v[3]) : List.of(v[1]);
+        for (long e = end; e <= end + TimeRules.millis(g.longestWindow()) + hop; e += hop) {
+          out.add(g.name() + "|" + key + "|" + e);
+        }
       }
     }
     return out;
