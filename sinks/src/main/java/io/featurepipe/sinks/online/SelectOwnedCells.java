@@ -68,7 +68,7 @@ final class SelectOwnedCells extends DoFn<FeatureRow, KV<ByteString, Iterable<Mu
 
   @Setup
   public void setup() throws IOException {
-    client = BigtableDataClient.create(target.dataSettings());
+    client = SharedDataClients.acquire(target);
     plans = new HashMap<>();
     List<FeatureGroupDef> defs = new ArrayList<>();
     for (String name : groups) {
@@ -201,7 +201,8 @@ final class SelectOwnedCells extends DoFn<FeatureRow, KV<ByteString, Iterable<Mu
   @Teardown
   public void teardown() {
     if (client != null) {
-      client.close();
+      SharedDataClients.release(target);
+      client = null;
     }
   }
 }

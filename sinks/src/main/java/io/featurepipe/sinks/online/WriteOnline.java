@@ -1,7 +1,6 @@
 package io.featurepipe.sinks.online;
 
 import com.google.bigtable.v2.Mutation;
-import com.google.cloud.bigtable.data.v2.BigtableDataClient;
 import com.google.protobuf.ByteString;
 import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.model.FeatureRepository;
@@ -255,8 +254,10 @@ public final class WriteOnline extends PTransform<PCollection<FeatureRow>, Onlin
     public void process(@Element String group, OutputReceiver<KV<String, Long>> out) throws IOException {
       FeatureGroupDef g = repository.group(group);
       Map<String, StoreMetadata.GroupState> meta;
-      try (BigtableDataClient client = BigtableDataClient.create(target.dataSettings())) {
-        meta = StoreMetadata.read(client, target.table(), List.of(g));
+      try {
+        meta = StoreMetadata.read(SharedDataClients.acquire(target), target.table(), List.of(g));
+      } finally {
+        SharedDataClients.release(target);
       }
       if (meta.get(group).streamStartMillis() == null) {
         long hop = TimeRules.millis(g.hop());

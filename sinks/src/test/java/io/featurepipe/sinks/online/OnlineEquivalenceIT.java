@@ -71,7 +71,7 @@ class OnlineEquivalenceIT {
     streamed = prepared("streamed");
     materialized = prepared("materialized");
     both = prepared("both");
-    scenario = OnlineScenario.generate(5, 300, 30);
+    scenario = OnlineScenario.generate(5, 250, 26);
     assertTrue(scenario.tooLateCount() >= 3, "the scenario must hold too-late events");
 
     // 1. the stream, into two stores, and the bounded reference run
@@ -88,24 +88,29 @@ class OnlineEquivalenceIT {
         .apply("CollectCellsAtWatermark", Collected.into(RUN + "/cellsAtWatermark"));
     OnlineWriteResult late = rows.apply("WriteBothStream", WriteOnline.stream(both, REPO, Instant.ofEpochMilli(LATE_START)));
     late.written().apply("CollectBothStreamWritten", Collected.into(RUN + "/bothStream"));
-    compute(p, "Batch", p.apply("OnTime", Create.timestamped(scenario.onTime()).withCoder(SourceRecordCoder.of())))
-        .apply("CollectBounded", Collected.into(RUN + "/bounded"));
+    // the bounded reference run, and materialize of its rows into a fresh store
+    PCollection<FeatureRow> bounded =
+        compute(p, "Batch", p.apply("OnTime", Create.timestamped(scenario.onTime()).withCoder(SourceRecordCoder.of())));
+    bounded.apply("CollectBounded", Collected.into(RUN + "/bounded"));
+    Instant until = Instant.ofEpochMilli(scenario.endMillis + 12 * H);
+    bounded
+        .apply("AsOffline", ParDo.of(new OnlineScenario.AsOfflineFn()))
+        .apply("ToOnlineCells", ToOnlineCells.of(REPO, Instant.ofEpochMilli(START), until))
+        .apply("WriteMaterialized", WriteOnline.batch(materialized, REPO).withRangeEnd(until));
     p.run().waitUntilFinish();
     boundedRows = Collected.get(RUN + "/bounded");
     oracle = new OnlineScenario.Oracle(REPO, boundedRows);
 
-    // 2. materialize from the offline rows, into a fresh store and into the stream's
+    // 2. materialize into the stream's store, once the stream has registered and moved M
     TestPipeline m = TestPipeline.create().enableAbandonedNodeEnforcement(false);
-    Instant until = Instant.ofEpochMilli(scenario.endMillis + 12 * H);
-    PCollection<FeatureRow> cells =
-        m.apply("Offline", Create.of(OnlineScenario.offline(boundedRows)).withCoder(FeatureRow.Coder.of()))
-            .apply("ToOnlineCells", ToOnlineCells.of(REPO, Instant.ofEpochMilli(START), until));
-    cells.apply("WriteMaterialized", WriteOnline.batch(materialized, REPO).withRangeEnd(until));
-    cells.apply("WriteBothBatch", WriteOnline.batch(both, REPO).withRangeEnd(until))
+    m.apply("Offline", Create.of(OnlineScenario.offline(boundedRows)).withCoder(FeatureRow.Coder.of()))
+        .apply("ToOnlineCells", ToOnlineCells.of(REPO, Instant.ofEpochMilli(START), until))
+        .apply("WriteBothBatch", WriteOnline.batch(both, REPO).withRangeEnd(until))
         .written()
         .apply("CollectBothBatchWritten", Collected.into(RUN + "/bothBatch"));
     m.run().waitUntilFinish();
   }
+
 
   @AfterAll
   static void stop() {
@@ -171,7 +176,7 @@ class OnlineEquivalenceIT {
   @Test
   void aStreamedStoreReadsAsThePointInTimeValues() throws IOException {
     int[] compared = {0};
-    assertEquals("", compareReads(streamed, 1, 120, compared));
+    assertEquals("", compareReads(streamed, 1, 40, compared));
     assertTrue(compared[0] > 1000, "compared " + compared[0]);
     assertEquals(List.of(), Collected.get(RUN + "/dead"));
   }
@@ -179,7 +184,7 @@ class OnlineEquivalenceIT {
   @Test
   void aMaterializedStoreReadsAsThePointInTimeValues() throws IOException {
     int[] compared = {0};
-    assertEquals("", compareReads(materialized, 2, 120, compared));
+    assertEquals("", compareReads(materialized, 2, 40, compared));
     assertTrue(compared[0] > 1000, "compared " + compared[0]);
   }
 
@@ -194,7 +199,7 @@ class OnlineEquivalenceIT {
     long sOwn = SelectOwnedCells.ownership(REPO, REPO.group("activity")).streamOwnsFrom(LATE_START);
     assertEquals(START + 17 * H, sOwn);
     int[] compared = {0};
-    assertEquals("", compareReads(both, 3, 120, compared));
+    assertEquals("", compareReads(both, 3, 40, compared));
     assertTrue(compared[0] > 1000, "compared " + compared[0]);
   }
 

@@ -158,23 +158,38 @@ final class OnlineScenario {
       boolean tooLate =
           watermark != Long.MIN_VALUE && TimeRules.isTooLate(r.eventTimeMillis(), HOUR, ALLOWED_LATENESS, watermark);
       s.arrivals.add(new Arrival(r, t[1], watermark, tooLate));
-      watermark = Math.max(watermark, Math.floorDiv(t[1] - WATERMARK_DELAY, 10 * MINUTE) * 10 * MINUTE);
+      // the watermark a source with a 10 minute delay reports, in steps of half an hour
+      watermark = Math.max(watermark, Math.floorDiv(t[1] - WATERMARK_DELAY, 30 * MINUTE) * 30 * MINUTE);
     }
     return s;
   }
 
-  /** The events as a stream: arrival order, the watermark advancing between them. */
+  /** The events as a stream: arrival order, the watermark advancing between batches of them. */
   TestStream<SourceRecord> stream() {
     TestStream.Builder<SourceRecord> stream = TestStream.create(SourceRecordCoder.of());
     long watermark = Long.MIN_VALUE;
+    List<TimestampedValue<SourceRecord>> batch = new ArrayList<>();
     for (Arrival a : arrivals) {
       if (a.watermarkBefore() > watermark) {
+        stream = addAll(stream, batch);
         watermark = a.watermarkBefore();
         stream = stream.advanceWatermarkTo(new Instant(watermark));
       }
-      stream = stream.addElements(TimestampedValue.of(a.record(), new Instant(a.record().eventTimeMillis())));
+      batch.add(TimestampedValue.of(a.record(), new Instant(a.record().eventTimeMillis())));
     }
-    return stream.advanceWatermarkToInfinity();
+    return addAll(stream, batch).advanceWatermarkToInfinity();
+  }
+
+  private static TestStream.Builder<SourceRecord> addAll(
+      TestStream.Builder<SourceRecord> stream, List<TimestampedValue<SourceRecord>> batch) {
+    if (batch.isEmpty()) {
+      return stream;
+    }
+    @SuppressWarnings("unchecked")
+    TimestampedValue<SourceRecord>[] rest = batch.subList(1, batch.size()).toArray(new TimestampedValue[0]);
+    TestStream.Builder<SourceRecord> out = stream.addElements(batch.get(0), rest);
+    batch.clear();
+    return out;
   }
 
   /** The events that are not too late, timestamped, for a bounded run. */
@@ -228,6 +243,14 @@ final class OnlineScenario {
       }
     }
     return out;
+  }
+
+  /** Rows as the offline store returns them, in a pipeline. */
+  static final class AsOfflineFn extends org.apache.beam.sdk.transforms.DoFn<FeatureRow, FeatureRow> {
+    @ProcessElement
+    public void process(@Element FeatureRow r, OutputReceiver<FeatureRow> out) {
+      offline(List.of(r)).forEach(out::output);
+    }
   }
 
   /** The point-in-time oracle of DESIGN §3 over a bounded run's rows. */

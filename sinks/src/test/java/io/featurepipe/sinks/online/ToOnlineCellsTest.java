@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,31 +30,36 @@ import org.junit.jupiter.api.Test;
  */
 class ToOnlineCellsTest {
   private static final FeatureRepository REPO = OnlineScenario.repository();
+  private static final long FROM = OnlineScenario.START + 13 * OnlineScenario.HOUR; // a multiple of both hops
+  private static final long UNTIL = OnlineScenario.START + 30 * OnlineScenario.HOUR;
   private static List<FeatureRow> bounded;
+  private static List<FeatureRow> whole;
+  private static List<FeatureRow> middle;
 
+  /** One pipeline: the bounded run, and both reconstructions from its rows as the offline store keeps them. */
   @BeforeAll
-  static void computeBoundedRows() {
+  static void computeAndReconstruct() {
     OnlineScenario scenario = OnlineScenario.generate(21, 200, 30);
     TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(false);
-    String box = "to-online-bounded-" + System.nanoTime();
-    PCollectionTuple.of(ComputeFeatures.sourceTag("events"),
-            p.apply("Events", Create.timestamped(scenario.onTime()).withCoder(SourceRecordCoder.of())))
-        .apply("ComputeFeatures", ComputeFeatures.of(REPO))
-        .rows()
-        .apply("Collect", Collected.into(box));
+    String run = "to-online-" + System.nanoTime();
+    PCollection<FeatureRow> rows =
+        PCollectionTuple.of(ComputeFeatures.sourceTag("events"),
+                p.apply("Events", Create.timestamped(scenario.onTime()).withCoder(SourceRecordCoder.of())))
+            .apply("ComputeFeatures", ComputeFeatures.of(REPO))
+            .rows();
+    rows.apply("CollectBounded", Collected.into(run + "/bounded"));
+    PCollection<FeatureRow> offline = rows.apply("AsOffline", ParDo.of(new OnlineScenario.AsOfflineFn()));
+    offline
+        .apply("WholeHistory", ToOnlineCells.of(REPO, Instant.EPOCH, Instant.parse("2030-01-01T00:00:00Z")))
+        .apply("CollectWhole", Collected.into(run + "/whole"));
+    offline
+        .apply("FromTheMiddle", ToOnlineCells.of(REPO, Instant.ofEpochMilli(FROM), Instant.ofEpochMilli(UNTIL)))
+        .apply("CollectMiddle", Collected.into(run + "/middle"));
     p.run().waitUntilFinish();
-    bounded = Collected.get(box);
+    bounded = Collected.get(run + "/bounded");
+    whole = Collected.get(run + "/whole");
+    middle = Collected.get(run + "/middle");
     assertTrue(bounded.stream().anyMatch(FeatureRow::empty), "the history has explicit empties");
-  }
-
-  private static List<FeatureRow> reconstruct(Instant from, Instant until) {
-    TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(false);
-    String box = "to-online-" + System.nanoTime();
-    p.apply("Offline", Create.of(OnlineScenario.offline(bounded)).withCoder(FeatureRow.Coder.of()))
-        .apply("ToOnlineCells", ToOnlineCells.of(REPO, from, until))
-        .apply("Collect", Collected.into(box));
-    p.run().waitUntilFinish();
-    return Collected.get(box);
   }
 
   private static Map<String, String> described(List<FeatureRow> rows, long from) {
@@ -69,15 +76,14 @@ class ToOnlineCellsTest {
 
   @Test
   void theWholeHistoryGivesBackTheStreamRows() {
-    List<FeatureRow> rebuilt = reconstruct(Instant.EPOCH, Instant.parse("2030-01-01T00:00:00Z"));
-    assertEquals(described(bounded, 0), described(rebuilt, 0));
+    assertEquals(described(bounded, 0), described(whole, 0));
   }
 
   @Test
   void fromTheMiddleEveryFeatureIsWrittenAtTheFirstWindowEnd() {
-    long from = OnlineScenario.START + 13 * OnlineScenario.HOUR; // a multiple of both hops
-    long until = OnlineScenario.START + 30 * OnlineScenario.HOUR;
-    List<FeatureRow> rebuilt = reconstruct(Instant.ofEpochMilli(from), Instant.ofEpochMilli(until));
+    long from = FROM;
+    long until = UNTIL;
+    List<FeatureRow> rebuilt = middle;
     List<FeatureRow> expected = new ArrayList<>();
     for (FeatureRow r : bounded) {
       if (r.windowEndMillis() >= from && r.windowEndMillis() < until) {
