@@ -62,8 +62,8 @@ class OnlineEquivalenceIT {
   private static BigtableTarget materialized;
   private static BigtableTarget both;
   private static final String RUN = "equivalence-" + System.nanoTime();
-  /** The stream of table "both" started 10 hours in: it owns window ends from 17h on. */
-  private static final long LATE_START = START + 10 * H;
+  /** The stream of table "both" started 20 hours in (after the quiet hours): it owns window ends from 27h on. */
+  private static final long LATE_START = START + 20 * H;
 
   @BeforeAll
   static void writeTheStores() throws Exception {
@@ -86,7 +86,9 @@ class OnlineEquivalenceIT {
     early.watermarks()
         .apply("CellsAtWatermark", ParDo.of(new CellsAtWatermarkFn(streamed)))
         .apply("CollectCellsAtWatermark", Collected.into(RUN + "/cellsAtWatermark"));
-    OnlineWriteResult late = rows.apply("WriteBothStream", WriteOnline.stream(both, REPO, Instant.ofEpochMilli(LATE_START)));
+    // a stream that started at LATE_START and saw nothing before
+    OnlineWriteResult late = compute(p, "LateStream", p.apply("EventsSinceStart", scenario.streamFrom(LATE_START)))
+        .apply("WriteBothStream", WriteOnline.stream(both, REPO, Instant.ofEpochMilli(LATE_START)));
     late.written().apply("CollectBothStreamWritten", Collected.into(RUN + "/bothStream"));
     // the bounded reference run, and materialize of its rows into a fresh store
     PCollection<FeatureRow> bounded =
@@ -146,13 +148,20 @@ class OnlineEquivalenceIT {
     keys.add(Map.of("user", "nobody", "item", "nothing"));
     Random rnd = new Random(seed);
     StringBuilder mismatches = new StringBuilder();
+    List<Long> sampled = new ArrayList<>();
+    for (int i = 0; i < times; i++) {
+      long tMillis = START - 3 * H + (long) (rnd.nextDouble() * (scenario.endMillis - START + 12 * H));
+      if (rnd.nextInt(4) == 0) {
+        tMillis = Math.floorDiv(tMillis, H) * H + (rnd.nextBoolean() ? 2 * 60_000L : 5 * 60_000L); // e(t) changes here
+      }
+      sampled.add(tMillis * 1_000_000L + rnd.nextInt(1_000_000) - (rnd.nextInt(5) == 0 ? 1 : 0));
+    }
+    // and every hour around the late stream's first owned window end, where its writes take over
+    for (long t = LATE_START + 4 * H; t < LATE_START + 18 * H; t += H) {
+      sampled.add((t + 5 * 60_000L) * 1_000_000L + 1);
+    }
     try (OnlineReader reader = OnlineReader.open(target, REPO, RETENTION)) {
-      for (int i = 0; i < times; i++) {
-        long tMillis = START - 3 * H + (long) (rnd.nextDouble() * (scenario.endMillis - START + 12 * H));
-        if (rnd.nextInt(4) == 0) {
-          tMillis = Math.floorDiv(tMillis, H) * H + (rnd.nextBoolean() ? 2 * 60_000L : 5 * 60_000L); // e(t) changes here
-        }
-        long tNanos = tMillis * 1_000_000L + rnd.nextInt(1_000_000) - (rnd.nextInt(5) == 0 ? 1 : 0);
+      for (long tNanos : sampled) {
         List<Map<String, OnlineValues>> read = reader.readAsOf(keys, List.of("activity", "pairs"), tNanos);
         for (int k = 0; k < keys.size(); k++) {
           for (FeatureGroupDef g : List.of(REPO.group("activity"), REPO.group("pairs"))) {
@@ -197,7 +206,7 @@ class OnlineEquivalenceIT {
     common.retainAll(batch);
     assertEquals(Set.of(), common, "cells written by both");
     long sOwn = SelectOwnedCells.ownership(REPO, REPO.group("activity")).streamOwnsFrom(LATE_START);
-    assertEquals(START + 17 * H, sOwn);
+    assertEquals(START + 27 * H, sOwn);
     int[] compared = {0};
     assertEquals("", compareReads(both, 3, 40, compared));
     assertTrue(compared[0] > 1000, "compared " + compared[0]);

@@ -150,6 +150,13 @@ final class OnlineScenario {
       }
       timing.add(new long[] {i, Math.floorDiv(nanos, 1_000_000L) + delay});
     }
+    // a steady key: the same purchase every hour, so most of its values stay unchanged for longer
+    // than a longest window and are kept alive by periodic rewrites alone
+    for (long at = START + 30 * MINUTE; at < START + hours * HOUR; at += HOUR) {
+      long nanos = at * 1_000_000L;
+      timing.add(new long[] {records.size(), at + MINUTE});
+      records.add(new SourceRecord("events", nanos, new Object[] {nanos, "steady", 10.0, "apple", 1L}, "s" + at));
+    }
     timing.sort(Comparator.comparingLong((long[] t) -> t[1]).thenComparingLong(t -> t[0]));
     OnlineScenario s = new OnlineScenario(START + (hours + 9) * HOUR);
     long watermark = Long.MIN_VALUE;
@@ -166,10 +173,18 @@ final class OnlineScenario {
 
   /** The events as a stream: arrival order, the watermark advancing between batches of them. */
   TestStream<SourceRecord> stream() {
+    return streamFrom(Long.MIN_VALUE);
+  }
+
+  /** The stream of the events at or after {@code startMillis} only: a stream started then. */
+  TestStream<SourceRecord> streamFrom(long startMillis) {
     TestStream.Builder<SourceRecord> stream = TestStream.create(SourceRecordCoder.of());
     long watermark = Long.MIN_VALUE;
     List<TimestampedValue<SourceRecord>> batch = new ArrayList<>();
     for (Arrival a : arrivals) {
+      if (a.record().eventTimeMillis() < startMillis) {
+        continue;
+      }
       if (a.watermarkBefore() > watermark) {
         stream = addAll(stream, batch);
         watermark = a.watermarkBefore();
