@@ -140,7 +140,7 @@ final class SelectOwnedCells extends DoFn<FeatureRow, KV<ByteString, Iterable<Mu
     boolean owned;
     BitSet writes = row.onlineWrites();
     if (streamStartMillis != null) {
-      long from = p.ownership.streamOwnsFrom(p.streamStart);
+      long from = p.ownership.streamOwnsFrom(p.streamStart == null ? streamStartMillis : Math.max(p.streamStart, streamStartMillis));
       owned = e >= from;
       if (e == from) {
         // the stream's change detection has no baseline before its first owned window end
