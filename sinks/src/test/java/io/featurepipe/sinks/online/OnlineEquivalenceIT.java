@@ -71,7 +71,7 @@ class OnlineEquivalenceIT {
     streamed = prepared("streamed");
     materialized = prepared("materialized");
     both = prepared("both");
-    scenario = OnlineScenario.generate(5, 250, 26);
+    scenario = OnlineScenario.generate(5, 160, 20);
     assertTrue(scenario.tooLateCount() >= 3, "the scenario must hold too-late events");
 
     // 1. the stream, into two stores, and the bounded reference run

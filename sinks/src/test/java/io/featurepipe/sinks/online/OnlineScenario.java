@@ -152,7 +152,7 @@ final class OnlineScenario {
     }
     // a steady key: the same purchase every hour, so most of its values stay unchanged for longer
     // than a longest window and are kept alive by periodic rewrites alone
-    for (long at = START + 30 * MINUTE; at < START + hours * HOUR; at += HOUR) {
+    for (long at = START + 30 * MINUTE; at < START + (hours + 9) * HOUR; at += HOUR) {
       long nanos = at * 1_000_000L;
       timing.add(new long[] {records.size(), at + MINUTE});
       records.add(new SourceRecord("events", nanos, new Object[] {nanos, "steady", 10.0, "apple", 1L}, "s" + at));
