@@ -148,8 +148,12 @@ class OnlineStoreIT {
     long featureCells = cells.keySet().stream().filter(k -> !k.startsWith("_meta")).count();
     assertEquals(7, featureCells, "one cell per feature written: " + cells);
 
-    // a late restatement of window end T0+H (every feature) after T0+3h was written
-    write(once, List.of(row("ana", T0 + H, 9, "fig", 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)));
+    // a late restatement of window end T0+H (every feature) after T0+3h was written; the other
+    // store gets it before the rows are written once more: the same cells either way
+    FeatureRow restated = row("ana", T0 + H, 9, "fig", 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+    write(once, List.of(restated));
+    write(twice, List.of(restated, rows.get(3), rows.get(2)));
+    assertEquals(StoreTesting.dump(once), StoreTesting.dump(twice));
     try (OnlineReader reader = OnlineReader.open(once, REPO)) {
       List<Map<String, Object>> ana = List.of(Map.of("user", "ana"));
       long tAfter3h = (T0 + 3 * H + 2 * 60_000L) * 1_000_000L; // e(t) = T0 + 3h (availability delay 2m)
