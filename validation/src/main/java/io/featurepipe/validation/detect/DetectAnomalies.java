@@ -5,6 +5,10 @@ import io.featurepipe.validation.alert.AlertPolicy;
 import io.featurepipe.validation.alert.AnomalyAlerts;
 import io.featurepipe.validation.anomalies.ValidateStatistics;
 import io.featurepipe.validation.anomalies.ValidationOptions;
+import io.featurepipe.validation.columns.DatasetKind;
+import io.featurepipe.validation.output.ValidationFiles;
+import io.featurepipe.validation.output.ValidationLayout;
+import java.io.IOException;
 import java.time.Instant;
 import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -28,54 +32,59 @@ import org.tensorflow.metadata.v0.Schema;
  * alert per anomaly reason. Outputs stay in the statistics' window, so in a stream the alerts of a
  * window fire as soon as its statistics do (when the watermark passes the window's end). Alerts
  * carry the window's bounds (for bounded runs in the global window, the run range given with
- * {@link #withRunRange}). Counted: {@code featurepipe:anomalies_<group>} per anomalous feature.
+ * {@link #withRunRange}). With {@link #withOutputRoot} it also writes the statistics, schema and
+ * anomalies files of the validation layout. Counted: {@code featurepipe:anomalies_<group>} per
+ * anomalous feature.
  *
  * <pre>{@code
  * DetectedAnomalies detected = stats.apply("DetectAnomalies/user_spend/input",
- *     DetectAnomalies.of("user_spend", "user_spend/input", schema)
- *         .withOptions(ValidationOptions.defaults().withBaseline(baseline)));
+ *     DetectAnomalies.of("user_spend", DatasetKind.GROUP_INPUT, schema)
+ *         .withOptions(ValidationOptions.defaults().withBaseline(baseline))
+        .withOutputRoot("out/validation"));
  * detected.alerts().apply("WriteAlerts", WriteAlerts.to(...));
  * }</pre>
  */
 public final class DetectAnomalies
     extends PTransform<PCollection<DatasetFeatureStatisticsList>, DetectedAnomalies> {
   private final String group;
-  private final String dataset;
+  private final DatasetKind kind;
   private final Schema schema;
   private final ValidationOptions options;
   private final AlertPolicy policy;
   private final Instant runStart;
   private final Instant runEnd;
+  private final String outputRoot;
 
   private DetectAnomalies(
-      String group, String dataset, Schema schema, ValidationOptions options, AlertPolicy policy,
-      Instant runStart, Instant runEnd) {
+      String group, DatasetKind kind, Schema schema, ValidationOptions options, AlertPolicy policy,
+      Instant runStart, Instant runEnd, String outputRoot) {
     this.group = group;
-    this.dataset = dataset;
+    this.kind = kind;
     this.schema = schema;
     this.options = options;
     this.policy = policy;
     this.runStart = runStart;
     this.runEnd = runEnd;
+    this.outputRoot = outputRoot;
   }
 
   /**
-   * @param group the group (or source) the alerts name
-   * @param dataset the dataset's label in messages, e.g. {@code user_spend/input}
+   * @param name the group (or source) the statistics describe and the alerts name
+   * @param kind which of its datasets
    */
-  public static DetectAnomalies of(String group, String dataset, Schema schema) {
-    if (group == null || group.isEmpty() || schema == null) {
-      throw new IllegalArgumentException("DetectAnomalies needs a group name and a schema");
+  public static DetectAnomalies of(String name, DatasetKind kind, Schema schema) {
+    if (name == null || name.isEmpty() || kind == null || schema == null) {
+      throw new IllegalArgumentException("DetectAnomalies needs a name, a dataset kind and a schema");
     }
-    return new DetectAnomalies(group, dataset, schema, ValidationOptions.defaults(), AlertPolicy.defaults(), null, null);
+    return new DetectAnomalies(name, kind, schema, ValidationOptions.defaults(), AlertPolicy.defaults(), null, null, null);
   }
 
   public DetectAnomalies withOptions(ValidationOptions newOptions) {
-    return new DetectAnomalies(group, dataset, schema, newOptions, policy, runStart, runEnd);
+    return new DetectAnomalies(group, kind, schema, newOptions, policy, runStart, runEnd, outputRoot);
   }
 
   public DetectAnomalies withAlertPolicy(AlertPolicy newPolicy) {
-    return new DetectAnomalies(group, dataset, schema, options, newPolicy, runStart, runEnd);
+    return new DetectAnomalies(group, kind, schema, options, newPolicy, runStart, runEnd, outputRoot);
   }
 
   /** The window alerts of a bounded run (global window) name: the run's range. */
@@ -83,7 +92,22 @@ public final class DetectAnomalies
     if (start == null || end == null || !start.isBefore(end)) {
       throw new IllegalArgumentException("run range must be non-empty: " + start + " .. " + end);
     }
-    return new DetectAnomalies(group, dataset, schema, options, policy, start, end);
+    return new DetectAnomalies(group, kind, schema, options, policy, start, end, outputRoot);
+  }
+
+  /**
+   * Also writes {@code stats.pb}, {@code schema.pbtxt} and {@code anomalies.pbtxt} under {@link
+   * ValidationLayout#directory} of this root (per window in streams).
+   */
+  public DetectAnomalies withOutputRoot(String root) {
+    if (root == null || root.isEmpty()) {
+      throw new IllegalArgumentException("output root must not be empty");
+    }
+    return new DetectAnomalies(group, kind, schema, options, policy, runStart, runEnd, root);
+  }
+
+  private String label() {
+    return group + "/" + kind.folder();
   }
 
   @Override
@@ -108,21 +132,34 @@ public final class DetectAnomalies
     }
 
     @ProcessElement
-    public void process(@Element DatasetFeatureStatisticsList list, BoundedWindow window, MultiOutputReceiver out) {
+    public void process(@Element DatasetFeatureStatisticsList list, BoundedWindow window, MultiOutputReceiver out)
+        throws IOException {
       long start;
       long end;
+      String dir = null;
       if (window instanceof IntervalWindow w) {
         start = w.start().getMillis();
         end = w.end().getMillis();
+        if (spec.outputRoot != null) {
+          dir = ValidationLayout.directory(spec.outputRoot, spec.group, spec.kind, Instant.ofEpochMilli(start));
+        }
       } else {
         start = spec.runStart == null ? 0 : spec.runStart.toEpochMilli();
         end = spec.runEnd == null ? 0 : spec.runEnd.toEpochMilli();
+        if (spec.outputRoot != null) {
+          dir = ValidationLayout.directory(spec.outputRoot, spec.group, spec.kind);
+        }
       }
       for (DatasetFeatureStatistics stats : list.getDatasetsList()) {
         Anomalies anomalies = ValidateStatistics.validate(stats, spec.schema, spec.options);
         anomalous.inc(anomalies.getAnomalyInfoCount() + (anomalies.hasDatasetAnomalyInfo() ? 1 : 0));
+        if (dir != null) {
+          ValidationFiles.writeStatistics(ValidationLayout.join(dir, ValidationLayout.STATS), list);
+          ValidationFiles.writeSchema(ValidationLayout.join(dir, ValidationLayout.SCHEMA), spec.schema);
+          ValidationFiles.writeAnomalies(ValidationLayout.join(dir, ValidationLayout.ANOMALIES), anomalies);
+        }
         out.get(DetectedAnomalies.ANOMALIES).output(anomalies);
-        for (Alert a : AnomalyAlerts.of(spec.group, spec.dataset, anomalies, start, end, spec.policy)) {
+        for (Alert a : AnomalyAlerts.of(spec.group, spec.label(), anomalies, start, end, spec.policy)) {
           out.get(DetectedAnomalies.ALERTS).output(a);
         }
       }
