@@ -7,6 +7,7 @@ import io.featurepipe.transforms.record.FeatureRow;
 import io.featurepipe.transforms.record.SourceRecord;
 import io.featurepipe.validation.columns.DatasetColumns;
 import io.featurepipe.validation.columns.ExampleValues;
+import io.featurepipe.validation.columns.RowCoder;
 import io.featurepipe.validation.columns.SelectGroupRows;
 import java.time.Duration;
 import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
@@ -82,30 +83,57 @@ public final class ComputeStatistics<I>
   /** Statistics of a group's feature rows; rows of other groups and explicit empties are ignored. */
   public static ComputeStatistics<FeatureRow> ofGroupFeatures(
       FeatureRepository repository, FeatureGroupDef group) {
-    String name = group.name();
-    ExampleValues<FeatureRow> values = ExampleValues.featureRows();
-    PTransform<PCollection<FeatureRow>, PCollection<Object[]>> select =
-        new PTransform<>() {
-          @Override
-          public PCollection<Object[]> expand(PCollection<FeatureRow> rows) {
-            return rows.apply("OfGroup", Filter.by(r -> r.group().equals(name) && !r.empty()))
-                .apply("Values", MapElements.into(TypeDescriptor.of(Object[].class)).via(values::of))
-                .setCoder(io.featurepipe.validation.columns.RowCoder.of());
-          }
-        };
     return new ComputeStatistics<>(
-        DatasetColumns.ofGroupFeatures(repository, group), select, StatisticsOptions.defaults(), null, 0);
+        DatasetColumns.ofGroupFeatures(repository, group), new SelectFeatureRows(group.name()),
+        StatisticsOptions.defaults(), null, 0);
   }
 
   private static <T> PTransform<PCollection<T>, PCollection<Object[]>> values(ExampleValues<T> values) {
-    return new PTransform<>() {
-      @Override
-      public PCollection<Object[]> expand(PCollection<T> input) {
-        return input
-            .apply("Values", MapElements.into(TypeDescriptor.of(Object[].class)).via(values::of))
-            .setCoder(io.featurepipe.validation.columns.RowCoder.of());
-      }
-    };
+    return new ToValues<>(values);
+  }
+
+  /** Elements → their values ({@link ExampleValues}). */
+  private static final class ToValues<T> extends PTransform<PCollection<T>, PCollection<Object[]>> {
+    private final ExampleValues<T> values;
+
+    ToValues(ExampleValues<T> values) {
+      this.values = values;
+    }
+
+    @Override
+    public PCollection<Object[]> expand(PCollection<T> input) {
+      return input
+          .apply("Values", MapElements.into(TypeDescriptor.of(Object[].class)).via(values::of))
+          .setCoder(RowCoder.of());
+    }
+  }
+
+  /** A group's non-empty feature rows → keys and feature values. */
+  private static final class SelectFeatureRows extends PTransform<PCollection<FeatureRow>, PCollection<Object[]>> {
+    private final String group;
+
+    SelectFeatureRows(String group) {
+      this.group = group;
+    }
+
+    @Override
+    public PCollection<Object[]> expand(PCollection<FeatureRow> rows) {
+      return rows.apply("OfGroup", Filter.by(new OfGroup(group)))
+          .apply("ToValues", new ToValues<>(ExampleValues.featureRows()));
+    }
+  }
+
+  private static final class OfGroup implements org.apache.beam.sdk.transforms.ProcessFunction<FeatureRow, Boolean> {
+    private final String group;
+
+    OfGroup(String group) {
+      this.group = group;
+    }
+
+    @Override
+    public Boolean apply(FeatureRow row) {
+      return row.group().equals(group) && !row.empty();
+    }
   }
 
   public ComputeStatistics<I> withOptions(StatisticsOptions newOptions) {
