@@ -4,6 +4,7 @@ import static org.tensorflow.metadata.v0.AnomalyInfo.Type.*;
 
 import io.featurepipe.validation.schema.SchemaFromDefinitions;
 import io.featurepipe.validation.schema.SchemaTypes;
+import io.featurepipe.validation.stats.FeatureStatisticsViews;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -130,7 +131,7 @@ public final class ValidateStatistics {
             "Expected data of type " + f.getType() + " but got " + s.getType(), null, null);
         return;
       }
-      CommonStatistics common = common(s);
+      CommonStatistics common = FeatureStatisticsViews.common(s);
       long examples = stats.getNumExamples();
       if (examples > 0 && f.hasPresence()) {
         presence(f, common, examples);
@@ -448,19 +449,6 @@ public final class ValidateStatistics {
         b.setDescription(String.join(" ", list.stream().map(AnomalyInfo.Reason::getDescription).toList()));
       }
       return b.build();
-    }
-
-    private static CommonStatistics common(FeatureNameStatistics s) {
-      if (s.hasNumStats()) {
-        return s.getNumStats().getCommonStats();
-      }
-      if (s.hasStringStats()) {
-        return s.getStringStats().getCommonStats();
-      }
-      if (s.hasBytesStats()) {
-        return s.getBytesStats().getCommonStats();
-      }
-      return s.getStructStats().getCommonStats();
     }
   }
 }

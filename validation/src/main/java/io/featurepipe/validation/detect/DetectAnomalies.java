@@ -7,6 +7,7 @@ import io.featurepipe.validation.anomalies.ValidateStatistics;
 import io.featurepipe.validation.anomalies.ValidationOptions;
 import io.featurepipe.validation.columns.DatasetKind;
 import io.featurepipe.validation.output.ValidationFiles;
+import io.featurepipe.validation.schema.InferSchema;
 import io.featurepipe.validation.output.ValidationLayout;
 import java.io.IOException;
 import java.time.Instant;
@@ -157,6 +158,7 @@ public final class DetectAnomalies
           ValidationFiles.writeStatistics(ValidationLayout.join(dir, ValidationLayout.STATS), list);
           ValidationFiles.writeSchema(ValidationLayout.join(dir, ValidationLayout.SCHEMA), spec.schema);
           ValidationFiles.writeAnomalies(ValidationLayout.join(dir, ValidationLayout.ANOMALIES), anomalies);
+          ValidationFiles.writeSchema(ValidationLayout.join(dir, ValidationLayout.INFERRED_SCHEMA), InferSchema.from(stats));
         }
         out.get(DetectedAnomalies.ANOMALIES).output(anomalies);
         for (Alert a : AnomalyAlerts.of(spec.group, spec.label(), anomalies, start, end, spec.policy)) {

@@ -1,26 +1,19 @@
 package io.featurepipe.validation.detect;
 
 import io.featurepipe.transforms.record.Alert;
-import java.util.Map;
-import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.transforms.PTransform;
+import io.featurepipe.validation.tuple.TupleOutput;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.PInput;
-import org.apache.beam.sdk.values.POutput;
-import org.apache.beam.sdk.values.PValue;
 import org.apache.beam.sdk.values.TupleTag;
 import org.tensorflow.metadata.v0.Anomalies;
 
 /** The output of {@link DetectAnomalies}: one {@link Anomalies} per statistics, and its alerts, in the same window. */
-public final class DetectedAnomalies implements POutput {
+public final class DetectedAnomalies extends TupleOutput {
   static final TupleTag<Anomalies> ANOMALIES = new TupleTag<>("anomalies") {};
   static final TupleTag<Alert> ALERTS = new TupleTag<>("alerts") {};
 
-  private final PCollectionTuple tuple;
-
   DetectedAnomalies(PCollectionTuple tuple) {
-    this.tuple = tuple;
+    super(tuple);
   }
 
   public PCollection<Anomalies> anomalies() {
@@ -29,20 +22,5 @@ public final class DetectedAnomalies implements POutput {
 
   public PCollection<Alert> alerts() {
     return tuple.get(ALERTS);
-  }
-
-  @Override
-  public Pipeline getPipeline() {
-    return tuple.getPipeline();
-  }
-
-  @Override
-  public Map<TupleTag<?>, PValue> expand() {
-    return tuple.expand();
-  }
-
-  @Override
-  public void finishSpecifyingOutput(String transformName, PInput input, PTransform<?, ?> transform) {
-    tuple.finishSpecifyingOutput(transformName, input, transform);
   }
 }

@@ -10,6 +10,7 @@ import java.time.Instant;
  * &lt;out&gt;/&lt;name&gt;/&lt;kind&gt;/stats.pb         DatasetFeatureStatisticsList, binary (TFDV, Facets)
  * &lt;out&gt;/&lt;name&gt;/&lt;kind&gt;/schema.pbtxt     Schema, text format
  * &lt;out&gt;/&lt;name&gt;/&lt;kind&gt;/anomalies.pbtxt  Anomalies, text format
+ * &lt;out&gt;/&lt;name&gt;/&lt;kind&gt;/inferred_schema.pbtxt  Schema inferred from the statistics, to review
  * &lt;out&gt;/report.html                     the run's HTML report
  * </pre>
  *
@@ -21,6 +22,8 @@ public final class ValidationLayout {
   public static final String STATS = "stats.pb";
   public static final String SCHEMA = "schema.pbtxt";
   public static final String ANOMALIES = "anomalies.pbtxt";
+  /** The schema TFDV's rules infer from the statistics, for a person to review (never used to validate). */
+  public static final String INFERRED_SCHEMA = "inferred_schema.pbtxt";
   public static final String REPORT = "report.html";
 
   private ValidationLayout() {}

@@ -6,6 +6,7 @@ import io.featurepipe.validation.columns.DatasetKind;
 import io.featurepipe.validation.gate.GateDecision;
 import io.featurepipe.validation.output.ValidationFiles;
 import io.featurepipe.validation.output.ValidationLayout;
+import io.featurepipe.validation.stats.FeatureStatisticsViews;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -144,7 +145,7 @@ public final class HtmlReport {
     h.append("</p>");
     Map<String, FeatureNameStatistics> baseline = new HashMap<>();
     if (base != null) {
-      base.getFeaturesList().forEach(f -> baseline.put(name(f), f));
+      base.getFeaturesList().forEach(f -> baseline.put(FeatureStatisticsViews.name(f), f));
     }
     Map<String, DriftSkewInfo> drift = new HashMap<>();
     Map<String, AnomalyInfo> anomalous = new HashMap<>();
@@ -155,7 +156,7 @@ public final class HtmlReport {
     h.append("<table class=\"features\"><thead><tr><th>feature</th><th>present</th><th>statistics</th>")
         .append("<th>distribution</th><th>drift / skew</th></tr></thead><tbody>");
     for (FeatureNameStatistics f : cur.getFeaturesList()) {
-      String name = name(f);
+      String name = FeatureStatisticsViews.name(f);
       AnomalyInfo info = anomalous.get(name);
       String cls = info == null ? "" : info.getSeverity() == AnomalyInfo.Severity.WARNING ? " class=\"flag-warning\"" : " class=\"flag-error\"";
       h.append("<tr").append(cls).append(" id=\"").append(anchor(s.label() + "/" + name)).append("\"><td><b>")
@@ -180,7 +181,7 @@ public final class HtmlReport {
   }
 
   private static void presence(StringBuilder h, FeatureNameStatistics f, long examples) {
-    CommonStatistics c = f.hasNumStats() ? f.getNumStats().getCommonStats() : f.getStringStats().getCommonStats();
+    CommonStatistics c = FeatureStatisticsViews.common(f);
     double share = examples == 0 ? 0 : (double) c.getNumNonMissing() / examples;
     h.append("<td class=\"num\">").append(Html.pct(share))
         .append("<div class=\"meter\"><div style=\"width:").append(String.format(java.util.Locale.ROOT, "%.1f", share * 100))
@@ -266,10 +267,6 @@ public final class HtmlReport {
       }
     }
     return null;
-  }
-
-  private static String name(FeatureNameStatistics f) {
-    return f.hasPath() ? String.join(".", f.getPath().getStepList()) : f.getName();
   }
 
   private static String kindText(DatasetKind kind) {

@@ -1,5 +1,6 @@
 package io.featurepipe.validation.schema;
 
+import io.featurepipe.validation.stats.FeatureStatisticsViews;
 import org.tensorflow.metadata.v0.BoolDomain;
 import org.tensorflow.metadata.v0.CommonStatistics;
 import org.tensorflow.metadata.v0.DatasetFeatureStatistics;
@@ -42,11 +43,11 @@ public final class InferSchema {
   public static Schema from(DatasetFeatureStatistics stats, int maxStringDomainSize) {
     Schema.Builder schema = Schema.newBuilder();
     for (FeatureNameStatistics f : stats.getFeaturesList()) {
-      CommonStatistics common = common(f);
+      CommonStatistics common = FeatureStatisticsViews.common(f);
       if (common == null) {
         continue; // TFDV drops features without common statistics
       }
-      String name = name(f);
+      String name = FeatureStatisticsViews.name(f);
       Feature.Builder out = Feature.newBuilder().setName(name).setType(SchemaTypes.schemaType(f.getType()));
       FeaturePresence.Builder presence =
           FeaturePresence.newBuilder().setMinCount(common.getNumNonMissing() >= 1 ? 1 : 0);
@@ -93,26 +94,5 @@ public final class InferSchema {
       }
     }
     return true;
-  }
-
-  /** The feature's name: its path's steps joined with '.', or its name. */
-  static String name(FeatureNameStatistics f) {
-    return f.hasPath() ? String.join(".", f.getPath().getStepList()) : f.getName();
-  }
-
-  static CommonStatistics common(FeatureNameStatistics f) {
-    if (f.hasNumStats()) {
-      return f.getNumStats().getCommonStats();
-    }
-    if (f.hasStringStats()) {
-      return f.getStringStats().getCommonStats();
-    }
-    if (f.hasBytesStats()) {
-      return f.getBytesStats().getCommonStats();
-    }
-    if (f.hasStructStats()) {
-      return f.getStructStats().getCommonStats();
-    }
-    return null;
   }
 }

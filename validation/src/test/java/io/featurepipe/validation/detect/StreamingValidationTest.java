@@ -111,6 +111,8 @@ class StreamingValidationTest {
 
     String dir = ValidationLayout.directory(out.toString(), "user_spend", DatasetKind.GROUP_INPUT, H12.plus(Duration.ofHours(1)));
     assertTrue(ValidationFiles.readAnomalies(ValidationLayout.join(dir, ValidationLayout.ANOMALIES)).getAnomalyInfoCount() > 0);
+    assertEquals(SchemaFromDefinitions.forGroupInput(repo, spend), ValidationFiles.readSchema(ValidationLayout.join(dir, ValidationLayout.SCHEMA)));
+    assertTrue(ValidationFiles.readSchema(ValidationLayout.join(dir, ValidationLayout.INFERRED_SCHEMA)).getFeatureCount() > 10);
     assertEquals(bad.size(), ValidationFiles.readStatistics(ValidationLayout.join(dir, ValidationLayout.STATS)).getDatasets(0).getNumExamples()
         + countFilteredOut(repo, bad));
   }
