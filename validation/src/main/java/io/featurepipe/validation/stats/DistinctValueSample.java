@@ -1,0 +1,147 @@
+package io.featurepipe.validation.stats;
+
+import com.google.common.hash.HashFunction;
+import com.google.common.hash.Hashing;
+import io.featurepipe.transforms.aggregate.ValueOrdering;
+import io.featurepipe.transforms.record.ValueCodec;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Exact counts of the distinct string values of a feature, up to a capacity; beyond it, exact
+ * counts of a hash sample of the distinct values (adaptive distinct sampling).
+ *
+ * <p>At sampling level L a value is kept iff the top L bits of its 64-bit hash are zero, so each
+ * distinct value is kept with probability 2^−L, with its exact count. Whenever more than {@code
+ * capacity} values are kept, L grows by one and the values that no longer qualify are dropped. The
+ * final level is the smallest L at which the whole multiset's kept values fit the capacity, and the
+ * kept set is exactly the values of that level: a pure function of the multiset, whatever the order
+ * of adds and merges (a merge first raises both sides to the higher level).
+ *
+ * <p>Error bounds: at level 0 (at most {@code capacity} distinct values) every number is exact. Above,
+ * {@link #estimatedDistinct()} = kept · 2^L has a relative standard error of about
+ * 1/sqrt(kept) (kept is between capacity/2 and capacity, so about 1.1% for the default 16384), and
+ * the top values and rank histogram are those of the sample: counts of kept values stay exact, but
+ * a frequent value may be missing from the sample.
+ *
+ * <p><b>Why not a library sketch:</b> Misra-Gries and space-saving heavy-hitter sketches (and HLL)
+ * depend on insertion order, and statistics must be bit-identical for any bundling (DESIGN §2).
+ */
+final class DistinctValueSample {
+  private static final HashFunction HASH = Hashing.murmur3_128(0x5BE0CD19);
+
+  private final int capacity;
+  private final Map<String, long[]> kept = new HashMap<>(); // value -> {hash, count}
+  private int level;
+
+  DistinctValueSample(int capacity) {
+    this.capacity = capacity;
+  }
+
+  void add(String value) {
+    add(value, HASH.hashString(value, StandardCharsets.UTF_16LE).asLong(), 1);
+  }
+
+  private void add(String value, long hash, long count) {
+    if (!qualifies(hash, level)) {
+      return;
+    }
+    long[] e = kept.get(value);
+    if (e == null) {
+      kept.put(value, new long[] {hash, count});
+      while (kept.size() > capacity) {
+        raise(level + 1);
+      }
+    } else {
+      e[1] += count;
+    }
+  }
+
+  private static boolean qualifies(long hash, int level) {
+    return level == 0 || (hash >>> (64 - level)) == 0;
+  }
+
+  private void raise(int newLevel) {
+    level = newLevel;
+    Iterator<long[]> it = kept.values().iterator();
+    while (it.hasNext()) {
+      if (!qualifies(it.next()[0], level)) {
+        it.remove();
+      }
+    }
+  }
+
+  void merge(DistinctValueSample o) {
+    if (o.level > level) {
+      raise(o.level);
+    }
+    for (Map.Entry<String, long[]> e : o.kept.entrySet()) {
+      add(e.getKey(), e.getValue()[0], e.getValue()[1]);
+    }
+  }
+
+  /** Whether every distinct value is kept (the counts are complete). */
+  boolean exact() {
+    return level == 0;
+  }
+
+  /** The fraction of distinct values kept: 2^−level. */
+  double sampleRate() {
+    return Math.scalb(1.0, -level);
+  }
+
+  long estimatedDistinct() {
+    return level == 0 ? kept.size() : Math.round(Math.scalb((double) kept.size(), level));
+  }
+
+  /** The kept values by count descending, ties by value descending (code point order). */
+  List<Map.Entry<String, Long>> ranked() {
+    List<Map.Entry<String, Long>> out = new ArrayList<>(kept.size());
+    for (Map.Entry<String, long[]> e : kept.entrySet()) {
+      out.add(Map.entry(e.getKey(), e.getValue()[1]));
+    }
+    out.sort(
+        (a, b) -> {
+          int c = Long.compare(b.getValue(), a.getValue());
+          return c != 0 ? c : ValueOrdering.compareStrings(b.getKey(), a.getKey());
+        });
+    return out;
+  }
+
+  /** The level, then the kept values in code point order with their counts. */
+  void write(DataOutput out) throws IOException {
+    ValueCodec.writeVarLong(level, out);
+    List<String> values = new ArrayList<>(kept.keySet());
+    values.sort(ValueOrdering::compareStrings);
+    ValueCodec.writeVarLong(values.size(), out);
+    for (String v : values) {
+      ValueCodec.writeString(v, out);
+      ValueCodec.writeVarLong(kept.get(v)[1], out);
+    }
+  }
+
+  static DistinctValueSample read(int capacity, DataInput in) throws IOException {
+    DistinctValueSample s = new DistinctValueSample(capacity);
+    s.level = (int) ValueCodec.readVarLong(in);
+    int n = (int) ValueCodec.readVarLong(in);
+    for (int i = 0; i < n; i++) {
+      String v = ValueCodec.readString(in);
+      long count = ValueCodec.readVarLong(in);
+      s.kept.put(v, new long[] {HASH.hashString(v, StandardCharsets.UTF_16LE).asLong(), count});
+    }
+    return s;
+  }
+
+  DistinctValueSample copy() {
+    DistinctValueSample c = new DistinctValueSample(capacity);
+    c.merge(this);
+    return c;
+  }
+}

@@ -1,0 +1,103 @@
+package io.featurepipe.validation.monitor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.featurepipe.transforms.record.Alert;
+import io.featurepipe.transforms.record.FeatureRow;
+import io.featurepipe.validation.clock.Clock;
+import io.featurepipe.validation.testing.SamplePayments;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Freshness of online watermarks and volume of feature rows. */
+class MonitorTest {
+  @RegisterExtension final transient TestPipelineExtension pipeline = TestPipelineExtension.create();
+
+  private static final Instant NOW = Instant.parse("2026-01-15T12:30:00Z");
+  private static final FreshnessPolicy HOURLY = new FreshnessPolicy(Duration.ofMinutes(122), Duration.ofMinutes(242));
+
+  @Test
+  void defaultsFollowTheGroupsHop() {
+    FreshnessPolicy p = FreshnessPolicy.forGroup(SamplePayments.repository().group("user_spend"));
+    assertEquals(HOURLY, p);
+  }
+
+  @Test
+  void freshnessThresholds() {
+    assertTrue(FreshnessCheck.check("g", NOW.minus(Duration.ofMinutes(90)), NOW, HOURLY).isEmpty());
+    Alert warn = FreshnessCheck.check("g", NOW.minus(Duration.ofMinutes(150)), NOW, HOURLY).orElseThrow();
+    assertEquals(Alert.Severity.WARNING, warn.severity());
+    assertEquals(9000.0, warn.measured());
+    assertEquals(7320.0, warn.threshold());
+    Alert error = FreshnessCheck.check("g", NOW.minus(Duration.ofHours(6)), NOW, HOURLY).orElseThrow();
+    assertEquals(Alert.Severity.ERROR, error.severity());
+    assertEquals("freshness", error.check());
+    assertEquals(NOW.toEpochMilli(), error.windowEndMillis());
+  }
+
+  @Test
+  void stalledWatermarkRaisesAFreshnessAlert(TestPipeline p) {
+    List<KV<String, Long>> readings = List.of(
+        KV.of("user_spend", NOW.minus(Duration.ofMinutes(32)).toEpochMilli()),  // fresh
+        KV.of("merchant_risk", NOW.minus(Duration.ofHours(7)).toEpochMilli())); // stalled
+    PCollection<Alert> alerts =
+        p.apply(Create.of(readings).withCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())))
+            .apply("CheckFreshness",
+                CheckFreshness.of(Map.of("user_spend", HOURLY, "merchant_risk", HOURLY)).withClock(Clock.fixed(NOW)));
+    PAssert.that(alerts).containsInAnyOrder(
+        new Alert("merchant_risk", "", "freshness", 25200.0, 14520.0, NOW.minus(Duration.ofHours(7)).toEpochMilli(),
+            NOW.toEpochMilli(), Alert.Severity.ERROR,
+            "online watermark of merchant_risk is 25200 s behind now (at 2026-01-15T05:30:00Z); more than 14520 s means the stream is stalled or late"));
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void volumeAgainstHistory() {
+    VolumePolicy policy = VolumePolicy.defaults();
+    List<Long> history = List.of(100L, 120L, 80L, 110L);
+    assertTrue(VolumeCheck.check("g", 105, history, 0, 1, policy).isEmpty());
+    Alert low = VolumeCheck.check("g", 40, history, 0, 1, policy).orElseThrow();
+    assertEquals(Alert.Severity.WARNING, low.severity());
+    assertEquals(40 / 105.0, low.measured(), 1e-12);
+    assertEquals(0.5, low.threshold());
+    assertEquals(Alert.Severity.ERROR, VolumeCheck.check("g", 600, history, 0, 1, policy).orElseThrow().severity());
+    assertTrue(VolumeCheck.check("g", 0, List.of(5L), 0, 1, policy).isEmpty()); // too little history
+  }
+
+  @Test
+  void boundedVolumeCountsRowsAndMissingGroups(TestPipeline p) {
+    List<FeatureRow> rows = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      rows.add(new FeatureRow("user_spend", "1", List.of("u" + i), 3_600_000L, new Object[] {1L}, false, new BitSet(), false, 0));
+    }
+    rows.add(new FeatureRow("user_spend", "1", List.of("u0"), 7_200_000L, new Object[] {0L}, true, new BitSet(), false, 1));
+    PCollection<Alert> alerts =
+        p.apply(Create.of(rows).withCoder(FeatureRow.Coder.of()))
+            .apply("CheckVolume", CheckVolume.of(Map.of(
+                "user_spend", List.of(100L, 95L, 105L),
+                "user_logins", List.of(50L, 40L, 60L))));
+    PAssert.that(alerts).satisfies(all -> {
+      List<String> got = new ArrayList<>();
+      all.forEach(a -> got.add(a.group() + " " + a.severity() + " " + a.measured()));
+      assertEquals(List.of("user_logins ERROR 0.0"), got); // user_spend: 100 rows, the empty row not counted
+      return null;
+    });
+    p.run().waitUntilFinish();
+  }
+}
