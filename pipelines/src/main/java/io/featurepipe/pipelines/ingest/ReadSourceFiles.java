@@ -17,8 +17,6 @@ import java.util.List;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -75,14 +73,12 @@ public final class ReadSourceFiles extends PTransform<PBegin, PCollectionTuple> 
 
   static final class DecodeFileFn extends DoFn<FileIO.ReadableFile, SourceRecord> {
     private final SourceDef source;
-    private final Counter read;
-    private final Counter bad;
+    private final SourceCounters counters;
     private transient RecordDecoder decoder;
 
     DecodeFileFn(SourceDef source) {
       this.source = source;
-      this.read = Metrics.counter("featurepipe", "records_read_" + source.name());
-      this.bad = Metrics.counter("featurepipe", "dead_letters_decode_" + source.name());
+      this.counters = new SourceCounters(source.name());
     }
 
     @Setup
@@ -117,10 +113,10 @@ public final class ReadSourceFiles extends PTransform<PBegin, PCollectionTuple> 
                 source.format() == SourceFormat.CSV
                     ? decoder.fromCsv(line, header, origin)
                     : decoder.fromJson(line, origin);
-            read.inc();
+            counters.recordRead();
             out.get(RECORDS).outputWithTimestamp(r, new Instant(r.eventTimeMillis()));
           } catch (BadRecordException e) {
-            bad.inc();
+            counters.deadLetter();
             out.get(DEAD_LETTERS)
                 .output(new DeadLetter(source.name(), "ReadSourceFiles/" + source.name(), e.getMessage(), line, origin));
           }
