@@ -1,0 +1,129 @@
+package io.featurepipe.pipelines.ingest.kafka;
+
+import io.featurepipe.pipelines.ingest.ReadSource;
+import io.featurepipe.pipelines.ingest.SourceCounters;
+import io.featurepipe.transforms.decode.BadRecordException;
+import io.featurepipe.transforms.decode.PayloadDecoder;
+import io.featurepipe.transforms.model.SourceDef;
+import io.featurepipe.transforms.record.DeadLetter;
+import io.featurepipe.transforms.record.SourceRecord;
+import io.featurepipe.transforms.record.SourceRecordCoder;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.beam.sdk.io.kafka.KafkaIO;
+import org.apache.beam.sdk.io.kafka.KafkaRecord;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Reads a source's Kafka topic with Beam's {@link KafkaIO}: values decoded by {@link
+ * PayloadDecoder}, element timestamps and watermark from {@link EventTimePolicy}, offsets committed
+ * to the consumer group when Beam finalizes a checkpoint. Undecodable values become dead letters
+ * with origin {@code kafka:<topic>/<partition>/<offset>}. Built by {@link
+ * io.featurepipe.pipelines.ingest.ReadStream}, which documents the options.
+ */
+public final class ReadKafka extends PTransform<PBegin, PCollectionTuple> {
+
+  /** Where to start when the consumer group has no committed offset. */
+  public enum Start {
+    EARLIEST,
+    LATEST
+  }
+
+  private final SourceDef source;
+  private final PayloadDecoder decoder;
+  private final String bootstrap;
+  private final String groupId;
+  private final Start start;
+  private final Long maxRecords;
+  private final Instant stopTime;
+
+  public ReadKafka(
+      SourceDef source,
+      PayloadDecoder decoder,
+      String bootstrap,
+      String groupId,
+      Start start,
+      Long maxRecords,
+      Instant stopTime) {
+    this.source = source;
+    this.decoder = decoder;
+    this.bootstrap = bootstrap;
+    this.groupId = groupId;
+    this.start = start;
+    this.maxRecords = maxRecords;
+    this.stopTime = stopTime;
+  }
+
+  @Override
+  public PCollectionTuple expand(PBegin begin) {
+    String topic = source.unbounded().get("topic");
+    Map<String, Object> consumer = new HashMap<>();
+    consumer.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, start.name().toLowerCase(java.util.Locale.ROOT));
+    consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    KafkaIO.Read<byte[], byte[]> read =
+        KafkaIO.<byte[], byte[]>read()
+            .withBootstrapServers(bootstrap)
+            .withTopic(topic)
+            .withKeyDeserializer(ByteArrayDeserializer.class)
+            .withValueDeserializer(ByteArrayDeserializer.class)
+            .withConsumerConfigUpdates(consumer)
+            .withTimestampPolicyFactory(
+                EventTimePolicy.factory(decoder, Duration.millis(source.watermarkDelay().toMillis())))
+            .commitOffsetsInFinalize();
+    if (maxRecords != null) {
+      read = read.withMaxNumRecords(maxRecords);
+    }
+    if (stopTime != null) {
+      read = read.withStopReadTime(stopTime);
+    }
+    PCollectionTuple out =
+        begin
+            .apply("ReadTopic", read)
+            .apply(
+                "Decode",
+                ParDo.of(new DecodeFn(decoder))
+                    .withOutputTags(ReadSource.RECORDS, TupleTagList.of(ReadSource.DEAD_LETTERS)));
+    out.get(ReadSource.RECORDS).setCoder(SourceRecordCoder.of());
+    out.get(ReadSource.DEAD_LETTERS).setCoder(DeadLetter.Coder.of());
+    return out;
+  }
+
+  static final class DecodeFn extends DoFn<KafkaRecord<byte[], byte[]>, SourceRecord> {
+    private final PayloadDecoder decoder;
+    private final SourceCounters counters;
+    private final String step;
+
+    DecodeFn(PayloadDecoder decoder) {
+      this.decoder = decoder;
+      this.counters = new SourceCounters(decoder.source().name());
+      this.step = "ReadKafka/" + decoder.source().name();
+    }
+
+    @ProcessElement
+    public void process(@Element KafkaRecord<byte[], byte[]> record, MultiOutputReceiver out) {
+      String origin =
+          "kafka:" + record.getTopic() + "/" + record.getPartition() + "/" + record.getOffset();
+      byte[] value = record.getKV().getValue();
+      try {
+        SourceRecord r = decoder.decode(value, origin);
+        counters.recordRead();
+        // the timestamp policy already stamped the element with r's event time
+        out.get(ReadSource.RECORDS).output(r);
+      } catch (BadRecordException e) {
+        counters.deadLetter();
+        out.get(ReadSource.DEAD_LETTERS)
+            .output(new DeadLetter(decoder.source().name(), step, e.getMessage(), decoder.payloadText(value), origin));
+      }
+    }
+  }
+}
