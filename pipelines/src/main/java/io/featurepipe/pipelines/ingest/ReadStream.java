@@ -36,7 +36,7 @@ import org.joda.time.Instant;
  * in.get(ReadStream.RECORDS); in.get(ReadStream.DEAD_LETTERS);
  * }</pre>
  *
- * <p>Options (all optional, any order): {@link #withKafkaBootstrap}, {@link #withGroupId}, {@link
+ * <p>Options (all optional, any order): {@link #withKafkaBootstrap}, {@link #withTopic}, {@link #withGroupId}, {@link
  * #withStart}, {@link #withMaxRecords} (Kafka, folder: read that many messages, then end, which
  * makes the read bounded), {@link #withStopTime} (Kafka: end at the first record appended at or
  * after that time), {@link #withAvroSchema} (writer schema of Avro messages), {@link
@@ -49,6 +49,7 @@ public final class ReadStream extends PTransform<PBegin, PCollectionTuple> {
 
   private final SourceDef source;
   private final String bootstrap;
+  private final String topic;
   private final String groupId;
   private final ReadKafka.Start start;
   private final Long maxRecords;
@@ -59,6 +60,7 @@ public final class ReadStream extends PTransform<PBegin, PCollectionTuple> {
   private ReadStream(
       SourceDef source,
       String bootstrap,
+      String topic,
       String groupId,
       ReadKafka.Start start,
       Long maxRecords,
@@ -67,6 +69,7 @@ public final class ReadStream extends PTransform<PBegin, PCollectionTuple> {
       String dataRoot) {
     this.source = source;
     this.bootstrap = bootstrap;
+    this.topic = topic;
     this.groupId = groupId;
     this.start = start;
     this.maxRecords = maxRecords;
@@ -83,48 +86,54 @@ public final class ReadStream extends PTransform<PBegin, PCollectionTuple> {
     }
     String group = spec.getOrDefault("group_id", "featurepipe-" + source.name());
     return new ReadStream(
-        source, spec.get("bootstrap"), group, ReadKafka.Start.LATEST, null, null, null, null);
+        source, spec.get("bootstrap"), spec.get("topic"), group, ReadKafka.Start.LATEST, null, null, null, null);
   }
 
   /** Kafka: the brokers to use instead of the definition's {@code bootstrap}. */
   public ReadStream withKafkaBootstrap(String servers) {
     require(servers != null && !servers.isBlank(), "Kafka bootstrap servers must not be empty");
-    return new ReadStream(source, servers, groupId, start, maxRecords, stopTime, avroSchema, dataRoot);
+    return new ReadStream(source, servers, topic, groupId, start, maxRecords, stopTime, avroSchema, dataRoot);
+  }
+
+  /** Kafka: the topic to read instead of the definition's {@code topic} (replays, tests). */
+  public ReadStream withTopic(String name) {
+    require(name != null && !name.isBlank(), "the Kafka topic must not be empty");
+    return new ReadStream(source, bootstrap, name, groupId, start, maxRecords, stopTime, avroSchema, dataRoot);
   }
 
   /** Kafka: the consumer group whose offsets are read and committed. */
   public ReadStream withGroupId(String group) {
     require(group != null && !group.isBlank(), "the Kafka group id must not be empty");
-    return new ReadStream(source, bootstrap, group, start, maxRecords, stopTime, avroSchema, dataRoot);
+    return new ReadStream(source, bootstrap, topic, group, start, maxRecords, stopTime, avroSchema, dataRoot);
   }
 
   /** Kafka: where to start when the group has no committed offset (default {@code LATEST}). */
   public ReadStream withStart(ReadKafka.Start position) {
     require(position != null, "the start position must not be null");
-    return new ReadStream(source, bootstrap, groupId, position, maxRecords, stopTime, avroSchema, dataRoot);
+    return new ReadStream(source, bootstrap, topic, groupId, position, maxRecords, stopTime, avroSchema, dataRoot);
   }
 
   /** Kafka and folder: end after this many messages (the read becomes bounded). */
   public ReadStream withMaxRecords(long n) {
     require(n > 0, "the number of records to read must be positive, not " + n);
-    return new ReadStream(source, bootstrap, groupId, start, n, stopTime, avroSchema, dataRoot);
+    return new ReadStream(source, bootstrap, topic, groupId, start, n, stopTime, avroSchema, dataRoot);
   }
 
   /** Kafka: end at the first record whose Kafka timestamp is at or after {@code time}. */
   public ReadStream withStopTime(Instant time) {
     require(time != null, "the stop time must not be null");
-    return new ReadStream(source, bootstrap, groupId, start, maxRecords, time, avroSchema, dataRoot);
+    return new ReadStream(source, bootstrap, topic, groupId, start, maxRecords, time, avroSchema, dataRoot);
   }
 
   /** Avro messages: the schema they are written with (the source's .avsc); default: derived. */
   public ReadStream withAvroSchema(Schema schema) {
     require(schema != null, "the Avro schema must not be null");
-    return new ReadStream(source, bootstrap, groupId, start, maxRecords, stopTime, schema.toString(), dataRoot);
+    return new ReadStream(source, bootstrap, topic, groupId, start, maxRecords, stopTime, schema.toString(), dataRoot);
   }
 
   /** Folder: the root a relative {@code path} is resolved against. */
   public ReadStream withDataRoot(String root) {
-    return new ReadStream(source, bootstrap, groupId, start, maxRecords, stopTime, avroSchema, root);
+    return new ReadStream(source, bootstrap, topic, groupId, start, maxRecords, stopTime, avroSchema, root);
   }
 
   @Override
@@ -137,7 +146,8 @@ public final class ReadStream extends PTransform<PBegin, PCollectionTuple> {
       case "kafka":
         return begin.apply(
             "ReadKafka",
-            new ReadKafka(source, PayloadDecoder.of(source, schema), bootstrap, groupId, start, maxRecords, stopTime));
+            new ReadKafka(
+                source, PayloadDecoder.of(source, schema), bootstrap, topic, groupId, start, maxRecords, stopTime));
       case "pubsub":
         require(maxRecords == null && stopTime == null,
             "a Pub/Sub read cannot stop after a number of records or at a time");

@@ -41,6 +41,7 @@ public final class ReadKafka extends PTransform<PBegin, PCollectionTuple> {
   private final SourceDef source;
   private final PayloadDecoder decoder;
   private final String bootstrap;
+  private final String topic;
   private final String groupId;
   private final Start start;
   private final Long maxRecords;
@@ -50,6 +51,7 @@ public final class ReadKafka extends PTransform<PBegin, PCollectionTuple> {
       SourceDef source,
       PayloadDecoder decoder,
       String bootstrap,
+      String topic,
       String groupId,
       Start start,
       Long maxRecords,
@@ -57,6 +59,7 @@ public final class ReadKafka extends PTransform<PBegin, PCollectionTuple> {
     this.source = source;
     this.decoder = decoder;
     this.bootstrap = bootstrap;
+    this.topic = topic;
     this.groupId = groupId;
     this.start = start;
     this.maxRecords = maxRecords;
@@ -65,7 +68,6 @@ public final class ReadKafka extends PTransform<PBegin, PCollectionTuple> {
 
   @Override
   public PCollectionTuple expand(PBegin begin) {
-    String topic = source.unbounded().get("topic");
     Map<String, Object> consumer = new HashMap<>();
     consumer.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, start.name().toLowerCase(java.util.Locale.ROOT));
