@@ -96,7 +96,10 @@ public final class EmbeddedKafka implements AutoCloseable {
       }
       KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
       server.startup();
-      return new EmbeddedKafka(dir, server, brokerPort);
+      EmbeddedKafka kafka = new EmbeddedKafka(dir, server, brokerPort);
+      // looking up a group's coordinator creates the offsets topic now, not during a first read
+      kafka.committedOffsets("featurepipe-warm-up");
+      return kafka;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the embedded Kafka broker", e);
     }

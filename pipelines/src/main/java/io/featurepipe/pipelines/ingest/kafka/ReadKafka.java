@@ -8,7 +8,9 @@ import io.featurepipe.transforms.model.SourceDef;
 import io.featurepipe.transforms.record.DeadLetter;
 import io.featurepipe.transforms.record.SourceRecord;
 import io.featurepipe.transforms.record.SourceRecordCoder;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
@@ -19,6 +21,9 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
@@ -86,6 +91,7 @@ public final class ReadKafka extends PTransform<PBegin, PCollectionTuple> {
       read = read.withMaxNumRecords(maxRecords);
     }
     if (stopTime != null) {
+      requireRecordsAtOrAfter(stopTime);
       read = read.withStopReadTime(stopTime);
     }
     PCollectionTuple out =
@@ -98,6 +104,36 @@ public final class ReadKafka extends PTransform<PBegin, PCollectionTuple> {
     out.get(ReadSource.RECORDS).setCoder(SourceRecordCoder.of());
     out.get(ReadSource.DEAD_LETTERS).setCoder(DeadLetter.Coder.of());
     return out;
+  }
+
+  /**
+   * KafkaIO finds where to stop in each partition by the first record at or after the stop time,
+   * and fails without a message when a partition has none: check now and say which.
+   */
+  private void requireRecordsAtOrAfter(Instant time) {
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+      Map<TopicPartition, Long> query = new HashMap<>();
+      for (PartitionInfo p : consumer.partitionsFor(topic)) {
+        query.put(new TopicPartition(topic, p.partition()), time.getMillis());
+      }
+      List<Integer> missing = new ArrayList<>();
+      consumer.offsetsForTimes(query).forEach((tp, offset) -> {
+        if (offset == null) {
+          missing.add(tp.partition());
+        }
+      });
+      if (!missing.isEmpty()) {
+        missing.sort(null);
+        throw new IllegalArgumentException(
+            "source '" + source.name() + "': cannot stop reading topic " + topic + " at " + time
+                + ": partitions " + missing + " hold no record at or after that time (KafkaIO"
+                + " needs one in every partition to find where to stop); use a number of records");
+      }
+    }
   }
 
   static final class DecodeFn extends DoFn<KafkaRecord<byte[], byte[]>, SourceRecord> {

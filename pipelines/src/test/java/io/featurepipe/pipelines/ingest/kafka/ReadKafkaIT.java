@@ -204,6 +204,16 @@ class ReadKafkaIT {
     List<String> got = Collected.get(box + "/r");
     assertEquals(6, got.size(), got.toString());
     assertTrue(got.stream().allMatch(s -> s.matches("\\[\\d+, u, [0-5]\\] @ .*")), got.toString());
+    // after the end of every partition: refused while building, naming the partitions
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> pipeline(true).apply(
+                ReadStream.of(clicks("jsonl"))
+                    .withKafkaBootstrap(kafka.bootstrapServers())
+                    .withTopic("stop")
+                    .withStopTime(new Instant(1_008_500L))));
+    assertTrue(e.getMessage().contains("partitions [0] hold no record at or after that time"), e.getMessage());
   }
 
   @Test
