@@ -1,8 +1,6 @@
 package io.featurepipe.pipelines.ingest;
 
-import io.featurepipe.transforms.record.DeadLetter;
 import io.featurepipe.transforms.record.SourceRecord;
-import io.featurepipe.transforms.record.SourceRecordCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -31,9 +29,7 @@ public final class SplitDecoded extends PTransform<PCollection<Decoded>, PCollec
             "Split",
             ParDo.of(new SplitFn(source))
                 .withOutputTags(ReadSource.RECORDS, TupleTagList.of(ReadSource.DEAD_LETTERS)));
-    out.get(ReadSource.RECORDS).setCoder(SourceRecordCoder.of());
-    out.get(ReadSource.DEAD_LETTERS).setCoder(DeadLetter.Coder.of());
-    return out;
+    return MatchFiles.withCoders(out);
   }
 
   static final class SplitFn extends DoFn<Decoded, SourceRecord> {

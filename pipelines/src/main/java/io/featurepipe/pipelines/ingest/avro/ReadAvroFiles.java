@@ -1,5 +1,6 @@
 package io.featurepipe.pipelines.ingest.avro;
 
+import io.featurepipe.pipelines.ingest.MatchFiles;
 import io.featurepipe.pipelines.ingest.ReadSource;
 import io.featurepipe.pipelines.ingest.SourceCounters;
 import io.featurepipe.transforms.decode.AvroRecordDecoder;
@@ -8,7 +9,6 @@ import io.featurepipe.transforms.decode.SchemaEvolution;
 import io.featurepipe.transforms.model.SourceDef;
 import io.featurepipe.transforms.record.DeadLetter;
 import io.featurepipe.transforms.record.SourceRecord;
-import io.featurepipe.transforms.record.SourceRecordCoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -18,14 +18,10 @@ import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
-import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTagList;
@@ -57,18 +53,12 @@ public final class ReadAvroFiles extends PTransform<PBegin, PCollectionTuple> {
   public PCollectionTuple expand(PBegin begin) {
     CheckAvroFiles.requireReadable(source, patterns);
     PCollectionTuple out =
-        begin
-            .apply("Patterns", Create.of(patterns).withCoder(StringUtf8Coder.of()))
-            .apply("Match", FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW))
-            .apply("SpreadFiles", Reshuffle.viaRandomKey())
-            .apply("Open", FileIO.readMatches())
+        MatchFiles.open(begin, patterns)
             .apply(
                 "Decode",
                 ParDo.of(new DecodeAvroFileFn(source))
                     .withOutputTags(ReadSource.RECORDS, TupleTagList.of(ReadSource.DEAD_LETTERS)));
-    out.get(ReadSource.RECORDS).setCoder(SourceRecordCoder.of());
-    out.get(ReadSource.DEAD_LETTERS).setCoder(DeadLetter.Coder.of());
-    return out;
+    return MatchFiles.withCoders(out);
   }
 
   static final class DecodeAvroFileFn extends DoFn<FileIO.ReadableFile, SourceRecord> {

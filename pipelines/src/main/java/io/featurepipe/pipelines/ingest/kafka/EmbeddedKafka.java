@@ -19,6 +19,7 @@ import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -110,17 +111,38 @@ public final class EmbeddedKafka implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
-  /** Creates a topic (nothing when it exists). */
+  /**
+   * Creates a topic (nothing when it exists) and returns once every partition has a leader, so
+   * that clients can use it at once.
+   */
   public void createTopic(String topic, int partitions) {
     try (Admin admin = admin()) {
-      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new IllegalStateException("cannot create topic " + topic, e.getCause());
+      try {
+        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw new IllegalStateException("cannot create topic " + topic, e.getCause());
+        }
+      }
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (!ready(admin, topic)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("topic " + topic + " has partitions without a leader after 60 s");
+        }
+        Thread.sleep(20);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  private static boolean ready(Admin admin, String topic) throws InterruptedException {
+    try {
+      TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+      return d != null && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+    } catch (ExecutionException e) {
+      return false;
     }
   }
 

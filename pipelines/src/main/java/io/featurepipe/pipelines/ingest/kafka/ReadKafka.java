@@ -1,20 +1,17 @@
 package io.featurepipe.pipelines.ingest.kafka;
 
+import io.featurepipe.pipelines.ingest.DecodeMessagesFn;
+import io.featurepipe.pipelines.ingest.MatchFiles;
 import io.featurepipe.pipelines.ingest.ReadSource;
-import io.featurepipe.pipelines.ingest.SourceCounters;
 import io.featurepipe.transforms.decode.BadRecordException;
 import io.featurepipe.transforms.decode.PayloadDecoder;
 import io.featurepipe.transforms.model.SourceDef;
-import io.featurepipe.transforms.record.DeadLetter;
-import io.featurepipe.transforms.record.SourceRecord;
-import io.featurepipe.transforms.record.SourceRecordCoder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PBegin;
@@ -101,9 +98,7 @@ public final class ReadKafka extends PTransform<PBegin, PCollectionTuple> {
                 "Decode",
                 ParDo.of(new DecodeFn(decoder))
                     .withOutputTags(ReadSource.RECORDS, TupleTagList.of(ReadSource.DEAD_LETTERS)));
-    out.get(ReadSource.RECORDS).setCoder(SourceRecordCoder.of());
-    out.get(ReadSource.DEAD_LETTERS).setCoder(DeadLetter.Coder.of());
-    return out;
+    return MatchFiles.withCoders(out);
   }
 
   /**
@@ -136,15 +131,9 @@ public final class ReadKafka extends PTransform<PBegin, PCollectionTuple> {
     }
   }
 
-  static final class DecodeFn extends DoFn<KafkaRecord<byte[], byte[]>, SourceRecord> {
-    private final PayloadDecoder decoder;
-    private final SourceCounters counters;
-    private final String step;
-
+  static final class DecodeFn extends DecodeMessagesFn<KafkaRecord<byte[], byte[]>> {
     DecodeFn(PayloadDecoder decoder) {
-      this.decoder = decoder;
-      this.counters = new SourceCounters(decoder.source().name());
-      this.step = "ReadKafka/" + decoder.source().name();
+      super(decoder, "ReadKafka");
     }
 
     @ProcessElement
@@ -153,14 +142,10 @@ public final class ReadKafka extends PTransform<PBegin, PCollectionTuple> {
           "kafka:" + record.getTopic() + "/" + record.getPartition() + "/" + record.getOffset();
       byte[] value = record.getKV().getValue();
       try {
-        SourceRecord r = decoder.decode(value, origin);
-        counters.recordRead();
-        // the timestamp policy already stamped the element with r's event time
-        out.get(ReadSource.RECORDS).output(r);
+        // the timestamp policy already stamped the element with the record's event time
+        accept(decoder.decode(value, origin), out);
       } catch (BadRecordException e) {
-        counters.deadLetter();
-        out.get(ReadSource.DEAD_LETTERS)
-            .output(new DeadLetter(decoder.source().name(), step, e.getMessage(), decoder.payloadText(value), origin));
+        reject(e.getMessage(), value, origin, out);
       }
     }
   }

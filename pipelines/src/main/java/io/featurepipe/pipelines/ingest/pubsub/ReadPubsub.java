@@ -1,16 +1,14 @@
 package io.featurepipe.pipelines.ingest.pubsub;
 
+import io.featurepipe.pipelines.ingest.DecodeMessagesFn;
+import io.featurepipe.pipelines.ingest.MatchFiles;
 import io.featurepipe.pipelines.ingest.ReadSource;
-import io.featurepipe.pipelines.ingest.SourceCounters;
 import io.featurepipe.transforms.decode.BadRecordException;
 import io.featurepipe.transforms.decode.PayloadDecoder;
 import io.featurepipe.transforms.model.IoSpec;
-import io.featurepipe.transforms.record.DeadLetter;
 import io.featurepipe.transforms.record.SourceRecord;
-import io.featurepipe.transforms.record.SourceRecordCoder;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubIO;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PBegin;
@@ -49,43 +47,29 @@ public final class ReadPubsub extends PTransform<PBegin, PCollectionTuple> {
                 "Decode",
                 ParDo.of(new DecodeFn(decoder))
                     .withOutputTags(ReadSource.RECORDS, TupleTagList.of(ReadSource.DEAD_LETTERS)));
-    out.get(ReadSource.RECORDS).setCoder(SourceRecordCoder.of());
-    out.get(ReadSource.DEAD_LETTERS).setCoder(DeadLetter.Coder.of());
-    return out;
+    return MatchFiles.withCoders(out);
   }
 
-  static final class DecodeFn extends DoFn<PubsubMessage, SourceRecord> {
-    private final PayloadDecoder decoder;
-    private final SourceCounters counters;
-    private final String step;
-
+  static final class DecodeFn extends DecodeMessagesFn<PubsubMessage> {
     DecodeFn(PayloadDecoder decoder) {
-      this.decoder = decoder;
-      this.counters = new SourceCounters(decoder.source().name());
-      this.step = "ReadPubsub/" + decoder.source().name();
+      super(decoder, "ReadPubsub");
     }
 
     @ProcessElement
     public void process(@Element PubsubMessage m, @Timestamp Instant timestamp, MultiOutputReceiver out) {
       String origin = "pubsub:" + m.getMessageId();
       byte[] payload = m.getPayload();
-      String reason;
       try {
         SourceRecord r = decoder.decode(payload, origin);
         if (r.eventTimeMillis() == timestamp.getMillis()) {
-          counters.recordRead();
-          out.get(ReadSource.RECORDS).output(r);
-          return;
+          accept(r, out);
+        } else {
+          reject("event time " + new Instant(r.eventTimeMillis())
+              + " differs from the timestamp attribute (" + timestamp + ")", payload, origin, out);
         }
-        reason =
-            "event time " + new Instant(r.eventTimeMillis()) + " differs from the timestamp attribute ("
-                + timestamp + ")";
       } catch (BadRecordException e) {
-        reason = e.getMessage();
+        reject(e.getMessage(), payload, origin, out);
       }
-      counters.deadLetter();
-      out.get(ReadSource.DEAD_LETTERS)
-          .output(new DeadLetter(decoder.source().name(), step, reason, decoder.payloadText(payload), origin));
     }
   }
 }
