@@ -1,7 +1,5 @@
 package io.featurepipe.pipelines.ingest;
 
-import io.featurepipe.transforms.record.DeadLetter;
-import io.featurepipe.transforms.record.SourceRecordCoder;
 import java.util.List;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileIO;
@@ -10,7 +8,6 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionTuple;
 
 /** The steps file reads share. */
 public final class MatchFiles {
@@ -27,12 +24,5 @@ public final class MatchFiles {
         .apply("Match", FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW))
         .apply("SpreadFiles", Reshuffle.viaRandomKey())
         .apply("Open", FileIO.readMatches());
-  }
-
-  /** Sets the coders of a read's two outputs; returns it. */
-  public static PCollectionTuple withCoders(PCollectionTuple read) {
-    read.get(ReadSource.RECORDS).setCoder(SourceRecordCoder.of());
-    read.get(ReadSource.DEAD_LETTERS).setCoder(DeadLetter.Coder.of());
-    return read;
   }
 }

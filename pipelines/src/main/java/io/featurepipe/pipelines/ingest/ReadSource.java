@@ -5,6 +5,7 @@ import io.featurepipe.pipelines.ingest.jdbc.ReadJdbc;
 import io.featurepipe.transforms.model.SourceDef;
 import io.featurepipe.transforms.record.DeadLetter;
 import io.featurepipe.transforms.record.SourceRecord;
+import io.featurepipe.transforms.record.SourceRecordCoder;
 import java.time.LocalDate;
 import java.util.List;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -41,6 +42,13 @@ public final class ReadSource extends PTransform<PBegin, PCollectionTuple> {
     this.dataRoot = dataRoot;
     this.from = from;
     this.to = to;
+  }
+
+  /** Sets the coders of a read's two outputs ({@link SourceRecordCoder}, {@link DeadLetter.Coder}). */
+  public static PCollectionTuple withCoders(PCollectionTuple read) {
+    read.get(RECORDS).setCoder(SourceRecordCoder.of());
+    read.get(DEAD_LETTERS).setCoder(DeadLetter.Coder.of());
+    return read;
   }
 
   public static ReadSource of(SourceDef source, String dataRoot, LocalDate from, LocalDate to) {

@@ -57,7 +57,7 @@ public final class ReadSourceFiles extends PTransform<PBegin, PCollectionTuple> 
                 "Decode",
                 ParDo.of(new DecodeFileFn(source))
                     .withOutputTags(RECORDS, TupleTagList.of(DEAD_LETTERS)));
-    return MatchFiles.withCoders(out);
+    return ReadSource.withCoders(out);
   }
 
   static final class DecodeFileFn extends DoFn<FileIO.ReadableFile, SourceRecord> {

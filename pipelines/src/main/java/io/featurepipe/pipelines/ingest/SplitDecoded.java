@@ -29,7 +29,7 @@ public final class SplitDecoded extends PTransform<PCollection<Decoded>, PCollec
             "Split",
             ParDo.of(new SplitFn(source))
                 .withOutputTags(ReadSource.RECORDS, TupleTagList.of(ReadSource.DEAD_LETTERS)));
-    return MatchFiles.withCoders(out);
+    return ReadSource.withCoders(out);
   }
 
   static final class SplitFn extends DoFn<Decoded, SourceRecord> {

@@ -58,7 +58,7 @@ public final class ReadAvroFiles extends PTransform<PBegin, PCollectionTuple> {
                 "Decode",
                 ParDo.of(new DecodeAvroFileFn(source))
                     .withOutputTags(ReadSource.RECORDS, TupleTagList.of(ReadSource.DEAD_LETTERS)));
-    return MatchFiles.withCoders(out);
+    return ReadSource.withCoders(out);
   }
 
   static final class DecodeAvroFileFn extends DoFn<FileIO.ReadableFile, SourceRecord> {

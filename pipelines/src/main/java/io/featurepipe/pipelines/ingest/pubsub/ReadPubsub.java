@@ -1,7 +1,6 @@
 package io.featurepipe.pipelines.ingest.pubsub;
 
 import io.featurepipe.pipelines.ingest.DecodeMessagesFn;
-import io.featurepipe.pipelines.ingest.MatchFiles;
 import io.featurepipe.pipelines.ingest.ReadSource;
 import io.featurepipe.transforms.decode.BadRecordException;
 import io.featurepipe.transforms.decode.PayloadDecoder;
@@ -47,7 +46,7 @@ public final class ReadPubsub extends PTransform<PBegin, PCollectionTuple> {
                 "Decode",
                 ParDo.of(new DecodeFn(decoder))
                     .withOutputTags(ReadSource.RECORDS, TupleTagList.of(ReadSource.DEAD_LETTERS)));
-    return MatchFiles.withCoders(out);
+    return ReadSource.withCoders(out);
   }
 
   static final class DecodeFn extends DecodeMessagesFn<PubsubMessage> {
