@@ -6,7 +6,6 @@ import io.featurepipe.transforms.model.SourceDef;
 import io.featurepipe.transforms.model.SourceFormat;
 import io.featurepipe.transforms.record.DeadLetter;
 import io.featurepipe.transforms.record.SourceRecord;
-import io.featurepipe.transforms.record.SourceRecordCoder;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,16 +13,10 @@ import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
@@ -59,30 +52,22 @@ public final class ReadSourceFiles extends PTransform<PBegin, PCollectionTuple> 
   @Override
   public PCollectionTuple expand(PBegin begin) {
     PCollectionTuple out =
-        begin
-            .apply("Patterns", Create.of(patterns).withCoder(StringUtf8Coder.of()))
-            .apply("Match", FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW))
-            .apply("SpreadFiles", Reshuffle.viaRandomKey())
-            .apply("Open", FileIO.readMatches())
+        MatchFiles.open(begin, patterns)
             .apply(
                 "Decode",
                 ParDo.of(new DecodeFileFn(source))
                     .withOutputTags(RECORDS, TupleTagList.of(DEAD_LETTERS)));
-    out.get(RECORDS).setCoder(SourceRecordCoder.of());
-    out.get(DEAD_LETTERS).setCoder(DeadLetter.Coder.of());
-    return out;
+    return ReadSource.withCoders(out);
   }
 
   static final class DecodeFileFn extends DoFn<FileIO.ReadableFile, SourceRecord> {
     private final SourceDef source;
-    private final Counter read;
-    private final Counter bad;
+    private final SourceCounters counters;
     private transient RecordDecoder decoder;
 
     DecodeFileFn(SourceDef source) {
       this.source = source;
-      this.read = Metrics.counter("featurepipe", "records_read_" + source.name());
-      this.bad = Metrics.counter("featurepipe", "dead_letters_decode_" + source.name());
+      this.counters = new SourceCounters(source.name());
     }
 
     @Setup
@@ -117,10 +102,10 @@ public final class ReadSourceFiles extends PTransform<PBegin, PCollectionTuple> 
                 source.format() == SourceFormat.CSV
                     ? decoder.fromCsv(line, header, origin)
                     : decoder.fromJson(line, origin);
-            read.inc();
+            counters.recordRead();
             out.get(RECORDS).outputWithTimestamp(r, new Instant(r.eventTimeMillis()));
           } catch (BadRecordException e) {
-            bad.inc();
+            counters.deadLetter();
             out.get(DEAD_LETTERS)
                 .output(new DeadLetter(source.name(), "ReadSourceFiles/" + source.name(), e.getMessage(), line, origin));
           }

@@ -34,7 +34,8 @@ public final class SourcePaths {
     return out;
   }
 
-  static String resolve(String dataRoot, String path) {
+  /** A path resolved against a data root (absolute paths and URLs stay as they are). */
+  public static String resolve(String dataRoot, String path) {
     if (path.contains("://") || path.startsWith("/") || dataRoot == null || dataRoot.isEmpty()) {
       return path;
     }

@@ -105,9 +105,10 @@ public final class RecordDecoder implements Serializable {
   }
 
   /**
-   * Decodes named Java values (from Avro, JDBC, ...): strings, numbers, booleans,
-   * {@link Instant}s, {@link java.sql.Timestamp}s or epoch numbers in the source's unit for
-   * timestamps.
+   * Decodes named Java values (from Avro, JDBC, ...): strings, numbers (integral
+   * {@link java.math.BigDecimal}s too), booleans, and for timestamps {@link Instant}s,
+   * {@link java.sql.Timestamp}s, {@link java.time.OffsetDateTime}s,
+   * {@link java.time.LocalDateTime}s (read as UTC) or epoch numbers in the source's unit.
    */
   public SourceRecord fromValues(Map<String, ?> named, String origin) throws BadRecordException {
     List<Field> fields = source.fields();
@@ -249,6 +250,13 @@ public final class RecordDecoder implements Serializable {
         if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
           return ((Number) v).longValue();
         }
+        if (v instanceof java.math.BigDecimal || v instanceof java.math.BigInteger) {
+          try {
+            return new java.math.BigDecimal(v.toString()).longValueExact();
+          } catch (ArithmeticException e) {
+            throw bad(f, v.toString(), "an integer");
+          }
+        }
         throw bad(f, v.toString(), "an integer");
       case DOUBLE:
         if (v instanceof Number n) {
@@ -267,6 +275,12 @@ public final class RecordDecoder implements Serializable {
         if (v instanceof java.sql.Timestamp ts) {
           Instant i = ts.toInstant();
           return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
+        }
+        if (v instanceof java.time.OffsetDateTime odt) {
+          return fromJava(f, odt.toInstant());
+        }
+        if (v instanceof java.time.LocalDateTime ldt) {
+          return fromJava(f, ldt.toInstant(java.time.ZoneOffset.UTC));
         }
         if (v instanceof Long || v instanceof Integer) {
           return timestamp(f, ((Number) v).longValue());

@@ -14,8 +14,9 @@ import org.yaml.snakeyaml.nodes.Node;
  * <pre>
  * bounded:   {path: "payments/{date}.jsonl"}
  * bounded:   {jdbc: {url: ..., query: ..., user: ..., password_env: ..., driver: ..., fetch_size: ...}}
+ *            (the query may hold {from} and {to}: the start and end of a run's date range)
  * unbounded: {kafka: {bootstrap: ..., topic: ..., group_id: ...}}
- * unbounded: {pubsub: {subscription: ... | topic: ..., timestamp_attribute: ...}}
+ * unbounded: {pubsub: {subscription: ... | topic: ..., timestamp_attribute: ...}}   (attribute required)
  * unbounded: {folder: {path: ..., poll_interval: 10s}}
  * </pre>
  */
@@ -36,7 +37,8 @@ final class IoSpecs {
       Map.of(
           "jdbc", List.of("url", "query"),
           "kafka", List.of("bootstrap", "topic"),
-          "pubsub", List.of(),
+          // element timestamps must be event times: PubsubIO takes them from this attribute
+          "pubsub", List.of("timestamp_attribute"),
           "folder", List.of("path"));
 
   /**
@@ -100,6 +102,14 @@ final class IoSpecs {
       case "fetch_size":
         if (!value.matches("[1-9][0-9]{0,8}")) {
           doc.error(setting.value(), field, "fetch_size must be a positive integer, not " + value);
+        }
+        break;
+      case "query":
+        if (value.contains("{from}") != value.contains("{to}")) {
+          doc.error(
+              setting.value(),
+              field,
+              "the query must use both {from} and {to} (the date range of a run), or neither");
         }
         break;
       case "poll_interval":

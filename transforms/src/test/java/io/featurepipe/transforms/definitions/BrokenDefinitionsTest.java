@@ -607,12 +607,47 @@ class BrokenDefinitionsTest {
               - {name: ts, type: timestamp}
             bounded: {path: "clicks/*.jsonl"}
             unbounded:
-              pubsub: {subscription: "projects/p/subscriptions/s", topic: "projects/p/topics/t"}
+              pubsub: {subscription: "projects/p/subscriptions/s", topic: "projects/p/topics/t", timestamp_attribute: ts}
             """,
             10,
             11,
             "unbounded.pubsub",
             "give exactly one of subscription or topic"),
+        c(
+            "pubsub without timestamp_attribute",
+            """
+            kind: source
+            name: clicks
+            format: jsonl
+            timestamp: ts
+            timestamp_format: iso8601
+            fields:
+              - {name: ts, type: timestamp}
+            bounded: {path: "clicks/*.jsonl"}
+            unbounded:
+              pubsub: {subscription: "projects/p/subscriptions/s"}
+            """,
+            10,
+            11,
+            "unbounded.pubsub.timestamp_attribute",
+            "missing required key 'timestamp_attribute'"),
+        c(
+            "jdbc query with {from} but not {to}",
+            """
+            kind: source
+            name: clicks
+            format: jsonl
+            timestamp: ts
+            timestamp_format: iso8601
+            fields:
+              - {name: ts, type: timestamp}
+            bounded:
+              jdbc: {url: "jdbc:postgresql://db/x", query: "SELECT * FROM c WHERE ts >= {from}"}
+            """,
+            9,
+            48,
+            "bounded.jdbc.query",
+            "the query must use both {from} and {to}"),
         c(
             "negative watermark_delay",
             """
