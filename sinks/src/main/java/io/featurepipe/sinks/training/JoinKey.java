@@ -18,6 +18,11 @@ import org.apache.beam.sdk.coders.AtomicCoder;
  */
 record JoinKey(int group, List<Object> key, long windowEndMillis, int salt) implements Serializable {
 
+  /** The entity-level key of this join key: same group and key, window end and salt 0. */
+  JoinKey entity() {
+    return new JoinKey(group, key, 0, 0);
+  }
+
   JoinKey withSalt(int s) {
     return new JoinKey(group, key, windowEndMillis, s);
   }

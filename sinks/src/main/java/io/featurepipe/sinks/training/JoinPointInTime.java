@@ -47,7 +47,9 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * memory: {@code RequestValues} turns each spine row into one request per group; {@code
  * CountRequests} counts the distinct join keys (combiner-lifted, so hot keys are cheap); only the
  * offline partitions of their dates are read ({@code ReadOffline}; an unpublished one fails the run);
- * {@code MatchOffline}/{@code ResolveValues} pair each join key with its one offline row or the
+ * {@code MatchOffline}/{@code ResolveValues} meet, per (group, entity key), the window ends asked
+ * for (held in a map: at most one entry per hop of the spine's time range) and the key's offline
+ * rows (streamed, never held), and pair each asked window end with its one offline row or the
  * empty values; {@code MatchRequests}/{@code AttachValues} hand the values to the requests; {@code
  * GatherRows}/{@code AssembleRows} put each spine row back together. A join key asked by more than
  * the hot-key threshold of spine rows is spread over {@code ceil(count / threshold)} salted keys,
@@ -128,9 +130,13 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
             .apply("ReadOffline", new ReadRequestedPartitions(selection, offlineRoot))
             .apply("KeyOfflineRows", ParDo.of(new JoinSteps.KeyOfflineFn(groupNames)))
             .setCoder(valueCoder);
+    PCollection<KV<JoinKey, KV<Long, Long>>> requestedEnds =
+        counts
+            .apply("ByEntityKey", ParDo.of(new JoinSteps.ByEntityFn()))
+            .setCoder(KvCoder.of(JoinKey.Coder.of(), KvCoder.of(VarLongCoder.of(), VarLongCoder.of())));
 
     PCollection<KV<JoinKey, FeatureRow>> resolved =
-        KeyedPCollectionTuple.of(JoinSteps.COUNT, counts)
+        KeyedPCollectionTuple.of(JoinSteps.REQUESTED, requestedEnds)
             .and(JoinSteps.OFFLINE, offline)
             .apply("MatchOffline", CoGroupByKey.create())
             .apply("ResolveValues", ParDo.of(new JoinSteps.ResolveFn(groupNames, versions, empties, hotKeyThreshold)))

@@ -7,9 +7,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.Iterator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -21,7 +23,7 @@ import org.apache.beam.sdk.values.TupleTag;
 
 /** The DoFns of {@link JoinPointInTime}, in the order they run. */
 final class JoinSteps {
-  static final TupleTag<Long> COUNT = new TupleTag<>("count");
+  static final TupleTag<KV<Long, Long>> REQUESTED = new TupleTag<>("requested");
   static final TupleTag<FeatureRow> OFFLINE = new TupleTag<>("offline");
   static final TupleTag<Long> IDS = new TupleTag<>("ids");
   static final TupleTag<FeatureRow> VALUES = new TupleTag<>("values");
@@ -66,7 +68,15 @@ final class JoinSteps {
     }
   }
 
-  /** Offline rows keyed like the requests. */
+  /** Requested join keys by (group, entity key): (window end, spine rows asking). */
+  static final class ByEntityFn extends DoFn<KV<JoinKey, Long>, KV<JoinKey, KV<Long, Long>>> {
+    @ProcessElement
+    public void process(@Element KV<JoinKey, Long> c, OutputReceiver<KV<JoinKey, KV<Long, Long>>> out) {
+      out.output(KV.of(c.getKey().entity(), KV.of(c.getKey().windowEndMillis(), c.getValue())));
+    }
+  }
+
+  /** Offline rows keyed by (group, entity key). */
   static final class KeyOfflineFn extends DoFn<FeatureRow, KV<JoinKey, FeatureRow>> {
     private final List<String> groups;
 
@@ -76,13 +86,15 @@ final class JoinSteps {
 
     @ProcessElement
     public void process(@Element FeatureRow row, OutputReceiver<KV<JoinKey, FeatureRow>> out) {
-      out.output(KV.of(new JoinKey(groups.indexOf(row.group()), row.key(), row.windowEndMillis(), 0), row));
+      out.output(KV.of(new JoinKey(groups.indexOf(row.group()), row.key(), 0, 0), row));
     }
   }
 
   /**
-   * For each join key asked for: its offline row, or a row of empty values; copied to every salt
-   * of the key. Offline rows nobody asked for stop here.
+   * Per (group, entity key): each window end asked for gets its offline row, or a row of empty
+   * values, copied to every salt of its join key. The asked window ends are held in a map (one
+   * entry per distinct window end: bounded by the hops of the spine's time range); the offline
+   * rows are streamed, and those nobody asked for stop here.
    */
   static final class ResolveFn extends DoFn<KV<JoinKey, CoGbkResult>, KV<JoinKey, FeatureRow>> {
     private final List<String> groups;
@@ -100,26 +112,40 @@ final class JoinSteps {
 
     @ProcessElement
     public void process(@Element KV<JoinKey, CoGbkResult> e, OutputReceiver<KV<JoinKey, FeatureRow>> out) {
-      JoinKey k = e.getKey();
-      Long count = e.getValue().getOnly(COUNT, null);
-      if (count == null) {
+      JoinKey entity = e.getKey();
+      Map<Long, Long> asked = new HashMap<>();
+      for (KV<Long, Long> r : e.getValue().getAll(REQUESTED)) {
+        asked.put(r.getKey(), r.getValue());
+      }
+      if (asked.isEmpty()) {
         return;
       }
-      Iterator<FeatureRow> offline = e.getValue().getAll(OFFLINE).iterator();
-      FeatureRow row;
-      if (offline.hasNext()) {
-        row = offline.next();
-        if (offline.hasNext()) {
+      Set<Long> found = new HashSet<>();
+      for (FeatureRow row : e.getValue().getAll(OFFLINE)) {
+        Long count = asked.get(row.windowEndMillis());
+        if (count == null) {
+          continue;
+        }
+        if (!found.add(row.windowEndMillis())) {
           throw new IllegalStateException(
-              "the offline store holds two rows of group '" + groups.get(k.group()) + "' for key " + k.key()
-                  + " at window end " + java.time.Instant.ofEpochMilli(k.windowEndMillis())
+              "the offline store holds two rows of group '" + groups.get(entity.group()) + "' for key " + entity.key()
+                  + " at window end " + java.time.Instant.ofEpochMilli(row.windowEndMillis())
                   + ": its partition was not published by one run; backfill that date again");
         }
-      } else {
-        row = new FeatureRow(
-            groups.get(k.group()), versions.get(k.group()), k.key(), k.windowEndMillis(),
-            Arrays.copyOf(empties.get(k.group()), empties.get(k.group()).length), true, new BitSet(), false, 0);
+        emit(new JoinKey(entity.group(), entity.key(), row.windowEndMillis(), 0), row, count, out);
       }
+      for (Map.Entry<Long, Long> a : asked.entrySet()) {
+        if (!found.contains(a.getKey())) {
+          int g = entity.group();
+          FeatureRow empty = new FeatureRow(
+              groups.get(g), versions.get(g), entity.key(), a.getKey(),
+              Arrays.copyOf(empties.get(g), empties.get(g).length), true, new BitSet(), false, 0);
+          emit(new JoinKey(g, entity.key(), a.getKey(), 0), empty, a.getValue(), out);
+        }
+      }
+    }
+
+    private void emit(JoinKey k, FeatureRow row, long count, OutputReceiver<KV<JoinKey, FeatureRow>> out) {
       int fanout = fanout(count, threshold);
       if (fanout > 1) {
         hotKeys.inc();
