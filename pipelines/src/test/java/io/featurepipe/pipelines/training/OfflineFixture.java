@@ -23,6 +23,8 @@ import org.apache.avro.file.DataFileReader;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -103,6 +105,15 @@ final class OfflineFixture {
       }
     }
     return out;
+  }
+
+  /** A pipeline on an embedded Flink mini-cluster (batch, parallelism 2). */
+  static Pipeline flink() {
+    FlinkPipelineOptions o = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
+    o.setRunner(FlinkRunner.class);
+    o.setFlinkMaster("[local]");
+    o.setParallelism(2);
+    return Pipeline.create(o);
   }
 
   static PipelineResult run(Pipeline p) {

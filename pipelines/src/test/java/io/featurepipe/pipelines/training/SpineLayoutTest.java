@@ -47,7 +47,7 @@ class SpineLayoutTest {
     assertEquals(List.of("u1", 3L), row.keys());
     assertEquals(1_772_445_600_000_000_000L, row.timeNanos());
     assertEquals("column 'label' is 'maybe', not true or false", reason(() -> d.fromCsv("u1,3,2026-03-02T10:00:00Z,maybe,", header, 8, "")));
-    assertEquals("key column 'shop_id' is 'x3', not an integer", reason(() -> d.fromCsv("u1,x3,2026-03-02T10:00:00Z,,", header, 8, "")));
+    assertEquals("column 'shop_id' is 'x3', not an integer", reason(() -> d.fromCsv("u1,x3,2026-03-02T10:00:00Z,,", header, 8, "")));
     assertEquals("has 4 columns where the header has 5", reason(() -> d.fromCsv("u1,3,2026-03-02T10:00:00Z,", header, 8, "")));
     assertEquals("timestamp column 't' is empty", reason(() -> d.fromCsv("u1,3,,,", header, 8, "")));
   }

@@ -25,6 +25,7 @@ class FeatureSelectionTest {
           name: ev
           format: jsonl
           timestamp: ts
+          timestamp_format: iso8601
           fields:
             - {name: ts, type: timestamp, required: true}
             - {name: user, type: string, required: true}
