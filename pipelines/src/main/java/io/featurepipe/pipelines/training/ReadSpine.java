@@ -115,7 +115,7 @@ public final class ReadSpine extends PTransform<PBegin, PCollectionTuple> {
         }
         String origin = name + ":" + number;
         if (layout.format() == SpineFormat.CSV && header == null) {
-          header = header(line, origin);
+          header = SpineLayout.headerOf(line);
           continue;
         }
         try {
@@ -128,14 +128,6 @@ public final class ReadSpine extends PTransform<PBegin, PCollectionTuple> {
           reject(e.getMessage(), line, origin, out);
         }
       }
-    }
-
-    private static List<String> header(String line, String origin) throws IOException {
-      List<String> header = new ArrayList<>();
-      for (String h : SpineLayout.parseCsvLine(line.startsWith("\uFEFF") ? line.substring(1) : line)) {
-        header.add(h.trim());
-      }
-      return header;
     }
 
     private void readAvro(InputStream in, long base, String name, MultiOutputReceiver out) throws IOException {

@@ -188,12 +188,17 @@ public final class SpineLayout implements Serializable {
       if (line == null || line.isBlank()) {
         throw new IllegalArgumentException("spine " + file + " has no header line naming its columns");
       }
-      List<String> header = new ArrayList<>();
-      for (String h : parseCsvLine(line.startsWith("\uFEFF") ? line.substring(1) : line)) {
-        header.add(h.trim());
-      }
-      return header;
+      return headerOf(line);
     }
+  }
+
+  /** The column names a CSV header line gives (a byte-order mark and blanks around names dropped). */
+  static List<String> headerOf(String line) throws IOException {
+    List<String> header = new ArrayList<>();
+    for (String h : parseCsvLine(line.startsWith("\uFEFF") ? line.substring(1) : line)) {
+      header.add(h.trim());
+    }
+    return header;
   }
 
   private static Schema jsonSchema(String file, SpineSource source, FeatureSelection selection) throws IOException {

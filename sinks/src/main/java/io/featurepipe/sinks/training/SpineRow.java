@@ -21,7 +21,8 @@ import org.apache.beam.sdk.coders.AtomicCoder;
  * @param id unique within the spine and increasing in spine order (file, then line or record)
  * @param origin where it was read ({@code file:line}), for messages
  * @param timeNanos the spine timestamp {@code t}, epoch nanoseconds
- * @param keys the values of {@link FeatureSelection#keyColumns()}, in that order, none null
+ * @param keys the values of {@link FeatureSelection#keyColumns()}, in that order, none null, typed
+ *     as the entity key ({@link String} or {@link Long}, as the offline store holds them)
  * @param record the row's columns, Avro binary encoding in the spine's schema
  */
 public record SpineRow(long id, String origin, long timeNanos, List<Object> keys, byte[] record)
