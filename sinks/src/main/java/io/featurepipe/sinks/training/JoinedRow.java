@@ -1,0 +1,45 @@
+package io.featurepipe.sinks.training;
+
+import io.featurepipe.transforms.record.FeatureRow;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.util.List;
+import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.ListCoder;
+
+/**
+ * A spine row with the values of every selected group as of its time: one {@link FeatureRow} per
+ * group of {@link FeatureSelection#groups()}, in that order. Each row's {@code windowEndMillis} is
+ * the window end {@code e(t)} it was looked up at; {@code empty} marks a group with no offline row
+ * there, whose values are the empty values of DESIGN §2.
+ */
+public record JoinedRow(SpineRow spine, List<FeatureRow> groups) implements Serializable {
+
+  /** Deterministic coder of {@link JoinedRow}. */
+  public static final class Coder extends AtomicCoder<JoinedRow> {
+    private static final Coder INSTANCE = new Coder();
+    private static final ListCoder<FeatureRow> ROWS = ListCoder.of(FeatureRow.Coder.of());
+
+    public static Coder of() {
+      return INSTANCE;
+    }
+
+    private Coder() {}
+
+    @Override
+    public void encode(JoinedRow r, OutputStream out) throws IOException {
+      SpineRow.Coder.of().encode(r.spine(), out);
+      ROWS.encode(r.groups(), out);
+    }
+
+    @Override
+    public JoinedRow decode(InputStream in) throws IOException {
+      return new JoinedRow(SpineRow.Coder.of().decode(in), ROWS.decode(in));
+    }
+
+    @Override
+    public void verifyDeterministic() {}
+  }
+}
