@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       PlanCommand.class,
       BackfillCommand.class,
       ComputeCommand.class,
+      TrainingSetCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FeaturepipeCli implements Runnable {

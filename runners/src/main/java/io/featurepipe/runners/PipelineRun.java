@@ -1,16 +1,13 @@
 package io.featurepipe.runners;
 
+import io.featurepipe.pipelines.metrics.Counters;
 import java.io.PrintStream;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Function;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricQueryResults;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.joda.time.Duration;
 
 /**
@@ -57,19 +54,6 @@ final class PipelineRun {
 
   /** The {@code featurepipe} counters of a (running or finished) pipeline, by name. */
   static Map<String, Long> counters(PipelineResult result) {
-    Map<String, Long> counters = new TreeMap<>();
-    MetricQueryResults metrics = result.metrics().queryMetrics(MetricsFilter.builder().build());
-    for (MetricResult<Long> c : metrics.getCounters()) {
-      if (c.getName().getNamespace().equals("featurepipe")) {
-        long v;
-        try {
-          v = c.getAttempted();
-        } catch (UnsupportedOperationException e) {
-          v = c.getCommitted();
-        }
-        counters.merge(c.getName().getName(), v, Long::sum);
-      }
-    }
-    return counters;
+    return Counters.of(result);
   }
 }

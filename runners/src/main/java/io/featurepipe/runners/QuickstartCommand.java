@@ -1,6 +1,8 @@
 package io.featurepipe.runners;
 
 import io.featurepipe.pipelines.backfill.Backfill;
+import io.featurepipe.pipelines.training.SpineSource;
+import io.featurepipe.pipelines.training.TrainingSet;
 import io.featurepipe.sinks.json.FeatureRowJson;
 import io.featurepipe.sinks.offline.OfflineStore;
 import io.featurepipe.sinks.offline.WriteOffline;
@@ -88,6 +90,23 @@ final class QuickstartCommand implements Callable<Integer> {
     System.out.println();
     System.out.println("offline store: " + offline + " (<group>/v<version>/date=YYYY-MM-DD/*.avro, published by _PUBLISHED)");
     System.out.println("dead letters:  " + backfill.deadLetters() + " (each with its source, step, reason and raw record)");
+    System.out.println();
+    System.out.println("-- 3. training set: the sample spine (2,000 labelled payments) joined point in time");
+    Path training = workdir.resolve("training");
+    deleteTree(training);
+    TrainingSetCommand.run(
+        TrainingSet.Spec.of(
+            repo,
+            SpineSource.of(data.resolve("spine.csv").toString(), "event_time")
+                .withColumnTypes(SpineSource.parseColumnTypes("is_fraud:bool")),
+            "user_spend:*,merchant_risk:*,user_merchant_affinity:*",
+            offline.toString(),
+            training.toString()),
+        options,
+        System.out);
+    System.out.println("example training rows (label, then features as of each payment's time):");
+    TrainingRows.first(training, 2).forEach(r -> System.out.println("  " + r));
+
     System.out.printf("done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     return 0;
   }

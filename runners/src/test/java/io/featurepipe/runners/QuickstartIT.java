@@ -53,5 +53,12 @@ class QuickstartIT {
     }
     assertEquals(57, deadLines);
     assertTrue(out.contains("example offline rows"), out);
+
+    // the training set: one row per spine row, none rejected, schema and feature list beside it
+    assertTrue(out.contains("spine  2,000 rows read, 0 rejected"), out);
+    assertTrue(out.contains("training set: 2,000 rows, 52 features"), out);
+    assertTrue(Files.exists(dir.resolve("training/training.avsc")));
+    assertTrue(Files.exists(dir.resolve("training/features.json")));
+    assertTrue(out.contains("\"is_fraud\": false"), out);
   }
 }

@@ -1,12 +1,10 @@
 package io.featurepipe.pipelines.training;
 
+import io.featurepipe.pipelines.metrics.Counters;
 import io.featurepipe.transforms.model.FeatureGroupDef;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 
 /**
  * The counts of a finished training-set run: spine rows read and rejected, rows written, and per
@@ -17,18 +15,7 @@ public record TrainingSetSummary(
     Map<String, Long> found, Map<String, Long> empty, TrainingSet.Built built) {
 
   static TrainingSetSummary of(PipelineResult result, TrainingSet.Built built) {
-    Map<String, Long> c = new TreeMap<>();
-    for (MetricResult<Long> m : result.metrics().queryMetrics(MetricsFilter.builder().build()).getCounters()) {
-      if (m.getName().getNamespace().equals("featurepipe")) {
-        long v;
-        try {
-          v = m.getCommitted();
-        } catch (UnsupportedOperationException e) {
-          v = m.getAttempted();
-        }
-        c.merge(m.getName().getName(), v, Long::sum);
-      }
-    }
+    Map<String, Long> c = Counters.of(result);
     Map<String, Long> found = new LinkedHashMap<>();
     Map<String, Long> empty = new LinkedHashMap<>();
     for (FeatureGroupDef g : built.schema().selection().groups()) {
