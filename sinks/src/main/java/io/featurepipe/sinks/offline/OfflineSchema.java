@@ -1,5 +1,6 @@
 package io.featurepipe.sinks.offline;
 
+import io.featurepipe.transforms.decode.SourceSchemas;
 import io.featurepipe.transforms.model.ColumnType;
 import io.featurepipe.transforms.model.EntityDef;
 import io.featurepipe.transforms.model.FeatureDef;
@@ -56,20 +57,7 @@ public final class OfflineSchema {
   }
 
   static Schema scalar(ColumnType t) {
-    switch (t) {
-      case STRING:
-        return Schema.create(Schema.Type.STRING);
-      case INT64:
-        return Schema.create(Schema.Type.LONG);
-      case DOUBLE:
-        return Schema.create(Schema.Type.DOUBLE);
-      case BOOL:
-        return Schema.create(Schema.Type.BOOLEAN);
-      case TIMESTAMP:
-        return timestampMicros();
-      default:
-        throw new IllegalArgumentException(t.toString());
-    }
+    return SourceSchemas.avroType(t);
   }
 
   static Schema timestampMicros() {

@@ -34,7 +34,15 @@ public final class SourceSchemas {
 
   /** The plain (non-null) Avro type of a field. */
   static Schema plain(Field f) {
-    switch (f.type()) {
+    return avroType(f.type());
+  }
+
+  /**
+   * The Avro type featurepipe writes a column type as: string, long, double, boolean, and
+   * timestamps as long {@code timestamp-micros}. Shared by every Avro file featurepipe writes.
+   */
+  public static Schema avroType(io.featurepipe.transforms.model.ColumnType type) {
+    switch (type) {
       case STRING:
         return Schema.create(Schema.Type.STRING);
       case INT64:
@@ -46,7 +54,7 @@ public final class SourceSchemas {
       case TIMESTAMP:
         return LogicalTypes.timestampMicros().addToSchema(Schema.create(Schema.Type.LONG));
       default:
-        throw new IllegalStateException(f.type().toString());
+        throw new IllegalStateException(type.toString());
     }
   }
 
