@@ -18,6 +18,9 @@ import picocli.CommandLine.Command;
       PlanCommand.class,
       BackfillCommand.class,
       ComputeCommand.class,
+      GetCommand.class,
+      ServeCommand.class,
+      AuditCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FeaturepipeCli implements Runnable {
