@@ -61,6 +61,15 @@ public final class FeatureServer implements AutoCloseable {
   private static final Set<String> REQUEST_FIELDS = Set.of("features", "keys", "as_of", "request");
   private static final String JSON_TYPE = "application/json; charset=utf-8";
 
+  static {
+    // The JDK server leaves Nagle's algorithm on by default: a small answer written as headers then
+    // body then waits for the client's delayed ACK (tens of milliseconds). Read once, when the JDK
+    // server's configuration loads; an explicit -Dsun.net.httpserver.nodelay=false still wins.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   /** Limits of a feature request. */
   public record Limits(int maxKeys, long maxBodyBytes, int threads) {
     public Limits {

@@ -37,7 +37,6 @@ final class RequestFeaturesChecker {
   static final List<String> KEYS =
       List.of("kind", "name", "description", "request", "reads", "features");
 
-  private static final List<String> FIELD_KEYS = List.of("name", "type", "required");
   private static final List<String> FEATURE_KEYS = List.of("name", "description", "expr");
   private static final Pattern UNDECLARED = Pattern.compile("undeclared reference to '([^']*)'");
 
@@ -194,29 +193,13 @@ final class RequestFeaturesChecker {
   }
 
   private Field field(Node node, String path) {
-    YamlMap f = YamlMap.of(doc, node, path, FIELD_KEYS);
-    if (f == null) {
-      return null;
+    Field f = SourceChecker.field(doc, node, path,
+        name -> variables.containsKey(name) ? "request field '" + name + "' collides with the " + describe(name) : null);
+    if (f != null) {
+      variables.put(f.name(), f.type());
+      origin.put(f.name(), "request field '" + f.name() + "'");
     }
-    String name = f.string("name", true);
-    if (name != null) {
-      String problem = Names.checkColumn(name);
-      if (problem == null && variables.containsKey(name)) {
-        problem = "request field '" + name + "' collides with the " + describe(name);
-      }
-      if (problem != null) {
-        doc.error(f.value("name"), f.field("name"), problem);
-        name = null;
-      }
-    }
-    ColumnType type = SourceChecker.columnType(doc, f, "type");
-    boolean required = f.bool("required", false);
-    if (name == null || type == null) {
-      return null;
-    }
-    variables.put(name, type);
-    origin.put(name, "request field '" + name + "'");
-    return new Field(name, type, required, doc.at(f.value("name")));
+    return f;
   }
 
   private List<RequestFeatureDef> features() {
