@@ -66,10 +66,12 @@ public final class ServingStore implements AutoCloseable {
     }
     repository = RepositoryLoader.load(repositoryDir);
     offlineRoot = dir.resolve("offline").toString();
+    long t0 = System.nanoTime();
     Pipeline backfill = Pipeline.create(options());
     Backfill.build(backfill, new Backfill.Spec(
         repository, Path.of("..", "test-data", "sample").toString(), FROM, TO, GROUPS, offlineRoot, "serving", null));
     backfill.run().waitUntilFinish();
+    long t1 = System.nanoTime();
 
     bigtable = EmbeddedBigtable.start();
     features = BigtableTarget.parse("test-project/test-instance/features").withEmulator(bigtable.hostPort());
@@ -86,6 +88,8 @@ public final class ServingStore implements AutoCloseable {
     cells.apply("WriteFeatures", WriteOnline.batch(features, repository).withGroups(GROUPS).withRangeEnd(until));
     cells.apply("WriteAudit", WriteOnline.batch(audit, repository).withGroups(GROUPS).withRangeEnd(until));
     materialize.run().waitUntilFinish();
+    System.err.printf("serving store: backfill %.1f s, emulator and materialize %.1f s%n",
+        (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9);
   }
 
   private static DirectOptions options() {
