@@ -19,6 +19,9 @@ import picocli.CommandLine.Command;
       BackfillCommand.class,
       ComputeCommand.class,
       TrainingSetCommand.class,
+      GetCommand.class,
+      ServeCommand.class,
+      AuditCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FeaturepipeCli implements Runnable {

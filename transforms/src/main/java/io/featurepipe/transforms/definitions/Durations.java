@@ -6,8 +6,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as written in definitions: an integer and a unit, {@code 500ms 90s 1m 1h 2d 1w}. */
-final class Durations {
+/**
+ * Durations as written in definitions (and in command-line options that take one): an integer and
+ * a unit, {@code 500ms 90s 1m 1h 2d 1w}.
+ */
+public final class Durations {
   private Durations() {}
 
   private static final Pattern DURATION = Pattern.compile("(-?[0-9]+)(ms|s|m|h|d|w)");
@@ -17,7 +20,7 @@ final class Durations {
    *
    * @throws IllegalArgumentException with a message for the user
    */
-  static Duration parse(String text) {
+  public static Duration parse(String text) {
     Matcher m = DURATION.matcher(text);
     if (!m.matches()) {
       throw new IllegalArgumentException(

@@ -125,7 +125,7 @@ final class GroupColumns {
     }
   }
 
-  private static String clean(String celMessage) {
+  static String clean(String celMessage) {
     return celMessage.replace(" (in container '')", "").replaceAll(" \\(candidates: .*\\)$", "");
   }
 }

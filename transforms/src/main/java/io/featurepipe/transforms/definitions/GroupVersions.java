@@ -40,10 +40,14 @@ public final class GroupVersions {
 
   /** The version of a checked group: 8 lowercase hex characters. */
   public static String version(FeatureGroupDef group, SourceDef source, EntityDef entity) {
+    return hash(canonicalText(group, source, entity));
+  }
+
+  /** The first 8 lowercase hex digits of the SHA-256 of a canonical text. */
+  static String hash(String canonicalText) {
     try {
       byte[] hash =
-          MessageDigest.getInstance("SHA-256")
-              .digest(canonicalText(group, source, entity).getBytes(StandardCharsets.UTF_8));
+          MessageDigest.getInstance("SHA-256").digest(canonicalText.getBytes(StandardCharsets.UTF_8));
       StringBuilder hex = new StringBuilder();
       for (int i = 0; i < 4; i++) {
         hex.append(String.format("%02x", hash[i]));
@@ -126,12 +130,12 @@ public final class GroupVersions {
     }
   }
 
-  private static void line(StringBuilder b, String... parts) {
+  static void line(StringBuilder b, String... parts) {
     b.append(String.join(" ", parts)).append('\n');
   }
 
   /** A string quoted so that no value can run into the next: JSON-style escapes. */
-  private static String q(String s) {
+  static String q(String s) {
     StringBuilder b = new StringBuilder("\"");
     for (char c : s.toCharArray()) {
       switch (c) {

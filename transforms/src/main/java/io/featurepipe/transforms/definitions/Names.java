@@ -4,8 +4,11 @@ import java.util.Collection;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Name rules of definitions, and "did you mean" suggestions for misspelled names. */
-final class Names {
+/**
+ * Name rules of definitions, and "did you mean" suggestions for misspelled names (also used by the
+ * feature server for the names in requests).
+ */
+public final class Names {
   private Names() {}
 
   /** Names of sources, entities, groups and features: they become paths, qualifiers, Avro names. */
@@ -82,7 +85,7 @@ final class Names {
    * {@code "; did you mean 'x'?"} for the candidate closest to {@code word} (see {@link #closest}),
    * else the empty string.
    */
-  static String suggest(String word, Collection<String> candidates) {
+  public static String suggest(String word, Collection<String> candidates) {
     String best = closest(word, candidates);
     return best == null ? "" : "; did you mean '" + best + "'?";
   }

@@ -4,6 +4,7 @@ import io.featurepipe.transforms.model.EntityDef;
 import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.model.FeatureRepository;
 import io.featurepipe.transforms.model.Location;
+import io.featurepipe.transforms.model.RequestFeaturesDef;
 import io.featurepipe.transforms.model.SourceDef;
 import java.io.IOException;
 import java.io.StringReader;
@@ -11,9 +12,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -26,7 +29,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * Loads and checks a feature repository (docs/definitions.md): a folder of YAML files holding
- * {@code source}, {@code entity} and {@code feature_group} definitions.
+ * {@code source}, {@code entity}, {@code feature_group} and {@code request_features} definitions
+ * (the last are request-time features of the feature server, docs/serving.md).
  *
  * <p>Every mistake is collected, not just the first; if there is any, {@link DefinitionException}
  * lists them all, each with its file, line, column and field. A repository that loads is complete
@@ -41,7 +45,7 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 public final class RepositoryLoader {
 
-  static final List<String> KINDS = List.of("source", "entity", "feature_group");
+  static final List<String> KINDS = List.of("source", "entity", "feature_group", "request_features");
 
   private final RepositoryFiles files;
   private final List<DefinitionError> errors = new ArrayList<>();
@@ -49,6 +53,8 @@ public final class RepositoryLoader {
   private final Map<String, SourceChecker.Result> sources = new LinkedHashMap<>();
   private final Map<String, EntityChecker.Result> entities = new LinkedHashMap<>();
   private final Map<String, FeatureGroupDef> groups = new LinkedHashMap<>();
+  private final Set<String> brokenGroups = new HashSet<>();
+  private final Map<String, RequestFeaturesDef> requestFeatures = new LinkedHashMap<>();
 
   /** A document whose kind is known, waiting to be checked. */
   private record Pending(Doc doc, Node node) {}
@@ -92,6 +98,11 @@ public final class RepositoryLoader {
     for (Pending p : documents) {
       if (p.doc().kind.equals("feature_group")) {
         checkGroup(p);
+      }
+    }
+    for (Pending p : documents) {
+      if (p.doc().kind.equals("request_features")) {
+        checkRequestFeatures(p);
       }
     }
     if (!errors.isEmpty()) {
@@ -178,7 +189,8 @@ public final class RepositoryLoader {
         nameNode instanceof ScalarNode s && !s.getTag().equals(Tag.NULL) ? s.getValue() : null;
     Doc named = new Doc(file, null, name, errors);
     if (kindNode == null) {
-      named.error(node, "kind", "missing required key 'kind' (source, entity or feature_group)");
+      named.error(
+          node, "kind", "missing required key 'kind' (source, entity, feature_group or request_features)");
       return;
     }
     String kind = YamlMap.text(named, kindNode, "kind");
@@ -191,7 +203,7 @@ public final class RepositoryLoader {
           "kind",
           "unknown kind '"
               + kind
-              + "'; expected source, entity or feature_group"
+              + "'; expected source, entity, feature_group or request_features"
               + Names.suggest(kind, KINDS));
       return;
     }
@@ -229,10 +241,23 @@ public final class RepositoryLoader {
 
   private void checkGroup(Pending p) {
     YamlMap map = YamlMap.of(p.doc(), p.node(), "", GroupChecker.KEYS);
+    int before = p.doc().errorCount();
     FeatureGroupDef g = GroupChecker.check(p.doc(), map, sources, entities);
     if (g.name() != null
         && isNew(p.doc(), g.name(), g.location(), groups, FeatureGroupDef::location)) {
       groups.put(g.name(), g);
+      if (p.doc().errorCount() != before) {
+        brokenGroups.add(g.name());
+      }
+    }
+  }
+
+  private void checkRequestFeatures(Pending p) {
+    YamlMap map = YamlMap.of(p.doc(), p.node(), "", RequestFeaturesChecker.KEYS);
+    RequestFeaturesDef r = RequestFeaturesChecker.check(p.doc(), map, groups, brokenGroups, entities);
+    if (r.name() != null
+        && isNew(p.doc(), r.name(), r.location(), requestFeatures, RequestFeaturesDef::location)) {
+      requestFeatures.put(r.name(), r);
     }
   }
 
@@ -264,10 +289,15 @@ public final class RepositoryLoader {
           GroupVersions.version(g, sourceDefs.get(g.source()), entityDefs.get(g.entity()));
       groupDefs.put(g.name(), withVersion(g, version));
     }
+    Map<String, RequestFeaturesDef> requestDefs = new LinkedHashMap<>();
+    for (RequestFeaturesDef r : requestFeatures.values()) {
+      requestDefs.put(r.name(), RequestFeaturesVersions.withVersion(r, groupDefs));
+    }
     return new FeatureRepository(
         Collections.unmodifiableMap(sourceDefs),
         Collections.unmodifiableMap(entityDefs),
-        Collections.unmodifiableMap(groupDefs));
+        Collections.unmodifiableMap(groupDefs),
+        Collections.unmodifiableMap(requestDefs));
   }
 
   private static FeatureGroupDef withVersion(FeatureGroupDef g, String version) {

@@ -196,6 +196,14 @@ final class SourceChecker {
   }
 
   private Field field(Node node, String path) {
+    return field(doc, node, path, name -> null);
+  }
+
+  /**
+   * Reads a typed field {@code {name, type, required}} (of a source, or of a request); {@code
+   * nameProblem} may refuse a valid column name (null: accepted). Null when wrong (reported).
+   */
+  static Field field(Doc doc, Node node, String path, java.util.function.UnaryOperator<String> nameProblem) {
     YamlMap f = YamlMap.of(doc, node, path, FIELD_KEYS);
     if (f == null) {
       return null;
@@ -203,6 +211,9 @@ final class SourceChecker {
     String name = f.string("name", true);
     if (name != null) {
       String problem = Names.checkColumn(name);
+      if (problem == null) {
+        problem = nameProblem.apply(name);
+      }
       if (problem != null) {
         doc.error(f.value("name"), f.field("name"), problem);
         name = null;

@@ -7,14 +7,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A loaded, checked feature repository: its sources, entities and feature groups by name, in
- * definition order.
+ * A loaded, checked feature repository: its sources, entities, feature groups and request-time
+ * features by name, in definition order.
  */
 public record FeatureRepository(
     Map<String, SourceDef> sources,
     Map<String, EntityDef> entities,
-    Map<String, FeatureGroupDef> groups)
+    Map<String, FeatureGroupDef> groups,
+    Map<String, RequestFeaturesDef> requestFeatures)
     implements Serializable {
+
+  /** A repository without request-time features. */
+  public FeatureRepository(
+      Map<String, SourceDef> sources,
+      Map<String, EntityDef> entities,
+      Map<String, FeatureGroupDef> groups) {
+    this(sources, entities, groups, Map.of());
+  }
+
+  public FeatureRepository {
+    requestFeatures = requestFeatures == null ? Map.of() : requestFeatures;
+  }
 
   public SourceDef source(String name) {
     return require(sources, name, "source");
@@ -26,6 +39,11 @@ public record FeatureRepository(
 
   public FeatureGroupDef group(String name) {
     return require(groups, name, "feature group");
+  }
+
+  /** The request-time features of that name ({@code kind: request_features}). */
+  public RequestFeaturesDef requestFeatures(String name) {
+    return require(requestFeatures, name, "request features");
   }
 
   /** The groups computed from a source, in definition order. */

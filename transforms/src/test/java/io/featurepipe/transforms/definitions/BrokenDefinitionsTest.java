@@ -136,7 +136,7 @@ class BrokenDefinitionsTest {
             1,
             7,
             "kind",
-            "unknown kind 'feature-group'; expected source, entity or feature_group; did you mean"
+            "unknown kind 'feature-group'; expected source, entity, feature_group or request_features; did you mean"
                 + " 'feature_group'?"),
         c(
             "unknown key with a suggestion",

@@ -1,0 +1,355 @@
+package io.featurepipe.runners.serve;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP feature server ({@code featurepipe serve}): JSON in, JSON out, on the JDK's own {@code
+ * com.sun.net.httpserver} (no framework: three small endpoints need none, and it adds no
+ * dependency to the shaded jar).
+ *
+ * <ul>
+ *   <li>{@code POST /v1/features} with {@code {"features": ["user_spend:*"], "keys": [{"user_id":
+ *       "u1"}], "as_of": "2026-01-09T12:00:00Z", "request": {"amount": 120.5}}} ({@code as_of}
+ *       and {@code request} optional) answers {@code {"rows": [...]}}: per key the same object as
+ *       {@code featurepipe get} prints ({@link FeatureLookup});
+ *   <li>{@code GET /health}: the store's reachability and each group's watermark and freshness
+ *       ({@link StoreHealth}); 503 when the store does not answer;
+ *   <li>{@code GET /metrics}: {@link ServerMetrics} in the Prometheus text format.
+ * </ul>
+ *
+ * Errors are JSON {@code {"error": "...", "status": N}}: 400 for a request that cannot be answered
+ * as asked (bad JSON, unknown field or feature, missing key column, too many keys, bad {@code
+ * as_of}, a time older than the store keeps), 413 for a body over the limit, 422 when a request
+ * feature's expression fails on the values read, 503 when the store fails, 500 (with an id to find
+ * in the server's log) for anything else. No stack trace ever reaches a client.
+ *
+ * <pre>{@code
+ * try (FeatureServer server = FeatureServer.start(lookup, health, FeatureServer.Limits.defaults(), "127.0.0.1", 0)) {
+ *   URI features = server.uri().resolve("/v1/features");
+ * }
+ * }</pre>
+ */
+public final class FeatureServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(FeatureServer.class);
+  private static final Set<String> REQUEST_FIELDS = Set.of("features", "keys", "as_of", "request");
+  private static final String JSON_TYPE = "application/json; charset=utf-8";
+
+  static {
+    // The JDK server leaves Nagle's algorithm on by default: a small answer written as headers then
+    // body then waits for the client's delayed ACK (tens of milliseconds). Read once, when the JDK
+    // server's configuration loads; an explicit -Dsun.net.httpserver.nodelay=false still wins.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
+  /** Limits of a feature request. */
+  public record Limits(int maxKeys, long maxBodyBytes, int threads) {
+    public Limits {
+      if (maxKeys < 1) {
+        throw new IllegalArgumentException("--max-keys must be at least 1, not " + maxKeys);
+      }
+      if (maxBodyBytes < 1 || maxBodyBytes > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException("--max-body must be between 1 byte and 2 GiB, not " + maxBodyBytes);
+      }
+      if (threads < 1) {
+        throw new IllegalArgumentException("--threads must be at least 1, not " + threads);
+      }
+    }
+
+    /** 1000 keys, 1 MiB, 16 threads. */
+    public static Limits defaults() {
+      return new Limits(1000, 1 << 20, 16);
+    }
+  }
+
+  private final FeatureLookup lookup;
+  private final StoreHealth health;
+  private final Limits limits;
+  private final ServerMetrics metrics = new ServerMetrics();
+  private final ObjectMapper json =
+      new ObjectMapper()
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final AtomicInteger errorIds = new AtomicInteger();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private FeatureServer(FeatureLookup lookup, StoreHealth health, Limits limits, String host, int port) throws IOException {
+    this.lookup = lookup;
+    this.health = health;
+    this.limits = limits;
+    this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
+    AtomicInteger n = new AtomicInteger();
+    this.executor = Executors.newFixedThreadPool(limits.threads(), r -> {
+      Thread t = new Thread(r, "feature-server-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+  }
+
+  /** Starts a server on {@code host:port} (port 0: any free port). */
+  public static FeatureServer start(FeatureLookup lookup, StoreHealth health, Limits limits, String host, int port)
+      throws IOException {
+    FeatureServer s = new FeatureServer(lookup, health, limits, host, port);
+    s.server.start();
+    return s;
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** {@code http://<host>:<port>/}. */
+  public URI uri() {
+    InetSocketAddress a = server.getAddress();
+    String host = a.getAddress().isAnyLocalAddress() ? "localhost" : a.getHostString();
+    return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort() + "/");
+  }
+
+  /** Stops accepting requests, lets running ones finish (up to a second), and stops. */
+  @Override
+  public void close() {
+    if (closed.getAndSet(true)) {
+      return;
+    }
+    server.stop(1);
+    executor.shutdown();
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** An answer: status and body. */
+  private record Answer(int status, String contentType, byte[] body) {}
+
+  private void handle(HttpExchange exchange) {
+    long start = System.nanoTime();
+    String path = exchange.getRequestURI().getPath();
+    String endpoint = switch (path) {
+      case "/v1/features", "/health", "/metrics" -> path;
+      default -> "other";
+    };
+    Answer answer;
+    try {
+      answer = route(exchange, path);
+    } catch (InvalidRequestException e) {
+      metrics.error("bad_request");
+      answer = error(400, e.getMessage());
+    } catch (BodyTooLarge e) {
+      metrics.error("too_large");
+      answer = error(413, e.getMessage());
+    } catch (RequestFeatureException e) {
+      metrics.error("request_feature");
+      answer = error(422, e.getMessage());
+    } catch (StoreException e) {
+      metrics.error("store");
+      LOG.warn("online store error: {}", e.getMessage());
+      answer = error(503, e.getMessage());
+    } catch (Throwable e) { // a bug or a broken client connection: never a stack trace to the client
+      metrics.error("internal");
+      int id = errorIds.incrementAndGet();
+      LOG.error("internal error #{} answering {} {}", id, exchange.getRequestMethod(), path, e);
+      answer = error(500, "internal error #" + id + " of the feature server (see its log)");
+    }
+    try {
+      send(exchange, answer);
+    } catch (IOException e) {
+      LOG.debug("could not send the answer to {}: {}", exchange.getRemoteAddress(), e.getMessage());
+    } finally {
+      exchange.close();
+      metrics.answered(endpoint, answer.status(), System.nanoTime() - start);
+    }
+  }
+
+  private Answer route(HttpExchange exchange, String path) throws IOException {
+    String method = exchange.getRequestMethod();
+    switch (path) {
+      case "/v1/features":
+        if (!method.equals("POST")) {
+          return notAllowed(exchange, "POST");
+        }
+        return ok(features(readBody(exchange)));
+      case "/health":
+        if (!method.equals("GET")) {
+          return notAllowed(exchange, "GET");
+        }
+        ObjectNode h = health.check(Instant.now());
+        return new Answer(h.get("status").asText().equals("ok") ? 200 : 503, JSON_TYPE, json.writeValueAsBytes(h));
+      case "/metrics":
+        if (!method.equals("GET")) {
+          return notAllowed(exchange, "GET");
+        }
+        return new Answer(200, metrics.contentType(), metrics.scrape());
+      default:
+        return error(404, "no such endpoint " + path + ": POST /v1/features, GET /health, GET /metrics");
+    }
+  }
+
+  /** Answers a feature request body. */
+  private JsonNode features(byte[] body) {
+    JsonNode request;
+    try {
+      request = json.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw new InvalidRequestException("the body is not JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new InvalidRequestException("the body could not be read: " + e.getMessage());
+    }
+    if (request == null || !request.isObject()) {
+      throw new InvalidRequestException(
+          "the body must be a JSON object {\"features\": [...], \"keys\": [...]}, not "
+              + (request == null || request.isMissingNode() ? "nothing" : TypedValues.describe(request)));
+    }
+    Iterator<String> names = request.fieldNames();
+    while (names.hasNext()) {
+      String name = names.next();
+      if (!REQUEST_FIELDS.contains(name)) {
+        throw new InvalidRequestException(
+            "unknown field '" + name + "' in the request; known: features, keys, as_of, request");
+      }
+    }
+    FeatureSelection selection = FeatureSelection.parse(lookup.repository(), selectors(request.get("features")));
+    JsonNode keyNodes = request.get("keys");
+    if (keyNodes == null || !keyNodes.isArray() || keyNodes.isEmpty()) {
+      throw new InvalidRequestException("keys must be a non-empty array of key objects such as [{\"user_id\": \"u1\"}]");
+    }
+    if (keyNodes.size() > limits.maxKeys()) {
+      throw new InvalidRequestException(
+          "too many keys: " + keyNodes.size() + ", this server answers at most " + limits.maxKeys() + " per request");
+    }
+    List<Map<String, Object>> keys = new ArrayList<>(keyNodes.size());
+    for (int i = 0; i < keyNodes.size(); i++) {
+      keys.add(Keys.fromJson(keyNodes.get(i), selection, "keys[" + i + "]"));
+    }
+    Map<String, Object> fields = RequestFields.fromJson(request.get("request"), selection);
+    JsonNode asOf = request.get("as_of");
+    Long t = null;
+    if (asOf != null && !asOf.isNull()) {
+      if (!asOf.isTextual()) {
+        throw new InvalidRequestException("as_of must be an ISO-8601 string such as \"2026-01-09T12:00:00Z\", not " + TypedValues.describe(asOf));
+      }
+      t = AsOf.parse(asOf.textValue());
+    }
+    long start = System.nanoTime();
+    List<ObjectNode> rows = lookup.read(selection, keys, t, fields);
+    metrics.lookedUp(keys.size(), System.nanoTime() - start);
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    ArrayNode array = out.putArray("rows");
+    rows.forEach(array::add);
+    return out;
+  }
+
+  private static List<String> selectors(JsonNode features) {
+    if (features == null || features.isNull()) {
+      throw new InvalidRequestException("features is missing: give e.g. [\"user_spend:*\", \"merchant_risk:txn_count_1d\"]");
+    }
+    if (features.isTextual()) {
+      return List.of(features.textValue());
+    }
+    if (!features.isArray()) {
+      throw new InvalidRequestException("features must be an array of strings such as [\"user_spend:*\"], not " + TypedValues.describe(features));
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode f : features) {
+      if (!f.isTextual()) {
+        throw new InvalidRequestException("features must be strings such as \"user_spend:*\", not " + TypedValues.describe(f));
+      }
+      out.add(f.textValue());
+    }
+    return out;
+  }
+
+  /** Thrown when the body is over the limit (413). */
+  private static final class BodyTooLarge extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    BodyTooLarge(String message) {
+      super(message);
+    }
+  }
+
+  /** The request body, refusing one over the limit before reading it when its length is declared. */
+  private byte[] readBody(HttpExchange exchange) throws IOException {
+    long max = limits.maxBodyBytes();
+    String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+    if (declared != null) {
+      long length;
+      try {
+        length = Long.parseLong(declared.trim());
+      } catch (NumberFormatException e) {
+        throw new InvalidRequestException("Content-Length '" + declared + "' is not a number");
+      }
+      if (length > max) {
+        throw new BodyTooLarge("the body is " + length + " bytes, over this server's limit of " + max + " bytes");
+      }
+    }
+    try (InputStream in = exchange.getRequestBody()) {
+      byte[] body = in.readNBytes((int) max + 1);
+      if (body.length > max) {
+        throw new BodyTooLarge("the body is over this server's limit of " + max + " bytes");
+      }
+      return body;
+    }
+  }
+
+  private Answer ok(JsonNode body) throws IOException {
+    return new Answer(200, JSON_TYPE, json.writeValueAsBytes(body));
+  }
+
+  private Answer notAllowed(HttpExchange exchange, String allowed) {
+    exchange.getResponseHeaders().set("Allow", allowed);
+    return error(405, exchange.getRequestMethod() + " is not allowed here: use " + allowed);
+  }
+
+  private Answer error(int status, String message) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("error", message == null ? "error" : message);
+    o.put("status", status);
+    try {
+      return new Answer(status, JSON_TYPE, json.writeValueAsBytes(o));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void send(HttpExchange exchange, Answer answer) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", answer.contentType());
+    exchange.sendResponseHeaders(answer.status(), answer.body().length == 0 ? -1 : answer.body().length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(answer.body());
+    }
+  }
+}
