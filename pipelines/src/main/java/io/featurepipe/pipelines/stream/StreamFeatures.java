@@ -114,6 +114,7 @@ public final class StreamFeatures {
       String validationRoot;
       Duration freshnessInterval = Duration.ofMinutes(1);
       TimeBounds timeBounds = TimeBounds.defaults();
+      int latenessShards = ComputeFeatures.DEFAULT_LATENESS_SHARDS;
 
       @Override
       protected Values clone() {
@@ -241,6 +242,14 @@ public final class StreamFeatures {
       return with(c -> c.timeBounds = bounds);
     }
 
+    /** How many shards classify lateness (the parallelism of that step; default 16). */
+    public Spec withLatenessShards(int shards) {
+      if (shards < 1) {
+        throw new IllegalArgumentException("lateness shards must be at least 1, not " + shards);
+      }
+      return with(c -> c.latenessShards = shards);
+    }
+
     public FeatureRepository repository() {
       return v.repository;
     }
@@ -299,6 +308,10 @@ public final class StreamFeatures {
 
     public TimeBounds timeBounds() {
       return v.timeBounds;
+    }
+
+    public int latenessShards() {
+      return v.latenessShards;
     }
 
     /** The chosen groups in definition order (every online group when none was chosen). */
@@ -375,7 +388,8 @@ public final class StreamFeatures {
     spec.check();
     FeatureRepository repo = spec.repository();
     List<String> groups = spec.chosenGroups();
-    ComputeFeatures compute = ComputeFeatures.of(repo).withGroups(groups);
+    ComputeFeatures compute =
+        ComputeFeatures.of(repo).withGroups(groups).withLatenessShards(spec.latenessShards());
     StreamStart start = spec.start();
     long since = start.since().toEpochMilli();
     List<PCollection<DeadLetter>> dead = new ArrayList<>();

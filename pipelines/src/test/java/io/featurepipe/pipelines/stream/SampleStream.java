@@ -72,6 +72,8 @@ final class SampleStream implements AutoCloseable {
   final EmbeddedBigtable bigtable;
   final Path dir;
   final String offlineRoot;
+  /** The lines of the streamed day produced to each source's topic. */
+  Map<String, Long> produced;
 
   private SampleStream(FeatureRepository repo, EmbeddedKafka kafka, EmbeddedBigtable bigtable, Path dir) {
     this.repo = repo;
@@ -87,7 +89,7 @@ final class SampleStream implements AutoCloseable {
     EmbeddedKafka kafka = EmbeddedKafka.start();
     EmbeddedBigtable bigtable = EmbeddedBigtable.start();
     SampleStream s = new SampleStream(repo, kafka, bigtable, dir);
-    s.produce("");
+    s.produced = s.produce("");
     Pipeline p = Pipeline.create(directOptions(true));
     Backfill.build(p, new Backfill.Spec(repo, DATA.toString(), FIRST, STREAMED, GROUPS, s.offlineRoot, "expected", null));
     p.run().waitUntilFinish();
@@ -121,16 +123,26 @@ final class SampleStream implements AutoCloseable {
     return t;
   }
 
-  /** A bootstrapped stream of the two groups from S into {@code target}, reading the topics from the start. */
-  StreamFeatures.Spec spec(BigtableTarget target, String consumerGroups, Path out) {
+  /**
+   * A bootstrapped stream of the two groups from S into {@code target}, reading the topics from
+   * the start; {@code replay}: it ends after the records produced (a bounded run, as {@code stream
+   * --max-records} does), else it runs until cancelled.
+   */
+  StreamFeatures.Spec spec(BigtableTarget target, String consumerGroups, Path out, boolean replay) {
+    StreamInputs inputs =
+        StreamInputs.defaults()
+            .withKafkaBootstrap(kafka.bootstrapServers())
+            .withStart(ReadKafka.Start.EARLIEST)
+            .withGroupIdPrefix(consumerGroups);
+    if (replay) {
+      for (Map.Entry<String, Long> e : produced.entrySet()) {
+        inputs = inputs.withMaxRecords(e.getKey(), e.getValue());
+      }
+    }
     return StreamFeatures.Spec.of(repo, target, StreamStart.bootstrapped(S), out.resolve("dead-letters").toString())
         .withGroups(GROUPS)
         .withBootstrapRoot(DATA.toString())
-        .withInputs(
-            StreamInputs.defaults()
-                .withKafkaBootstrap(kafka.bootstrapServers())
-                .withStart(ReadKafka.Start.EARLIEST)
-                .withGroupIdPrefix(consumerGroups))
+        .withInputs(inputs)
         .withDeadLetterFlush(Duration.ofSeconds(1))
         .withStatisticsWindow(Duration.ofDays(1))
         .withFreshnessInterval(Duration.ofSeconds(2))
@@ -165,6 +177,11 @@ final class SampleStream implements AutoCloseable {
     Path deadLetters = Path.of(spec.deadLetterRoot());
     long bad = badLines();
     PipelineResult result = p.run();
+    if (!spec.inputs().maxRecords().isEmpty()) {
+      result.waitUntilFinish();
+      return new StreamRun(Collected.get(box + "/written"), Collected.get(box + "/dead"), parse(jsonLines(deadLetters)),
+          counters.apply(result));
+    }
     Map<String, Long> seen;
     try {
       awaitWatermarks(spec.target(), STREAM_DONE);
