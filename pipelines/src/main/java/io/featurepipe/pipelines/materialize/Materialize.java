@@ -1,5 +1,6 @@
 package io.featurepipe.pipelines.materialize;
 
+import io.featurepipe.sinks.deadletter.WriteDeadLetters;
 import io.featurepipe.sinks.offline.ReadOffline;
 import io.featurepipe.sinks.online.BigtableTarget;
 import io.featurepipe.sinks.online.OnlineWriteResult;
@@ -30,12 +31,15 @@ import org.apache.beam.sdk.values.PCollectionList;
  *
  * <pre>{@code
  * PrepareOnlineStore.of(target, repository).prepare();
- * Materialize.build(pipeline, new Materialize.Spec(repository, "offline/", from, to, List.of(), target));
+ * Materialize.build(pipeline, new Materialize.Spec(repository, "offline/", from, to, List.of(), target, null));
  * pipeline.run().waitUntilFinish();
  * }</pre>
  *
+ * <p>Rows the store refuses (of another version, with a value that does not fit its type) are
+ * written as JSON lines under {@link Spec#deadLetters()}.
+ *
  * <p>Steps: {@code ReadOffline}, {@code ReadOfflineDayBefore}, {@code WithDayBefore}, {@code
- * MaterializeRows}.
+ * MaterializeRows}, {@code WriteDeadLetters}.
  */
 public final class Materialize {
 
@@ -43,6 +47,8 @@ public final class Materialize {
    * What to materialize.
    *
    * @param groups the groups; empty for every group that is both offline and online
+   * @param deadLetterRoot where rows the store refuses go (JSON lines); null for {@code
+   *     <offlineRoot>/_dead_letters/materialize-<from>-<to>}
    */
   public record Spec(
       FeatureRepository repository,
@@ -50,7 +56,8 @@ public final class Materialize {
       LocalDate from,
       LocalDate to,
       Collection<String> groups,
-      BigtableTarget target) {
+      BigtableTarget target,
+      String deadLetterRoot) {
 
     public Spec {
       Objects.requireNonNull(repository, "repository");
@@ -70,6 +77,15 @@ public final class Materialize {
                   + ": materialize copies offline partitions into the online store");
         }
       }
+    }
+
+    /** Where rows the store refuses are written. */
+    public String deadLetters() {
+      if (deadLetterRoot != null) {
+        return deadLetterRoot;
+      }
+      String root = offlineRoot.endsWith("/") ? offlineRoot.substring(0, offlineRoot.length() - 1) : offlineRoot;
+      return root + "/_dead_letters/materialize-" + from + "-" + to;
     }
 
     /** The groups this run materializes, in definition order. */
@@ -100,11 +116,14 @@ public final class Materialize {
         pipeline.apply(
             "ReadOfflineDayBefore",
             ReadOffline.of(repo, spec.offlineRoot(), groups, before, before).allowingMissing());
-    return PCollectionList.of(dayBefore)
-        .and(range)
-        .apply("WithDayBefore", Flatten.pCollections())
-        .apply(
-            "MaterializeRows",
-            MaterializeRows.of(spec.target(), repo, spec.from(), spec.to()).withGroups(groups));
+    OnlineWriteResult written =
+        PCollectionList.of(dayBefore)
+            .and(range)
+            .apply("WithDayBefore", Flatten.pCollections())
+            .apply(
+                "MaterializeRows",
+                MaterializeRows.of(spec.target(), repo, spec.from(), spec.to()).withGroups(groups));
+    written.deadLetters().apply("WriteDeadLetters", WriteDeadLetters.to(spec.deadLetters() + "/dead-letters"));
+    return written;
   }
 }

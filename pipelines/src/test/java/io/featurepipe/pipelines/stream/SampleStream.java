@@ -153,7 +153,7 @@ final class SampleStream implements AutoCloseable {
   List<FeatureRow> materialize(BigtableTarget target, LocalDate from, LocalDate to) {
     Pipeline p = Pipeline.create(directOptions(true));
     String box = "materialized-" + System.nanoTime();
-    Materialize.build(p, new Materialize.Spec(repo, offlineRoot, from, to, GROUPS, target))
+    Materialize.build(p, new Materialize.Spec(repo, offlineRoot, from, to, GROUPS, target, null))
         .written()
         .apply("CollectWritten", Collected.into(box));
     p.run().waitUntilFinish();
