@@ -8,6 +8,7 @@ import io.featurepipe.pipelines.ingest.kafka.EmbeddedKafka;
 import io.featurepipe.pipelines.ingest.kafka.ProduceLines;
 import io.featurepipe.pipelines.ingest.kafka.ReadKafka;
 import io.featurepipe.pipelines.materialize.Materialize;
+import io.featurepipe.sinks.offline.OfflineLayout;
 import io.featurepipe.sinks.offline.OfflineStore;
 import io.featurepipe.sinks.online.BigtableTarget;
 import io.featurepipe.sinks.online.EmbeddedBigtable;
@@ -54,13 +55,13 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * The world the stream tests share: the sample's last day (2026-01-14) produced to Kafka in arrival
  * order (an in-process broker), the days before backfilled into an offline store (the training-set
  * values), and a Bigtable emulator. Streams start at {@link #S} = 2026-01-14T00:00Z, bootstrapped
- * from the files of the days before; materialize fills 2026-01-08..13.
+ * from the files of the days before; materialize fills 2026-01-10..13.
  */
 final class SampleStream implements AutoCloseable {
   static final Path DEFS = Path.of("../feature-defs/payments");
   static final Path DATA = Path.of("../test-data/sample").toAbsolutePath().normalize();
   static final Instant S = Instant.parse("2026-01-14T00:00:00Z");
-  static final LocalDate FIRST = LocalDate.of(2026, 1, 8);
+  static final LocalDate FIRST = LocalDate.of(2026, 1, 10);
   static final LocalDate STREAMED = LocalDate.of(2026, 1, 14);
   static final List<String> GROUPS = List.of("user_spend", "user_logins");
   static final Duration RETENTION = Duration.ofDays(30);
@@ -84,6 +85,12 @@ final class SampleStream implements AutoCloseable {
   }
 
   /** Starts the broker and the emulator, produces day 14 to topics {@code <prefix>payments}/{@code <prefix>logins}, backfills. */
+  static long T0 = System.nanoTime();
+
+  static void phase(String what) {
+    System.err.printf("PHASE %6.1f s %s%n", (System.nanoTime() - T0) / 1e9, what);
+  }
+
   static SampleStream start(Path dir) throws Exception {
     FeatureRepository repo = RepositoryLoader.load(DEFS);
     EmbeddedKafka kafka = EmbeddedKafka.start();
@@ -92,7 +99,9 @@ final class SampleStream implements AutoCloseable {
     s.produced = s.produce("");
     Pipeline p = Pipeline.create(directOptions(true));
     Backfill.build(p, new Backfill.Spec(repo, DATA.toString(), FIRST, STREAMED, GROUPS, s.offlineRoot, "expected", null));
+    phase("setup");
     p.run().waitUntilFinish();
+    phase("backfill");
     return s;
   }
 
@@ -157,6 +166,7 @@ final class SampleStream implements AutoCloseable {
         .written()
         .apply("CollectWritten", Collected.into(box));
     p.run().waitUntilFinish();
+    phase("materialize");
     return Collected.get(box);
   }
 
@@ -179,6 +189,7 @@ final class SampleStream implements AutoCloseable {
     PipelineResult result = p.run();
     if (!spec.inputs().maxRecords().isEmpty()) {
       result.waitUntilFinish();
+      phase("stream");
       return new StreamRun(Collected.get(box + "/written"), Collected.get(box + "/dead"), parse(jsonLines(deadLetters)),
           counters.apply(result));
     }
@@ -314,6 +325,17 @@ final class SampleStream implements AutoCloseable {
     return out;
   }
 
+  /** Every cell a writer wrote with its value: (group, key, window end, feature) → value. */
+  static Map<String, String> cellValues(List<FeatureRow> written) {
+    Map<String, String> out = new TreeMap<>();
+    for (FeatureRow r : written) {
+      for (int f = r.onlineWrites().nextSetBit(0); f >= 0; f = r.onlineWrites().nextSetBit(f + 1)) {
+        out.put(r.group() + "|" + r.key() + "|" + r.windowEndMillis() + "|" + f, Arrays.deepToString(new Object[] {r.values()[f]}));
+      }
+    }
+    return out;
+  }
+
   /**
    * The window ends whose values a too-late event of the stream would have changed, per group and
    * key: {@code (ts, ts + longest window + hop]} (its windows, and the explicit empty after them).
@@ -345,11 +367,14 @@ final class SampleStream implements AutoCloseable {
   record Comparison(int compared, int skippedLate, List<String> mismatches) {}
 
   /**
-   * Reads every user of the sample as of {@code times} sampled instants in the days {@link #FIRST}
-   * .. {@link #STREAMED} (both groups per call) and compares each fresh value with the training-set
-   * value: the offline row at {@code e(t)} of the backfill, or the group's empty values.
+   * Reads {@code keysPerRead} users of the sample (drawn anew each time, plus one that never paid)
+   * as of {@code times} sampled instants in the days {@link #FIRST} .. {@link #STREAMED} (both
+   * groups per call) and compares each fresh value with the training-set value: the offline row
+   * at {@code e(t)} of the backfill, or the group's empty values. (The emulator reads a row in time
+   * proportional to all its cells, so the sample is kept to a few thousand reads.)
    */
-  Comparison compare(BigtableTarget target, long seed, int times, Map<String, List<long[]>> late) throws IOException {
+  Comparison compare(BigtableTarget target, long seed, int times, int keysPerRead, Map<String, List<long[]>> late)
+      throws IOException {
     Map<String, Map<String, Object[]>> expected = new HashMap<>();
     Set<String> users = new java.util.TreeSet<>();
     OfflineStore store = new OfflineStore(repo, offlineRoot);
@@ -363,12 +388,10 @@ final class SampleStream implements AutoCloseable {
       }
       expected.put(g, rows);
     }
-    List<Map<String, Object>> keys = new ArrayList<>();
-    users.forEach(u -> keys.add(Map.of("user_id", u)));
-    keys.add(Map.of("user_id", "u9999"));
+    List<String> all = new ArrayList<>(users);
     Random rnd = new Random(seed);
-    long first = S.minus(Duration.ofDays(6)).toEpochMilli() + 120_000L;
-    long span = Duration.ofDays(7).toMillis();
+    long first = OfflineLayout.startOf(FIRST) + 120_000L;
+    long span = OfflineLayout.startOf(STREAMED.plusDays(1)) - first;
     List<String> mismatches = new ArrayList<>();
     int compared = 0;
     int skipped = 0;
@@ -380,6 +403,10 @@ final class SampleStream implements AutoCloseable {
           tMillis = Math.floorDiv(tMillis, 3_600_000L) * 3_600_000L + 120_000L - (rnd.nextBoolean() ? 1 : 0);
         }
         long tNanos = tMillis * 1_000_000L + rnd.nextInt(1_000_000);
+        java.util.Collections.shuffle(all, rnd);
+        List<Map<String, Object>> keys = new ArrayList<>();
+        all.subList(0, keysPerRead).forEach(u -> keys.add(Map.of("user_id", u)));
+        keys.add(Map.of("user_id", "u9999"));
         List<Map<String, OnlineValues>> read = reader.readAsOf(keys, GROUPS, tNanos);
         for (int k = 0; k < keys.size(); k++) {
           String user = (String) keys.get(k).get("user_id");
@@ -406,6 +433,7 @@ final class SampleStream implements AutoCloseable {
         }
       }
     }
+    phase("compare");
     return new Comparison(compared, skipped, mismatches.size() > 20 ? mismatches.subList(0, 20) : mismatches);
   }
 

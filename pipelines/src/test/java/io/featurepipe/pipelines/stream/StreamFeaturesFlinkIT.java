@@ -65,9 +65,9 @@ class StreamFeaturesFlinkIT {
     assertEquals(Set.of(), both, "cells written by the stream and by materialize");
     assertTrue(run.written().stream().allMatch(r -> r.windowEndMillis() >= S.toEpochMilli()), "the stream owns from S");
 
-    SampleStream.Comparison c = world.compare(target, 11, 30, world.lateSpans(run.deadLetters()));
+    SampleStream.Comparison c = world.compare(target, 11, 50, 40, world.lateSpans(run.deadLetters()));
     assertEquals(List.of(), c.mismatches());
-    assertTrue(c.compared() > 10_000, "compared " + c.compared());
+    assertTrue(c.compared() > 4_000, "compared " + c.compared());
     assertTrue(c.skippedLate() < c.compared() / 100, "skipped " + c.skippedLate());
     assertEquals(world.badLines(), run.deadLetterFiles().stream().filter(SampleStream::isDecodeFailure).count(),
         "every undecodable line of the files and the topic is a dead letter");

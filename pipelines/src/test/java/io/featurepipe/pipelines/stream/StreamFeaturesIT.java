@@ -53,29 +53,37 @@ class StreamFeaturesIT {
 
   @Test
   void aBootstrappedStreamAndMaterializeReadAsTheTrainingSetAndSoDoesAReplay() throws Exception {
-    for (String job : List.of("first", "replay")) {
-      BigtableTarget target = world.table(job);
-      SampleStream.StreamRun run = stream(world.spec(target, job, dir.resolve(job), true));
-      List<FeatureRow> batch = world.materialize(target, SampleStream.FIRST, DAY_BEFORE_S);
+    BigtableTarget target = world.table("first");
+    SampleStream.StreamRun run = stream(world.spec(target, "first", dir.resolve("first"), true));
+    List<FeatureRow> batch = world.materialize(target, SampleStream.FIRST, DAY_BEFORE_S);
 
-      // one writer per cell: the stream from S on, materialize before
-      Set<String> streamed = SampleStream.cells(run.written());
-      Set<String> materialized = SampleStream.cells(batch);
-      assertTrue(streamed.size() > 10_000 && materialized.size() > 10_000, streamed.size() + " / " + materialized.size());
-      Set<String> both = new TreeSet<>(streamed);
-      both.retainAll(materialized);
-      assertEquals(Set.of(), both, "cells written by the stream and by materialize");
-      assertTrue(run.written().stream().allMatch(r -> r.windowEndMillis() >= S.toEpochMilli()), "the stream owns from S");
-      assertTrue(run.written().stream().anyMatch(r -> r.windowEndMillis() == S.toEpochMilli()), "and writes at S");
-      assertTrue(batch.stream().allMatch(r -> r.windowEndMillis() < S.toEpochMilli()), "materialize before S");
+    // one writer per cell: the stream from S on, materialize before
+    Set<String> streamed = SampleStream.cells(run.written());
+    Set<String> materialized = SampleStream.cells(batch);
+    assertTrue(streamed.size() > 10_000 && materialized.size() > 10_000, streamed.size() + " / " + materialized.size());
+    Set<String> both = new TreeSet<>(streamed);
+    both.retainAll(materialized);
+    assertEquals(Set.of(), both, "cells written by the stream and by materialize");
+    assertTrue(run.written().stream().allMatch(r -> r.windowEndMillis() >= S.toEpochMilli()), "the stream owns from S");
+    assertTrue(run.written().stream().anyMatch(r -> r.windowEndMillis() == S.toEpochMilli()), "and writes at S");
+    assertTrue(batch.stream().allMatch(r -> r.windowEndMillis() < S.toEpochMilli()), "materialize before S");
 
-      // a replay reads a bounded topic: no event is too late, the store equals the backfill everywhere
-      SampleStream.Comparison c = world.compare(target, job.hashCode(), 30, Map.of());
-      assertEquals(List.of(), c.mismatches(), job);
-      assertTrue(c.compared() > 10_000, job + ": compared " + c.compared());
-      assertEquals(world.badLines(), run.deadLetterFiles().stream().filter(SampleStream::isDecodeFailure).count(),
-          "every undecodable line of the files and the topic is a dead letter");
-    }
+    // a bounded replay: no event is too late, the store equals the backfill everywhere
+    SampleStream.Comparison c = world.compare(target, 1, 50, 40, Map.of());
+    assertEquals(List.of(), c.mismatches());
+    assertTrue(c.compared() > 4_000, "compared " + c.compared());
+    assertEquals(world.badLines(), run.deadLetterFiles().stream().filter(SampleStream::isDecodeFailure).count(),
+        "every undecodable line of the files and the topic is a dead letter");
+    assertEquals((long) run.deadLetterFiles().size(), run.counters().get("dead_letters"), "every dead letter written");
+
+    // the same topic replayed into a fresh job and table writes the same cells and reads the same
+    BigtableTarget fresh = world.table("replay");
+    SampleStream.StreamRun replay = stream(world.spec(fresh, "replay", dir.resolve("replay"), true));
+    assertEquals(SampleStream.cellValues(run.written()), SampleStream.cellValues(replay.written()));
+    world.materialize(fresh, SampleStream.FIRST, DAY_BEFORE_S);
+    SampleStream.Comparison again = world.compare(fresh, 2, 15, 40, Map.of());
+    assertEquals(List.of(), again.mismatches());
+    assertTrue(again.compared() > 1_000, "compared " + again.compared());
   }
 
   @Test
@@ -85,9 +93,9 @@ class StreamFeaturesIT {
     assertTrue(SampleStream.cells(written).size() > 10_000);
     long lastHour = Instant.parse("2026-01-14T23:00:00Z").toEpochMilli();
     assertEquals(Map.of("user_logins", lastHour, "user_spend", lastHour), world.watermarks(target));
-    SampleStream.Comparison c = world.compare(target, 7, 30, Map.of());
+    SampleStream.Comparison c = world.compare(target, 7, 25, 40, Map.of());
     assertEquals(List.of(), c.mismatches());
-    assertTrue(c.compared() > 10_000, "compared " + c.compared());
+    assertTrue(c.compared() > 2_000, "compared " + c.compared());
   }
 
 }
