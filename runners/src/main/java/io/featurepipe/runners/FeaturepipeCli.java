@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
       QuickstartCommand.class,
       PlanCommand.class,
       BackfillCommand.class,
+      StreamCommand.class,
+      MaterializeCommand.class,
       ComputeCommand.class,
       TrainingSetCommand.class,
       GetCommand.class,
