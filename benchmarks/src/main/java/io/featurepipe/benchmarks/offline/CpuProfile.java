@@ -15,10 +15,17 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * A CPU profile of a phase from Java Flight Recorder's execution samples (every thread running
- * Java code, every 10 ms): each sample is charged to the first frame from the top of its stack
- * that belongs to a known part of the stack (featurepipe's steps, Beam, Flink, Avro, ...); frames
- * of the JDK's collections and the like are passed over, so a {@code HashMap.get} is charged to its
- * caller. The result says which part of the stack the CPU went to.
+ * Java code, every 10 ms), read two ways:
+ *
+ * <ul>
+ *   <li>by <b>step</b>: the innermost DoFn on the stack (the step running, including the encoding
+ *       of what it outputs), or, between steps, the runner's sorting, its (de)serialization of
+ *       records between tasks, and the main thread building and submitting the job;
+ *   <li>by <b>code</b>: the first frame from the top of the stack that belongs to a known part
+ *       (featurepipe's decoders, accumulators, coders; CEL; Avro; Beam; Flink ...); frames of the
+ *       JDK's collections and the like are passed over, so a {@code HashMap.get} is charged to its
+ *       caller.
+ * </ul>
  */
 final class CpuProfile {
 
@@ -48,10 +55,14 @@ final class CpuProfile {
       Map.entry("org.apache.flink.runtime.io.", "Flink network and I/O"),
       Map.entry("org.apache.flink.", "Flink, other"));
 
-  /** What the samples say: samples per part of the stack, and the hottest methods (top frames). */
-  record Breakdown(long samples, Map<String, Long> byPart, Map<String, Long> hottest) {
+  /** What the samples say: samples per step, per part of the code, and the hottest methods (top frames). */
+  record Breakdown(long samples, Map<String, Long> byStep, Map<String, Long> byPart, Map<String, Long> hottest) {
+    double share(long count) {
+      return samples == 0 ? 0 : 100.0 * count / samples;
+    }
+
     double share(String part) {
-      return samples == 0 ? 0 : 100.0 * byPart.getOrDefault(part, 0L) / samples;
+      return share(byPart.getOrDefault(part, 0L));
     }
   }
 
@@ -79,6 +90,7 @@ final class CpuProfile {
 
   /** Reads the samples written by {@link #stop}; releases the recording and deletes the file. */
   Breakdown breakdown() throws IOException {
+    Map<String, Long> byStep = new LinkedHashMap<>();
     Map<String, Long> byPart = new LinkedHashMap<>();
     Map<String, Long> methods = new LinkedHashMap<>();
     long samples = 0;
@@ -91,13 +103,41 @@ final class CpuProfile {
         continue;
       }
       samples++;
+      boolean main = e.getThread("sampledThread") != null && "main".equals(e.getThread("sampledThread").getJavaName());
+      byStep.merge(main ? MAIN : stepOf(frames), 1L, Long::sum);
       byPart.merge(partOf(frames), 1L, Long::sum);
       RecordedFrame top = frames.get(0);
       methods.merge(top.getMethod().getType().getName() + "." + top.getMethod().getName(), 1L, Long::sum);
     }
     recording.close();
     Files.deleteIfExists(file);
-    return new Breakdown(samples, sorted(byPart, Integer.MAX_VALUE), sorted(methods, 8));
+    return new Breakdown(samples, sorted(byStep, Integer.MAX_VALUE), sorted(byPart, Integer.MAX_VALUE), sorted(methods, 8));
+  }
+
+  static final String MAIN = "(main thread: building, submitting and awaiting the job)";
+
+  /** The innermost DoFn on the stack, by its class's simple name; or what the runner is doing between steps. */
+  static String stepOf(List<RecordedFrame> frames) {
+    for (RecordedFrame f : frames) {
+      String type = f.getMethod().getType().getName();
+      for (String invoker : List.of("$DoFnInvoker", "$OnTimerInvoker")) {
+        int at = type.indexOf(invoker);
+        if (at > 0) {
+          String fn = type.substring(0, at);
+          return fn.substring(fn.lastIndexOf('.') + 1);
+        }
+      }
+    }
+    for (RecordedFrame f : frames) {
+      String type = f.getMethod().getType().getName();
+      if (type.startsWith("org.apache.flink.runtime.operators.sort.")) {
+        return "(between steps: sorting by key)";
+      }
+      if (type.startsWith("org.apache.flink.runtime.io.network.")) {
+        return "(between steps: records to and from the network stack)";
+      }
+    }
+    return "(between steps: other runner work)";
   }
 
   static String partOf(List<RecordedFrame> frames) {

@@ -128,9 +128,16 @@ final class OfflineReport {
     stages("backfill", goes.backfillStages(), flink.backfill(), "full backfill (+ select range, write Avro, publish)");
     stages("training set", goes.trainingStages(), flink.training(), "full training set (+ write Avro)");
     b.append('\n');
-    b.append("CPU samples while the timed Flink runs ran (Java Flight Recorder, every thread running Java code,\n")
-        .append("each sample charged to the first frame of its stack in a known part of the stack):\n\n");
-    b.append("| part of the stack | backfill | training set |\n|---|---:|---:|\n");
+    b.append("CPU samples of the timed Flink runs (Java Flight Recorder, every thread running Java code, every\n")
+        .append("10 ms). By step: the innermost DoFn on the stack (its own work and the encoding of what it outputs),\n")
+        .append("or what the runner does between steps:\n\n");
+    b.append("| phase | step | share of CPU samples |\n|---|---|---:|\n");
+    steps("backfill", goes.backfillProfile());
+    steps("training set", goes.trainingProfile());
+    b.append('\n');
+    b.append("By code: each sample charged to the first frame from the top of its stack in a known library or\n")
+        .append("featurepipe package (JDK frames such as `HashMap.get` go to their caller):\n\n");
+    b.append("| code | backfill | training set |\n|---|---:|---:|\n");
     Set<String> parts = new LinkedHashSet<>(goes.backfillProfile().byPart().keySet());
     parts.addAll(goes.trainingProfile().byPart().keySet());
     for (String part : parts) {
@@ -145,6 +152,22 @@ final class OfflineReport {
     hottest("training set", goes.trainingProfile());
     b.append('\n');
     analysis(flink);
+  }
+
+  /** The steps with at least 1% of a phase's samples, the rest summed. */
+  private void steps(String phase, CpuProfile.Breakdown p) {
+    long rest = 0;
+    for (Map.Entry<String, Long> e : p.byStep().entrySet()) {
+      if (p.share(e.getValue()) >= 1) {
+        b.append("| ").append(phase).append(" | ").append(e.getKey().startsWith("(") ? e.getKey() : "`" + e.getKey() + "`")
+            .append(" | ").append(fmt(p.share(e.getValue()), 0)).append("% |\n");
+      } else {
+        rest += e.getValue();
+      }
+    }
+    if (rest > 0) {
+      b.append("| ").append(phase).append(" | (other steps, each under 1%) | ").append(fmt(p.share(rest), 0)).append("% |\n");
+    }
   }
 
   private void stages(String phase, List<FeaturepipeStages.Stage> stages, Measured whole, String wholeName) {
@@ -186,6 +209,7 @@ final class OfflineReport {
     double read = bf.get(0).measured().seconds();
     double compute = bf.get(1).measured().seconds() - read;
     double write = flink.backfill().seconds() - bf.get(1).measured().seconds();
+    String topStep = goes.backfillProfile().byStep().keySet().stream().findFirst().orElse("-");
     b.append("Reading the figures: on Flink the backfill keeps ")
         .append(fmt(flink.backfill().cpuSeconds() / flink.backfill().seconds(), 1)).append(" of ").append(cores)
         .append(" cores busy on average (DuckDB ").append(fmt(duck.backfill().cpuSeconds() / duck.backfill().seconds(), 1))
@@ -195,8 +219,10 @@ final class OfflineReport {
         .append(share(compute, flink.backfill())).append(" and writing and publishing the partitions about ")
         .append(share(write, flink.backfill())).append("; garbage collection paused the JVM for ")
         .append(share(flink.backfill().gcMillis() / 1000.0, flink.backfill())).append(" of it. The largest part of\n")
-        .append("the CPU samples is ").append(top(goes.backfillProfile())).append(" in the backfill and ")
-        .append(top(goes.trainingProfile())).append(" in the training set.\n\n");
+        .append("the CPU samples by code is ").append(top(goes.backfillProfile())).append(" in the backfill and ")
+        .append(top(goes.trainingProfile())).append(" in the training set; the busiest step of the backfill is ")
+        .append(topStep).append(" (").append(fmt(goes.backfillProfile().share(goes.backfillProfile().byStep().getOrDefault(topStep, 0L)), 0))
+        .append("%).\n\n");
   }
 
   private static String top(CpuProfile.Breakdown p) {
