@@ -23,6 +23,7 @@ public final class Benchmarks implements Callable<Integer> {
   static Map<String, BenchmarkSuite> suites() {
     Map<String, BenchmarkSuite> all = new LinkedHashMap<>();
     for (BenchmarkSuite s : List.<BenchmarkSuite>of(
+        new io.featurepipe.benchmarks.offline.OfflineSuite(),
         new io.featurepipe.benchmarks.online.OnlineBenchmark())) {
       all.put(s.name(), s);
     }
