@@ -4,6 +4,7 @@ import io.featurepipe.pipelines.training.SpineFormat;
 import io.featurepipe.pipelines.training.SpineSource;
 import io.featurepipe.pipelines.training.TrainingSet;
 import io.featurepipe.pipelines.training.TrainingSetSummary;
+import io.featurepipe.sinks.training.TrainingFormat;
 import io.featurepipe.transforms.definitions.DefinitionException;
 import io.featurepipe.transforms.model.FeatureRepository;
 import java.io.PrintStream;
@@ -27,8 +28,8 @@ import picocli.CommandLine.Unmatched;
       "Join a spine (entity keys, a timestamp, labels) to the offline store point in time: each",
       "row gets the values of the requested features as of its timestamp by the time rule of the",
       "online store (the window end e(t) = floor((t - availability_delay) / hop) * hop, or the",
-      "empty values when the key had no data), never a value from t or later. Writes Avro with the",
-      "schema and the feature list beside it. Unknown options go to Beam",
+      "empty values when the key had no data), never a value from t or later. Writes Avro (or",
+      "TFRecord of tf.Example) with the schema and the feature list beside it. Unknown options go to Beam",
       "(e.g. --runner=FlinkRunner --flinkMaster=[local])."
     })
 final class TrainingSetCommand implements Callable<Integer> {
@@ -77,6 +78,13 @@ final class TrainingSetCommand implements Callable<Integer> {
       description = "Spine rows per (group, key, window end) above which the join spreads the key over several workers.")
   Long hotKeyThreshold;
 
+  @Option(
+      names = "--format",
+      defaultValue = "avro",
+      paramLabel = "avro|tfrecord",
+      description = "Part files: avro (exact values) or tfrecord (tf.Example; doubles as 32-bit floats, nulls as absent features). Default: ${DEFAULT-VALUE}.")
+  String format;
+
   @Unmatched List<String> beamArgs = new ArrayList<>();
 
   @Override
@@ -96,7 +104,8 @@ final class TrainingSetCommand implements Callable<Integer> {
     if (spineColumns != null) {
       source = source.withColumnTypes(SpineSource.parseColumnTypes(spineColumns));
     }
-    TrainingSet.Spec spec = TrainingSet.Spec.of(repo, source, features, offlineRoot, output);
+    TrainingSet.Spec spec =
+        TrainingSet.Spec.of(repo, source, features, offlineRoot, output).withFormat(TrainingFormat.parse(format));
     if (hotKeyThreshold != null) {
       spec = spec.withHotKeyThreshold(hotKeyThreshold);
     }

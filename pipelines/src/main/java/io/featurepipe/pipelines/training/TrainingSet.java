@@ -7,6 +7,7 @@ import io.featurepipe.sinks.training.FeatureSelection;
 import io.featurepipe.sinks.training.JoinPointInTime;
 import io.featurepipe.sinks.training.JoinedRow;
 import io.featurepipe.sinks.training.TrainingSchema;
+import io.featurepipe.sinks.training.TrainingFormat;
 import io.featurepipe.sinks.training.WriteTrainingSet;
 import io.featurepipe.transforms.model.FeatureRepository;
 import org.apache.beam.sdk.Pipeline;
@@ -52,14 +53,20 @@ public final class TrainingSet {
       String features,
       String offlineRoot,
       String outputDir,
-      long hotKeyThreshold) {
+      long hotKeyThreshold,
+      TrainingFormat format) {
 
     public static Spec of(FeatureRepository repository, SpineSource spine, String features, String offlineRoot, String outputDir) {
-      return new Spec(repository, spine, features, offlineRoot, outputDir, 0);
+      return new Spec(repository, spine, features, offlineRoot, outputDir, 0, TrainingFormat.AVRO);
     }
 
     public Spec withHotKeyThreshold(long threshold) {
-      return new Spec(repository, spine, features, offlineRoot, outputDir, threshold);
+      return new Spec(repository, spine, features, offlineRoot, outputDir, threshold, format);
+    }
+
+    /** The part files' format: Avro (default) or TFRecord of tf.Example. */
+    public Spec withFormat(TrainingFormat format) {
+      return new Spec(repository, spine, features, offlineRoot, outputDir, hotKeyThreshold, format);
     }
   }
 
@@ -67,9 +74,9 @@ public final class TrainingSet {
    * What was built: the training set's schema and feature columns, the spine's layout, and where
    * the outputs will be.
    */
-  public record Built(TrainingSchema schema, SpineLayout spine, String outputDir) {
+  public record Built(TrainingSchema schema, SpineLayout spine, String outputDir, TrainingFormat format) {
     public String dataFiles() {
-      return outputDir + "/" + WriteTrainingSet.PREFIX + "-*.avro";
+      return outputDir + "/" + WriteTrainingSet.PREFIX + "-*" + format.extension();
     }
 
     public String schemaFile() {
@@ -108,7 +115,7 @@ public final class TrainingSet {
 
     PCollectionTuple spine = pipeline.apply("ReadSpine", ReadSpine.of(layout, selection));
     PCollection<JoinedRow> joined = spine.get(ReadSpine.ROWS).apply("JoinPointInTime", join);
-    joined.apply("WriteTrainingSet", WriteTrainingSet.to(output, schema, spec.spine().timestampColumn()));
+    joined.apply("WriteTrainingSet", WriteTrainingSet.to(output, schema, spec.spine().timestampColumn()).withFormat(spec.format()));
     spine
         .get(ReadSpine.DEAD_LETTERS)
         .apply("DeadLettersAsJson", MapElements.into(TypeDescriptors.strings()).via(WriteDeadLetters::toJson))
@@ -116,6 +123,6 @@ public final class TrainingSet {
         .apply(
             "WriteDeadLetters",
             WritePartitionedFiles.to(output + "/" + DEAD_LETTERS, DEAD_LETTERS, new JsonLinesFormat(), d -> ""));
-    return new Built(schema, layout, output);
+    return new Built(schema, layout, output, spec.format());
   }
 }

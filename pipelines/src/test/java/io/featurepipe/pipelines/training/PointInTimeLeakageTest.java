@@ -1,12 +1,14 @@
 package io.featurepipe.pipelines.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.featurepipe.sinks.training.TrainingFormat;
 import io.featurepipe.transforms.model.FeatureRepository;
 import io.featurepipe.transforms.record.SourceRecord;
 import java.nio.file.Files;
@@ -25,6 +27,8 @@ import org.apache.beam.sdk.PipelineResult;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.example.Example;
+import org.tensorflow.example.Feature;
 
 /**
  * DESIGN §3 at its edges, events → ComputeFeatures → WriteOffline → training set, every expected
@@ -240,6 +244,71 @@ class PointInTimeLeakageTest {
     String row = r.get("row").toString();
     assertEquals(n, r.get("shop_delayed__n_1h"), row + " shop n_1h");
     assertEquals(users, r.get("users_1h"), row + " users_1h");
+  }
+
+  @Test
+  void tfRecordFilesHoldTheSameRowsAsTfExamples(@TempDir Path dir) throws Exception {
+    Path spine = dir.resolve("spine.csv");
+    Files.writeString(spine, SPINE);
+    Pipeline p = OfflineFixture.direct();
+    SpineSource source =
+        SpineSource.of(spine.toString(), "ts").withColumnTypes(SpineSource.parseColumnTypes("label:int"));
+    Path out = dir.resolve("out");
+    TrainingSet.Built built =
+        TrainingSet.build(
+            p,
+            TrainingSet.Spec.of(repo, source, "user_hourly:*,shop_delayed:*", offline.toString(), out.toString())
+                .withFormat(TrainingFormat.TFRECORD));
+    OfflineFixture.run(p);
+    assertTrue(built.dataFiles().endsWith("part-*.tfrecord"), built.dataFiles());
+
+    Map<String, Map<String, Feature>> rows = new HashMap<>();
+    for (Example e : readTfRecords(out)) {
+      Map<String, Feature> f = e.getFeatures().getFeatureMap();
+      rows.put(f.get("row").getBytesList().getValue(0).toStringUtf8(), f);
+    }
+    assertEquals(11, rows.size(), rows.keySet().toString());
+    Map<String, Feature> r1 = rows.get("r1");
+    assertEquals(List.of(2L), r1.get("user_hourly__n_1h").getInt64List().getValueList());
+    assertEquals(List.of(5.0f), r1.get("sum_2h").getFloatList().getValueList());
+    assertEquals(List.of(3.0f), r1.get("max_1h").getFloatList().getValueList());
+    assertEquals(List.of(3.0f, 2.0f), r1.get("last2_1h").getFloatList().getValueList());
+    assertEquals(List.of(3L), r1.get("n_ttl").getInt64List().getValueList());
+    assertEquals(List.of(1L), r1.get("label").getInt64List().getValueList());
+    assertEquals("2026-03-02T10:00:00Z", r1.get("ts").getBytesList().getValue(0).toStringUtf8());
+    // empty windows: null values are absent features, an empty list is an empty list
+    Map<String, Feature> r5 = rows.get("r5");
+    assertFalse(r5.containsKey("max_1h"), "a null is an absent feature");
+    assertFalse(r5.containsKey("label"), "an empty CSV field is absent");
+    assertEquals(0, r5.get("last2_1h").getFloatList().getValueCount());
+    assertEquals(List.of(2L), r5.get("n_ttl").getInt64List().getValueList());
+    assertEquals(List.of(3L), rows.get("d2").get("shop_delayed__n_1h").getInt64List().getValueList());
+    // the schema and the feature list are written beside the records, as for Avro
+    assertEquals(built.schema().schema(), new Schema.Parser().parse(out.resolve("training.avsc").toFile()));
+    assertTrue(Files.exists(out.resolve("features.json")));
+  }
+
+  /**
+   * The records of the TFRecord files in a folder, read by the format's framing (TensorFlow's
+   * record_writer: length as little-endian uint64, its masked CRC32C, the data, the data's masked
+   * CRC32C), independently of the writer.
+   */
+  static List<Example> readTfRecords(Path dir) throws java.io.IOException {
+    List<Example> out = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.filter(x -> x.getFileName().toString().matches("part-\\d+\\.tfrecord")).sorted().toList()) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(f)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        while (b.hasRemaining()) {
+          int length = (int) b.getLong();
+          b.getInt();
+          byte[] data = new byte[length];
+          b.get(data);
+          b.getInt();
+          out.add(Example.parseFrom(data));
+        }
+      }
+    }
+    return out;
   }
 
   static Map<String, String> deadLetters(Path dir) throws Exception {

@@ -1,6 +1,8 @@
 package io.featurepipe.sinks.training;
 
 import io.featurepipe.sinks.files.AvroFormat;
+import io.featurepipe.sinks.files.FileFormat;
+import io.featurepipe.sinks.files.TfRecordFormat;
 import io.featurepipe.sinks.files.WritePartitionedFiles;
 import io.featurepipe.sinks.files.WrittenPartition;
 import io.featurepipe.transforms.model.FeatureGroupDef;
@@ -33,13 +35,16 @@ import org.apache.beam.sdk.values.PCollectionView;
 
 /**
  * Writes joined rows as a training set under a folder: {@code part-NNNNN.avro} (Avro container
- * files, snappy, file metadata {@code featurepipe.features} and {@code featurepipe.versions}), and,
+ * files, snappy, file metadata {@code featurepipe.features} and {@code featurepipe.versions}) or,
+ * {@link #withFormat with the TFRecord format}, {@code part-NNNNN.tfrecord} ({@code tf.Example}
+ * records, {@link TfExamples}), and,
  * once they are all written, {@value #SCHEMA_FILE} (the Avro schema) and {@value #FEATURES_FILE}
- * ({@link FeatureList}) beside them. Part files of an earlier run in the folder that this run did
+ * ({@link FeatureList}) beside them. Part files (of either format) of an earlier run in the folder that this run did
  * not write are deleted after. Output: the written files and row count.
  *
  * <pre>{@code
  * joined.apply("WriteTrainingSet", WriteTrainingSet.to(outputDir, schema, "event_time"));
+ * joined.apply("WriteTrainingSet", WriteTrainingSet.to(outputDir, schema, "event_time").withFormat(TrainingFormat.TFRECORD));
  * }</pre>
  */
 public final class WriteTrainingSet extends PTransform<PCollection<JoinedRow>, PCollection<WrittenPartition>> {
@@ -50,18 +55,25 @@ public final class WriteTrainingSet extends PTransform<PCollection<JoinedRow>, P
   private final String outputDir;
   private final TrainingSchema schema;
   private final String spineTimestamp;
+  private final TrainingFormat format;
 
-  private WriteTrainingSet(String outputDir, TrainingSchema schema, String spineTimestamp) {
+  private WriteTrainingSet(String outputDir, TrainingSchema schema, String spineTimestamp, TrainingFormat format) {
     this.outputDir = outputDir.endsWith("/") ? outputDir.substring(0, outputDir.length() - 1) : outputDir;
     this.schema = schema;
     this.spineTimestamp = spineTimestamp;
+    this.format = format;
   }
 
   public static WriteTrainingSet to(String outputDir, TrainingSchema schema, String spineTimestamp) {
     if (outputDir == null || outputDir.isBlank()) {
       throw new IllegalArgumentException("the training set's output folder is empty");
     }
-    return new WriteTrainingSet(outputDir, schema, spineTimestamp);
+    return new WriteTrainingSet(outputDir, schema, spineTimestamp, TrainingFormat.AVRO);
+  }
+
+  /** The part files' format (default Avro). */
+  public WriteTrainingSet withFormat(TrainingFormat format) {
+    return new WriteTrainingSet(outputDir, schema, spineTimestamp, format);
   }
 
   @Override
@@ -76,11 +88,14 @@ public final class WriteTrainingSet extends PTransform<PCollection<JoinedRow>, P
     metadata.put("featurepipe.features", String.join(",", features));
     metadata.put("featurepipe.versions", String.join(",", versions));
     TrainingSchema s = schema;
+    FileFormat<JoinedRow> files =
+        format == TrainingFormat.AVRO
+            ? new AvroFormat<JoinedRow>(s::toAvro, r -> metadata)
+            : new TfRecordFormat<JoinedRow>(r -> TfExamples.bytes(s.toAvro(r)));
     PCollection<WrittenPartition> written =
         rows.apply(
-            "WriteAvro",
-            WritePartitionedFiles.to(
-                outputDir, PREFIX, new AvroFormat<JoinedRow>(s::toAvro, r -> metadata), r -> ""));
+            format == TrainingFormat.AVRO ? "WriteAvro" : "WriteTfRecord",
+            WritePartitionedFiles.to(outputDir, PREFIX, files, r -> ""));
     PCollectionView<List<WrittenPartition>> view = written.apply("WrittenFiles", View.asList());
     rows.getPipeline()
         .apply("TrainingSetFolder", Create.of(outputDir).withCoder(StringUtf8Coder.of()))
@@ -113,11 +128,13 @@ public final class WriteTrainingSet extends PTransform<PCollection<JoinedRow>, P
       }
       write(dir + "/" + SCHEMA_FILE, schemaJson + "\n");
       write(dir + "/" + FEATURES_FILE, featuresJson);
-      MatchResult m = FileSystems.match(dir + "/" + PREFIX + "-*.avro");
+      MatchResult m = FileSystems.match(dir + "/" + PREFIX + "-*");
       List<ResourceId> stale = new ArrayList<>();
       if (m.status() == MatchResult.Status.OK) {
         for (MatchResult.Metadata md : m.metadata()) {
-          if (!keep.contains(md.resourceId().getFilename())) {
+          String name = md.resourceId().getFilename();
+          boolean part = java.util.Arrays.stream(TrainingFormat.values()).anyMatch(f -> name.endsWith(f.extension()));
+          if (part && !keep.contains(name)) {
             stale.add(md.resourceId());
           }
         }
