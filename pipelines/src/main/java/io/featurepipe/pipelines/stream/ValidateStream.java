@@ -34,6 +34,12 @@ import org.tensorflow.metadata.v0.DatasetFeatureStatistics;
  * schema of the definitions and, where given, drift against baseline statistics; one alert per
  * anomaly reason, emitted in the window's on-time pane (when the watermark passes its end).
  *
+ * <p>The baseline of a group's features (a backfill's or {@code validate}'s {@code
+ * <group>/features/stats.pb}: the statistics of the offline rows that training sets are joined
+ * from) is also the training side of <b>training/serving skew</b>: each window's feature
+ * statistics are the serving side, compared by the {@code max_skew} comparators of the feature's
+ * {@code expect} (L-infinity for strings, approximate Jensen-Shannon otherwise, as TFDV).
+ *
  * <p>Input: the records each source reads since the stream's start, tagged by {@link
  * ComputeFeatures#sourceTag}, and the feature rows under {@link #ROWS} (rows of window ends before
  * the start, computed from bootstrap files, are not validated again). Steps per group: {@code
@@ -119,6 +125,9 @@ final class ValidateStream extends PTransform<PCollectionTuple, PCollection<Aler
     DatasetFeatureStatistics base = baseline.get(datasetKey(g.name(), kind));
     if (base != null) {
       options = options.withBaseline(base);
+      if (kind == DatasetKind.GROUP_FEATURES) {
+        options = options.withServing(base);
+      }
     }
     DetectAnomalies detect =
         DetectAnomalies.of(g.name(), kind, SchemaFromDefinitions.forGroup(repository, g, kind)).withOptions(options);
