@@ -179,6 +179,9 @@ final class ReplayChecks {
     if (to == Replay.Target.KAFKA && (def.unbounded() == null || !"kafka".equals(def.unbounded().kind()))) {
       return "source '" + def.name() + "' reads no Kafka topic to replay to";
     }
+    if (to == Replay.Target.KAFKA && kafkaBootstrap == null && def.unbounded().get("bootstrap") == null) {
+      return "source '" + def.name() + "' names no Kafka bootstrap: pass --kafka-bootstrap";
+    }
     return null;
   }
 
