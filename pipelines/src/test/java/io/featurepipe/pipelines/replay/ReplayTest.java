@@ -55,10 +55,11 @@ class ReplayTest {
   @Test
   void fixedDeadLettersReplayedIntoFilesAreInTheFeaturesOfARerun(@TempDir Path dir) throws Exception {
     FeatureRepository repo = RepositoryLoader.load(copyDefinitions(dir.resolve("defs")));
-    List<String> day = Files.readAllLines(DATA.resolve(DAY + ".jsonl"));
+    // the first 300 lines of the day (its first hours): enough keys and windows, a quick backfill
+    List<String> day = Files.readAllLines(DATA.resolve(DAY + ".jsonl")).subList(0, 300);
     List<Integer> picked = new ArrayList<>(); // line indexes of 4 valid payments of the day
     for (int i = 0; i < day.size() && picked.size() < 4; i++) {
-      if (day.get(i).contains(GOOD) && day.get(i).contains("\"amount\":") && i % 97 == 13) {
+      if (day.get(i).contains(GOOD) && day.get(i).contains("\"amount\":") && i % 67 == 13) {
         picked.add(i);
       }
     }
@@ -71,7 +72,8 @@ class ReplayTest {
     Map<String, String> expected = reference(repo, cleanDay);
 
     // the corrupted data and its backfill's dead letters
-    Path data = copyData(dir.resolve("data"));
+    Path data = dir.resolve("data");
+    Files.createDirectories(data.resolve("payments"));
     List<String> corrupted = new ArrayList<>(day);
     for (int i : picked) {
       corrupted.set(i, corrupted.get(i).replace(GOOD, BROKEN));
@@ -173,13 +175,6 @@ class ReplayTest {
     return to;
   }
 
-  static Path copyData(Path to) throws Exception {
-    Files.createDirectories(to.resolve("payments"));
-    // the day alone: its windows miss the week before, the same in every run compared
-    Files.copy(DATA.resolve(DAY + ".jsonl"), to.resolve("payments/" + DAY + ".jsonl"));
-    return to;
-  }
-
   /** The rows a brute-force computation over the lines gives for the day's window ends. */
   static Map<String, String> reference(FeatureRepository repo, List<String> lines) {
     RecordDecoder decoder = new RecordDecoder(repo.source("payments"));
@@ -215,7 +210,7 @@ class ReplayTest {
     for (FeatureRow r : new OfflineStore(repo, offline.toString()).rows(GROUP, DAY)) {
       rows.put(r.identity(), Arrays.deepToString(r.values()));
     }
-    assertTrue(rows.size() > 100, "rows: " + rows.size());
+    assertTrue(rows.size() > 50, "rows: " + rows.size());
     return rows;
   }
 }
