@@ -1,0 +1,211 @@
+package io.featurepipe.pipelines.replay;
+
+import io.featurepipe.pipelines.ingest.kafka.ProduceLines;
+import io.featurepipe.sinks.deadletter.WriteDeadLetters;
+import io.featurepipe.transforms.model.FeatureRepository;
+import io.featurepipe.transforms.record.DeadLetter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Replays dead letters after a fix: pushes each rejected record back through the read, check and
+ * preparation steps of its source with the current definitions; records that now pass go where
+ * their pipeline reads them again, records that still fail go to a new dead-letter file with their
+ * new reason.
+ *
+ * <ul>
+ *   <li><b>Bounded sources</b> (and dead letters of file origin): a replay file per source and event
+ *       date, named so the source's {@code bounded.path} matches it ({@link ReplayFiles}); a rerun
+ *       of the backfill for those dates reads it with the original files.
+ *   <li><b>Kafka sources</b> (dead letters with origin {@code kafka:...}): produced again to the
+ *       source's topic, where the running stream reads them.
+ * </ul>
+ *
+ * <p>Nothing is counted twice: a record still in its input file (its payload equals the line at its
+ * origin, or decodes to the same values) is not replayed, since a rerun reads it anyway; a record
+ * rejected only by some groups ({@code PrepareGroups/<group>} for some but not all groups of its
+ * source) was used by the others and is not replayed; letters with the same source, origin and
+ * payload are one record. Those are written to the new dead-letter file as {@code not replayed:
+ * <why>}. The replay id (default: a hash of the dead letters read) names the replay files, so
+ * replaying the same dead letters again replaces them instead of adding to them.
+ *
+ * <pre>{@code
+ * ReplayResult r = Replay.of(repo, List.of("offline/_dead_letters/run-1/*.jsonl"))
+ *     .withDataRoot("data/")
+ *     .run();
+ * r.print(System.out);
+ * }</pre>
+ */
+public final class Replay {
+
+  /** Where records that pass go. */
+  public enum Target {
+    /** Kafka for dead letters read from Kafka, files for the others. */
+    AUTO,
+    FILES,
+    KAFKA
+  }
+
+  private final FeatureRepository repository;
+  private final List<String> deadLetters;
+  private final String dataRoot;
+  private final String outputRoot;
+  private final String kafkaBootstrap;
+  private final Target target;
+  private final String failedOutput;
+  private final String replayId;
+  private final boolean dryRun;
+
+  private Replay(
+      FeatureRepository repository, List<String> deadLetters, String dataRoot, String outputRoot,
+      String kafkaBootstrap, Target target, String failedOutput, String replayId, boolean dryRun) {
+    this.repository = repository;
+    this.deadLetters = deadLetters;
+    this.dataRoot = dataRoot;
+    this.outputRoot = outputRoot;
+    this.kafkaBootstrap = kafkaBootstrap;
+    this.target = target;
+    this.failedOutput = failedOutput;
+    this.replayId = replayId;
+    this.dryRun = dryRun;
+  }
+
+  /** A replay of the dead-letter files the paths or globs match, with the defaults below. */
+  public static Replay of(FeatureRepository repository, List<String> deadLetters) {
+    Objects.requireNonNull(repository, "repository");
+    if (deadLetters == null || deadLetters.isEmpty()) {
+      throw new IllegalArgumentException("no dead-letter files given");
+    }
+    return new Replay(repository, List.copyOf(deadLetters), ".", null, null, Target.AUTO, null, null, false);
+  }
+
+  /** The folder (or URL) the sources' bounded paths are relative to (default: the current folder). */
+  public Replay withDataRoot(String root) {
+    return new Replay(repository, deadLetters, Objects.requireNonNull(root, "dataRoot"), outputRoot,
+        kafkaBootstrap, target, failedOutput, replayId, dryRun);
+  }
+
+  /**
+   * Writes replay files under this root instead of the data root (the backfill must then read it
+   * too); a source path without a wildcard is then written as it is.
+   */
+  public Replay withOutputRoot(String root) {
+    return new Replay(repository, deadLetters, dataRoot, root, kafkaBootstrap, target, failedOutput, replayId, dryRun);
+  }
+
+  /** The Kafka brokers to produce to, instead of the sources' {@code bootstrap}. */
+  public Replay withKafkaBootstrap(String bootstrap) {
+    return new Replay(repository, deadLetters, dataRoot, outputRoot, bootstrap, target, failedOutput, replayId, dryRun);
+  }
+
+  public Replay withTarget(Target t) {
+    return new Replay(repository, deadLetters, dataRoot, outputRoot, kafkaBootstrap,
+        Objects.requireNonNull(t, "target"), failedOutput, replayId, dryRun);
+  }
+
+  /**
+   * The folder of the new dead-letter file (default: {@code replay-<id>} beside the folder of the
+   * first dead-letter file, e.g. {@code <offline-root>/_dead_letters/replay-<id>/}).
+   */
+  public Replay withFailedOutput(String dir) {
+    return new Replay(repository, deadLetters, dataRoot, outputRoot, kafkaBootstrap, target, dir, replayId, dryRun);
+  }
+
+  /** The replay's id (letters, digits, {@code -} and {@code _}); default a hash of the dead letters. */
+  public Replay withReplayId(String id) {
+    if (id != null && !id.matches("[A-Za-z0-9_-]+")) {
+      throw new IllegalArgumentException("replay id '" + id + "' may hold only letters, digits, '-' and '_'");
+    }
+    return new Replay(repository, deadLetters, dataRoot, outputRoot, kafkaBootstrap, target, failedOutput, id, dryRun);
+  }
+
+  /** Decides everything and writes nothing. */
+  public Replay withDryRun(boolean dry) {
+    return new Replay(repository, deadLetters, dataRoot, outputRoot, kafkaBootstrap, target, failedOutput, replayId, dry);
+  }
+
+  /** Reads the dead letters, replays them and writes the results (unless a dry run). */
+  public ReplayResult run() throws IOException {
+    List<String> files = DeadLetterFiles.match(deadLetters);
+    List<DeadLetterFiles.Entry> entries = DeadLetterFiles.read(files);
+    String id = replayId != null ? replayId : hash(entries);
+    String failedDir = failedOutput != null ? failedOutput : defaultFailedOutput(files.get(0), id);
+    ReplayChecks checks =
+        new ReplayChecks(
+            repository, target, outputRoot != null ? outputRoot : dataRoot, outputRoot != null,
+            kafkaBootstrap, id);
+    List<ReplayResult.Outcome> outcomes = new ArrayList<>();
+    for (List<DeadLetterFiles.Entry> same : sameRecords(entries).values()) {
+      outcomes.add(checks.replay(same));
+    }
+    ReplayResult result = new ReplayResult(id, files, entries.size(), outcomes, failedDir + "/dead-letters.jsonl", dryRun);
+    if (!dryRun) {
+      write(result);
+    }
+    return result;
+  }
+
+  private void write(ReplayResult result) throws IOException {
+    for (Map.Entry<String, List<String>> f : result.replayFiles().entrySet()) {
+      ReplayFiles.write(f.getKey(), f.getValue());
+    }
+    for (Map.Entry<String, List<byte[]>> t : result.messages().entrySet()) {
+      String[] at = t.getKey().split(" ", 2); // "<bootstrap> <topic>"
+      try (ProduceLines out = ProduceLines.to(at[0], at[1])) {
+        for (byte[] m : t.getValue()) {
+          out.send(m, null);
+        }
+        out.flush();
+      }
+    }
+    List<String> failed = new ArrayList<>();
+    for (DeadLetter d : result.newDeadLetters()) {
+      failed.add(WriteDeadLetters.toJson(d));
+    }
+    if (!failed.isEmpty()) {
+      ReplayFiles.write(result.failedFile(), failed);
+    }
+  }
+
+  /** Letters of the same record (source, origin, payload) together, in the order first read. */
+  private static Map<List<String>, List<DeadLetterFiles.Entry>> sameRecords(List<DeadLetterFiles.Entry> entries) {
+    Map<List<String>, List<DeadLetterFiles.Entry>> out = new LinkedHashMap<>();
+    for (DeadLetterFiles.Entry e : entries) {
+      DeadLetter d = e.letter();
+      out.computeIfAbsent(List.of(d.source(), d.origin(), d.payload()), k -> new ArrayList<>()).add(e);
+    }
+    return out;
+  }
+
+  private static String defaultFailedOutput(String firstFile, String id) {
+    String dir = firstFile.substring(0, Math.max(0, firstFile.lastIndexOf('/')));
+    String parent = dir.substring(0, Math.max(0, dir.lastIndexOf('/')));
+    return (parent.isEmpty() ? "." : parent) + "/replay-" + id;
+  }
+
+  private static String hash(List<DeadLetterFiles.Entry> entries) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      TreeMap<String, Boolean> sorted = new TreeMap<>();
+      for (DeadLetterFiles.Entry e : entries) {
+        sorted.put(WriteDeadLetters.toJson(e.letter()), true);
+      }
+      for (String s : sorted.keySet()) {
+        sha.update(s.getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) '\n');
+      }
+      return HexFormat.of().formatHex(sha.digest()).substring(0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package io.featurepipe.runners;
+
+import io.featurepipe.pipelines.replay.Replay;
+import io.featurepipe.pipelines.replay.ReplayResult;
+import io.featurepipe.transforms.definitions.DefinitionException;
+import io.featurepipe.transforms.model.FeatureRepository;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code featurepipe replay}: dead letters back through their pipeline after a fix. */
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Push dead-lettered records back through the decoding, record checks and group expressions",
+      "of their source with the current definitions, after a fix to the definitions or to the",
+      "payloads. Records that pass go to a replay file beside their source's files for their",
+      "date (the source's bounded path must match it: end the file name with '*'), which the next",
+      "backfill of that date reads; records read from Kafka go back to their topic. Records that",
+      "still fail go to a new dead-letter file with their new reason. Records still in their input",
+      "file, or rejected by only some groups, are not replayed (a rerun reads them). Prints the",
+      "counts per reason."
+    })
+final class ReplayCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "REPO", description = "Folder of YAML feature definitions.")
+  Path repository;
+
+  @Option(
+      names = "--dead-letters",
+      required = true,
+      split = ",",
+      paramLabel = "PATH|GLOB",
+      description = "Dead-letter files (JSON lines), e.g. <offline-root>/_dead_letters/run-<id>/*.jsonl; repeatable.")
+  List<String> deadLetters = new ArrayList<>();
+
+  @Option(
+      names = "--data-root",
+      defaultValue = ".",
+      paramLabel = "DIR",
+      description = "Folder (or URL) the sources' bounded paths are relative to, as for backfill (default: the current folder).")
+  String dataRoot;
+
+  @Option(
+      names = "--output-root",
+      paramLabel = "DIR",
+      description = "Write replay files under DIR instead of --data-root (a backfill must then read DIR too).")
+  String outputRoot;
+
+  @Option(
+      names = "--kafka-bootstrap",
+      paramLabel = "HOST:PORT",
+      description = "Kafka brokers to produce to (default: each source's bootstrap).")
+  String kafkaBootstrap;
+
+  @Option(
+      names = "--target",
+      defaultValue = "auto",
+      paramLabel = "auto|files|kafka",
+      description = "Where passing records go: auto (Kafka for records read from Kafka, else files), files or kafka.")
+  String target;
+
+  @Option(
+      names = "--failed-output",
+      paramLabel = "DIR",
+      description = "Folder of the new dead-letter file (default: replay-<id> beside the dead letters' folder).")
+  String failedOutput;
+
+  @Option(
+      names = "--replay-id",
+      paramLabel = "ID",
+      description = "Names the replay files (default: a hash of the dead letters, so a repeated replay replaces its files).")
+  String replayId;
+
+  @Option(names = "--dry-run", description = "Decide and print everything, write nothing.")
+  boolean dryRun;
+
+  @Override
+  public Integer call() throws Exception {
+    FeatureRepository repo;
+    try {
+      repo = RepositoryOption.load(repository);
+    } catch (DefinitionException e) {
+      System.err.println(e.getMessage());
+      return 1;
+    }
+    Replay.Target to;
+    try {
+      to = Replay.Target.valueOf(target.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--target must be auto, files or kafka, not '" + target + "'");
+    }
+    FileSystems.setDefaultPipelineOptions(PipelineOptionsFactory.create());
+    ReplayResult result =
+        Replay.of(repo, deadLetters)
+            .withDataRoot(dataRoot)
+            .withOutputRoot(outputRoot)
+            .withKafkaBootstrap(kafkaBootstrap)
+            .withTarget(to)
+            .withFailedOutput(failedOutput)
+            .withReplayId(replayId)
+            .withDryRun(dryRun)
+            .run();
+    result.print(System.out);
+    return 0;
+  }
+}
