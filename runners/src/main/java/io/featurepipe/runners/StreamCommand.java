@@ -153,6 +153,7 @@ final class StreamCommand implements Callable<Integer> {
     if (inputs.maxRecords().isEmpty() && inputs.stopTime() == null) {
       options.as(StreamingOptions.class).setStreaming(true);
     }
+    io.featurepipe.runners.flink.FlinkDefaults.apply(options);
     try (BigtableOptions.Store store = bigtable.open()) {
       StreamFeatures.Spec spec =
           StreamFeatures.Spec.of(repo, store.target(), bootstrap ? StreamStart.bootstrapped(s) : StreamStart.of(s), deadLetters)

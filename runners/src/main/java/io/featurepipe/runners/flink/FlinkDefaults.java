@@ -1,0 +1,97 @@
+package io.featurepipe.runners.flink;
+
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.StreamingOptions;
+import org.apache.beam.sdk.transforms.display.DisplayData;
+
+/**
+ * featurepipe's defaults for a streaming job on Flink, applied to the options the user did not set
+ * (docs/flink.md): a checkpoint every minute, exactly once, at least 30 s apart, each allowed 10
+ * minutes; a fixed maximum parallelism (the number of key groups, which a savepoint is bound to);
+ * and, with {@code --stateBackendStoragePath}, RocksDB with incremental checkpoints under that path,
+ * retained when the job is cancelled.
+ *
+ * <p>Call it once the runner and streaming mode are known, before the pipeline is created:
+ *
+ * <pre>{@code
+ * PipelineOptions options = PipelineOptionsFactory.fromArgs(args).create();
+ * options.as(StreamingOptions.class).setStreaming(true);
+ * FlinkDefaults.apply(options);
+ * }</pre>
+ *
+ * It changes nothing for other runners or for batch jobs (Flink batch jobs do not checkpoint).
+ */
+public final class FlinkDefaults {
+  /** Checkpoint interval: Kafka offsets are committed and state is saved this often. */
+  public static final long CHECKPOINTING_INTERVAL_MILLIS = 60_000L;
+  /** Checkpoints are exactly once (Beam's own default, set explicitly so it shows in the job's options). */
+  public static final String CHECKPOINTING_MODE = "EXACTLY_ONCE";
+  /** The least time between the end of a checkpoint and the start of the next. */
+  public static final long MIN_PAUSE_BETWEEN_CHECKPOINTS_MILLIS = 30_000L;
+  /** A checkpoint that takes longer fails (and the next one is tried). */
+  public static final long CHECKPOINT_TIMEOUT_MILLIS = 600_000L;
+  /**
+   * Key groups of every keyed operator. Flink derives it from the parallelism otherwise, so a job
+   * restored with another parallelism could not read its savepoint; fixed, the parallelism can change
+   * up to this value.
+   */
+  public static final int MAX_PARALLELISM = 128;
+
+  private FlinkDefaults() {}
+
+  /**
+   * Fills in the defaults the options do not set explicitly, when the runner is Flink and the job
+   * is streaming; returns the same options.
+   */
+  public static PipelineOptions apply(PipelineOptions options) {
+    if (options.getRunner() != FlinkRunner.class || !options.as(StreamingOptions.class).isStreaming()) {
+      return options;
+    }
+    Set<String> set = explicitlySet(options);
+    FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
+    if (!set.contains("checkpointingInterval")) {
+      flink.setCheckpointingInterval(CHECKPOINTING_INTERVAL_MILLIS);
+    }
+    if (!set.contains("checkpointingMode")) {
+      flink.setCheckpointingMode(CHECKPOINTING_MODE);
+    }
+    if (!set.contains("minPauseBetweenCheckpoints")) {
+      flink.setMinPauseBetweenCheckpoints(
+          Math.min(MIN_PAUSE_BETWEEN_CHECKPOINTS_MILLIS, flink.getCheckpointingInterval() / 2));
+    }
+    if (!set.contains("checkpointTimeoutMillis")) {
+      flink.setCheckpointTimeoutMillis(CHECKPOINT_TIMEOUT_MILLIS);
+    }
+    if (!set.contains("maxParallelism")) {
+      flink.setMaxParallelism(MAX_PARALLELISM);
+    }
+    String storage = flink.getStateBackendStoragePath();
+    if (storage != null && !storage.isEmpty()) {
+      boolean rocksDb = flink.getStateBackend() == null || "rocksdb".equalsIgnoreCase(flink.getStateBackend());
+      if (rocksDb && !set.contains("stateBackendFactory")) {
+        // Beam's own "rocksdb" backend makes full checkpoints; this factory makes incremental ones
+        flink.setStateBackend(null);
+        flink.setStateBackendFactory(IncrementalRocksDb.class);
+      }
+      if (!set.contains("externalizedCheckpointsEnabled")) {
+        flink.setExternalizedCheckpointsEnabled(true);
+      }
+      if (!set.contains("retainExternalizedCheckpointsOnCancellation")) {
+        flink.setRetainExternalizedCheckpointsOnCancellation(true);
+      }
+    }
+    return options;
+  }
+
+  /**
+   * The names of the options given explicitly (on the command line or by a setter): the options'
+   * display data leaves out the values that are defaults.
+   */
+  static Set<String> explicitlySet(PipelineOptions options) {
+    return DisplayData.from(options).items().stream().map(DisplayData.Item::getKey).collect(Collectors.toSet());
+  }
+}

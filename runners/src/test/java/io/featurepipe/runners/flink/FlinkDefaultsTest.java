@@ -1,0 +1,97 @@
+package io.featurepipe.runners.flink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.flink.contrib.streaming.state.RocksDBStateBackend;
+import org.junit.jupiter.api.Test;
+
+class FlinkDefaultsTest {
+
+  private static FlinkPipelineOptions parse(String... args) {
+    return PipelineOptionsFactory.fromArgs(args).create().as(FlinkPipelineOptions.class);
+  }
+
+  private static FlinkPipelineOptions streaming(String... args) {
+    FlinkPipelineOptions o = parse(args);
+    o.setStreaming(true);
+    FlinkDefaults.apply(o);
+    return o;
+  }
+
+  @Test
+  void aStreamingFlinkJobGetsCheckpointsEveryMinuteExactlyOnce() {
+    FlinkPipelineOptions o = streaming("--runner=FlinkRunner", "--flinkMaster=host:8081");
+    assertEquals(60_000L, o.getCheckpointingInterval());
+    assertEquals("EXACTLY_ONCE", o.getCheckpointingMode());
+    assertEquals(30_000L, o.getMinPauseBetweenCheckpoints());
+    assertEquals(600_000L, o.getCheckpointTimeoutMillis());
+    assertEquals(128, o.getMaxParallelism());
+    // no storage path: the cluster's state backend and checkpoint storage
+    assertNull(o.getStateBackend());
+    assertNull(o.getStateBackendFactory());
+    assertFalse(o.isExternalizedCheckpointsEnabled());
+  }
+
+  @Test
+  void theUsersValuesWin() {
+    FlinkPipelineOptions o = streaming("--runner=FlinkRunner", "--checkpointingInterval=5000",
+        "--checkpointingMode=AT_LEAST_ONCE", "--checkpointTimeoutMillis=1000", "--maxParallelism=64",
+        "--stateBackendStoragePath=file:///tmp/cp", "--retainExternalizedCheckpointsOnCancellation=false");
+    assertEquals(5_000L, o.getCheckpointingInterval());
+    assertEquals("AT_LEAST_ONCE", o.getCheckpointingMode());
+    assertEquals(2_500L, o.getMinPauseBetweenCheckpoints(), "the pause follows a short interval");
+    assertEquals(1_000L, o.getCheckpointTimeoutMillis());
+    assertEquals(64, o.getMaxParallelism());
+    assertTrue(o.isExternalizedCheckpointsEnabled());
+    assertFalse(o.getRetainExternalizedCheckpointsOnCancellation(), "explicitly false stays false");
+
+    FlinkPipelineOptions pause = streaming("--runner=FlinkRunner", "--minPauseBetweenCheckpoints=0");
+    assertEquals(0L, pause.getMinPauseBetweenCheckpoints());
+  }
+
+  @Test
+  void aStoragePathMeansIncrementalRocksDbWithRetainedCheckpoints() {
+    for (String[] args : new String[][] {
+        {"--runner=FlinkRunner", "--stateBackendStoragePath=file:///tmp/cp"},
+        {"--runner=FlinkRunner", "--stateBackend=rocksdb", "--stateBackendStoragePath=file:///tmp/cp"}}) {
+      FlinkPipelineOptions o = streaming(args);
+      assertNull(o.getStateBackend());
+      assertSame(IncrementalRocksDb.class, o.getStateBackendFactory());
+      assertTrue(o.isExternalizedCheckpointsEnabled());
+      assertTrue(o.getRetainExternalizedCheckpointsOnCancellation());
+      RocksDBStateBackend backend = (RocksDBStateBackend) new IncrementalRocksDb().createStateBackend(o);
+      assertTrue(backend.isIncrementalCheckpointsEnabled());
+      assertTrue(backend.getCheckpointBackend().toString().contains("/tmp/cp"), backend.getCheckpointBackend().toString());
+    }
+    FlinkPipelineOptions fs = streaming("--runner=FlinkRunner", "--stateBackend=filesystem", "--stateBackendStoragePath=file:///tmp/cp");
+    assertEquals("filesystem", fs.getStateBackend(), "another backend the user chose stays");
+    assertNull(fs.getStateBackendFactory());
+  }
+
+  @Test
+  void theFactoryNeedsAStoragePath() {
+    FlinkPipelineOptions o = parse("--runner=FlinkRunner");
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new IncrementalRocksDb().createStateBackend(o));
+    assertTrue(e.getMessage().contains("--stateBackendStoragePath"), e.getMessage());
+  }
+
+  @Test
+  void batchJobsAndOtherRunnersAreLeftAlone() {
+    FlinkPipelineOptions batch = parse("--runner=FlinkRunner");
+    FlinkDefaults.apply(batch);
+    assertEquals(-1L, batch.getCheckpointingInterval());
+    PipelineOptions direct = parse("--runner=DirectRunner");
+    direct.as(FlinkPipelineOptions.class).setStreaming(true);
+    FlinkDefaults.apply(direct);
+    assertEquals(-1L, direct.as(FlinkPipelineOptions.class).getCheckpointingInterval());
+  }
+}
