@@ -436,8 +436,10 @@ public final class StreamFeatures {
               .apply("RowsOf/" + g, Filter.by(new OfGroup(g)))
               .apply("WriteOnline/" + g,
                   WriteOnline.stream(spec.target(), repo, start.readSince(repo.group(g))).withGroups(List.of(g)));
-      written.add(w.written());
-      watermarks.add(w.watermarks());
+      // each group's outputs are windowed by its own hop: back in the global window, groups of
+      // different hops flatten together
+      written.add(w.written().apply("WrittenOf/" + g, Window.into(new GlobalWindows())));
+      watermarks.add(w.watermarks().apply("WatermarksOf/" + g, Window.into(new GlobalWindows())));
       dead.add(w.deadLetters());
     }
 
