@@ -18,7 +18,7 @@ public final class TemplateDocs {
     for (TemplateMetadata.Parameter p : TemplateMetadata.parameters(t.options())) {
       s.append("| `").append(p.name()).append("` | ")
           .append(p.isOptional() ? "no" : "yes").append(" | ")
-          .append(cell(p.helpText())).append(" | `")
+          .append(cell(p.helpText()).replace("<", "&lt;")).append(" | `")
           .append(cell(p.example())).append("` | ")
           .append(p.regexes().stream().map(r -> "`" + cell(r) + "`").collect(Collectors.joining(" ")))
           .append(" |\n");

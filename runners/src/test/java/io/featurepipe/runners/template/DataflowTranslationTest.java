@@ -14,9 +14,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The template mains' pipelines translate to Dataflow jobs without credentials or network
- * ({@link DataflowJob}): the backfill as a batch job, the stream (Kafka or Pub/Sub sources, the
- * Bigtable sink) as a streaming job, each with the stable step names Dataflow updates are keyed
- * by. The repository is read from a local folder through Beam FileSystems, as gs:// is on Dataflow.
+ * ({@link DataflowJob}): the backfill as a batch job, the stream with a Pub/Sub source and the
+ * Bigtable sink as a streaming job, each with the stable step names Dataflow updates are keyed by
+ * ({@link DataflowKafkaStreamIT} does the stream with Kafka sources, which the translation lists the
+ * partitions of). The repository is read from a local folder through Beam FileSystems, as gs:// is
+ * on Dataflow.
  */
 class DataflowTranslationTest {
   private static final Path CATALOG = Path.of("..", "feature-defs", "payments");
@@ -48,39 +50,6 @@ class DataflowTranslationTest {
       assertTrue(steps.stream().anyMatch(s -> s.startsWith(prefix)), prefix + " in " + steps);
     }
     assertFalse(steps.stream().anyMatch(s -> s.contains("merchant_risk")), "only the chosen groups: " + steps);
-  }
-
-  @Test
-  void kafkaStreamTranslatesToAStreamingJobWritingBigtable(@TempDir Path dir) throws Exception {
-    StreamTemplateOptions options =
-        StreamTemplate.options(
-            new String[] {
-              "--featureRepository=" + CATALOG,
-              "--bigtable=featurepipe-test/instance/features",
-              "--deadLetters=gs://featurepipe-test/dead-letters",
-              "--alerts=gs://featurepipe-test/alerts",
-              "--since=2026-01-14",
-              "--kafkaBootstrap=kafka-0.internal:9092",
-              "--topics=payments=payments-v2,logins=logins-v2",
-              "--start=earliest",
-              "--runId=test-run"
-            });
-    Pipeline p = Pipeline.create(DataflowJob.offline(options, dir, "featurepipe-stream-test"));
-    StreamTemplate.build(p, options);
-    JsonNode job = DataflowJob.translate(p);
-
-    assertEquals("JOB_TYPE_STREAMING", job.path("type").asText());
-    List<String> steps = DataflowJob.stepNames(job);
-    for (String prefix :
-        List.of(
-            "ReadStream/payments/ReadKafka", "ReadStream/logins/ReadKafka", "SinceStart/payments",
-            "CheckRecords/payments", "ComputeFeatures/", "WriteOnline/user_spend/",
-            "WriteOnline/merchant_risk/", "ReadOnlineWatermarks", "CheckFreshness",
-            "WriteQualityAlerts", "WriteDeadLetters")) {
-      assertTrue(steps.stream().anyMatch(s -> s.startsWith(prefix)), prefix + " in " + steps);
-    }
-    String json = job.toString();
-    assertTrue(json.contains("payments-v2") && json.contains("kafka-0.internal:9092"), "the overrides reach the read");
   }
 
   @Test

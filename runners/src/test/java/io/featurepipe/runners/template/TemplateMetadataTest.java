@@ -142,7 +142,8 @@ class TemplateMetadataTest {
   void aMissingRequiredParameterFailsNamingIt() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class,
-            () -> BackfillTemplate.options(new String[] {"--featureRepository=x", "--from=2026-01-10"}));
+            () -> BackfillTemplate.options(new String[] {
+              "--featureRepository=x", "--from=2026-01-10", "--offlineRoot=o", "--dataRoot=d"}));
     assertTrue(e.getMessage().contains("--to"), e.getMessage());
   }
 
