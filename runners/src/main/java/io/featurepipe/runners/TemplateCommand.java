@@ -18,10 +18,11 @@ import picocli.CommandLine.Option;
     name = "template",
     mixinStandardHelpOptions = true,
     description = {
-      "Write the Dataflow Flex Templates of the backfill (batch) and stream (streaming) pipelines",
-      "into --output: <name>/metadata.json (parameters generated from the templates' options),",
-      "<name>/Dockerfile (the Java 17 launcher image running the shaded jar), cloudbuild.yaml,",
-      "commands.sh (build, backfill, stream) and README.md. See docs/dataflow.md."
+      "Write the Dataflow Flex Templates of the backfill (batch) and stream",
+      "(streaming) pipelines into --output: <name>/metadata.json (parameters",
+      "generated from the templates' options), <name>/Dockerfile (the Java 17",
+      "launcher image running the shaded jar), cloudbuild.yaml, commands.sh",
+      "(build, backfill, stream) and README.md. See docs/dataflow.md."
     })
 final class TemplateCommand implements Callable<Integer> {
 

@@ -48,12 +48,6 @@ public interface BackfillTemplateOptions extends RepositoryTemplateOptions {
 
   void setDataRoot(String value);
 
-  @Description("The run's id (default: UTC time and a random suffix).")
-  @TemplateParameter(order = 14, label = "Run id", regexes = "^[A-Za-z0-9._-]+$", example = "20260113-nightly")
-  String getRunId();
-
-  void setRunId(String value);
-
   @Description("Where rejected records go (default: <offline root>/_dead_letters/run-<id>).")
   @TemplateParameter(
       order = 15,

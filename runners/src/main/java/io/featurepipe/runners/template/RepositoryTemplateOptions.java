@@ -6,8 +6,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
 
 /**
- * The options every featurepipe Flex Template shares: where the feature repository is and which
- * groups to run. Dataflow passes template parameters as {@code --name=value}, so each getter's
+ * The options every featurepipe Flex Template shares: where the feature repository is, which
+ * groups to run and the run's id. Dataflow passes template parameters as {@code --name=value}, so each getter's
  * property name is a template parameter name.
  */
 public interface RepositoryTemplateOptions extends PipelineOptions {
@@ -36,4 +36,10 @@ public interface RepositoryTemplateOptions extends PipelineOptions {
   List<String> getGroups();
 
   void setGroups(List<String> value);
+
+  @Description("The run's id, which names its dead-letter files (default: UTC time and a random suffix).")
+  @TemplateParameter(order = 90, label = "Run id", regexes = "^[A-Za-z0-9._-]+$", example = "run-20260114")
+  String getRunId();
+
+  void setRunId(String value);
 }

@@ -143,10 +143,4 @@ public interface StreamTemplateOptions extends RepositoryTemplateOptions {
   List<String> getPubsubSubscriptions();
 
   void setPubsubSubscriptions(List<String> value);
-
-  @Description("Names this job's dead-letter files (default: UTC time and a random suffix).")
-  @TemplateParameter(order = 27, label = "Run id", regexes = "^[A-Za-z0-9._-]+$", example = "stream-20260114")
-  String getRunId();
-
-  void setRunId(String value);
 }

@@ -106,7 +106,7 @@ class TemplateMetadataTest {
         spec.chosenGroups().stream().sorted().toList());
     assertEquals("gs://my-bucket/featurepipe/offline", spec.offlineRoot());
     assertEquals("gs://my-bucket/lake/events", spec.dataRoot());
-    assertEquals("20260113-nightly", spec.runId());
+    assertEquals("run-20260114", spec.runId());
     assertEquals("gs://my-bucket/featurepipe/dead-letters", spec.deadLetters());
   }
 
@@ -135,7 +135,7 @@ class TemplateMetadataTest {
     assertEquals(java.time.Duration.ofHours(1), spec.statisticsWindow());
     assertEquals(java.time.Duration.ofMinutes(1), spec.freshnessInterval());
     assertEquals("https://hooks.example.com/featurepipe", spec.webhook());
-    assertEquals("stream-20260114", spec.runId());
+    assertEquals("run-20260114", spec.runId());
   }
 
   @Test
