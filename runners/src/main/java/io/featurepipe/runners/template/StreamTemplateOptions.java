@@ -42,7 +42,7 @@ public interface StreamTemplateOptions extends RepositoryTemplateOptions {
 
   void setSince(String value);
 
-  @Description("Also read the sources' files of the lookback before --since (needs since and dataRoot).")
+  @Description("Also read the sources' files of the lookback before since (needs since and dataRoot).")
   @Default.Boolean(false)
   @TemplateParameter(order = 13, label = "Bootstrap from files", regexes = "^(true|false)$", example = "true")
   Boolean getBootstrapFromFiles();

@@ -69,6 +69,8 @@ class TemplateMetadataTest {
     assertEquals(true, stream.get("streaming"));
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> params = (List<Map<String, Object>>) stream.get("parameters");
+    assertTrue(TemplateMetadata.parameters(StreamTemplateOptions.class).stream()
+        .anyMatch(p -> p.name().equals("statsWindow") && p.helpText().endsWith(" Default: 1h.")), "Beam defaults are told");
     Map<String, Object> first = params.get(0);
     assertEquals("featureRepository", first.get("name"));
     assertEquals(false, first.get("isOptional"));
