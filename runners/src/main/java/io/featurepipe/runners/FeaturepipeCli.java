@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       AuditCommand.class,
       ReplayCommand.class,
+      TemplateCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FeaturepipeCli implements Runnable {
