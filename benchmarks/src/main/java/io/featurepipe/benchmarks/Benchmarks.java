@@ -1,5 +1,6 @@
 package io.featurepipe.benchmarks;
 
+import io.featurepipe.benchmarks.validation.ValidationOverheadSuite;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,7 +24,7 @@ public final class Benchmarks implements Callable<Integer> {
   static Map<String, BenchmarkSuite> suites() {
     Map<String, BenchmarkSuite> all = new LinkedHashMap<>();
     for (BenchmarkSuite s : List.<BenchmarkSuite>of(
-        new io.featurepipe.benchmarks.online.OnlineBenchmark())) {
+        new io.featurepipe.benchmarks.online.OnlineBenchmark(), new ValidationOverheadSuite())) {
       all.put(s.name(), s);
     }
     return all;

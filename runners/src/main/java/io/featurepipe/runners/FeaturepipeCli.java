@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       GetCommand.class,
       ServeCommand.class,
       AuditCommand.class,
+      ValidateCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class FeaturepipeCli implements Runnable {
