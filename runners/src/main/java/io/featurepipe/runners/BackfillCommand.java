@@ -22,6 +22,7 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Unmatched;
@@ -39,7 +40,8 @@ import picocli.CommandLine.Unmatched;
       "computes (statistics, schema, anomalies, report under <offline-root>/_validation/run-<id>/)",
       "and its quality gate decides publication: with --gate=block (default) ERROR anomalies",
       "publish nothing and exit with status 3. Unknown options go to Beam",
-      "(e.g. --runner=FlinkRunner --flinkMaster=[local])."
+      "(e.g. --runner=FlinkRunner --flinkMaster=[local]). With --bigtable or --bigtable-emulator the",
+      "rows of the online groups also go to the online store once the gate lets the run publish."
     },
     exitCodeListHeading = "Exit status:%n",
     exitCodeList = {"0:published", "1:failed", "2:usage error", "3:blocked by the quality gate (nothing published)"})
@@ -111,6 +113,8 @@ final class BackfillCommand implements Callable<Integer> {
       description = "Skip record checks, statistics and the quality gate: publish unvalidated (benchmarks, emergencies).")
   boolean noValidation;
 
+  @Mixin BigtableOptions bigtable;
+
   @Unmatched List<String> beamArgs = new ArrayList<>();
 
   /** The exit status of a run the quality gate blocked. */
@@ -153,7 +157,14 @@ final class BackfillCommand implements Callable<Integer> {
         new Backfill.Spec(
             repo, dataRoot, from, to, groups, offlineRoot,
             runId != null ? runId : WriteOffline.newRunId(), deadLetters, validation);
-    return run(spec, options, System.out).blocked() ? BLOCKED : 0;
+    if (bigtable.bigtable == null && bigtable.emulator == null) {
+      return run(spec, options, System.out).blocked() ? BLOCKED : 0;
+    }
+    try (BigtableOptions.Store store = bigtable.open()) {
+      store.prepare(repo);
+      System.out.println("online store: " + store.describe());
+      return run(spec.withOnline(store.target()), options, System.out).blocked() ? BLOCKED : 0;
+    }
   }
 
   /**
@@ -207,6 +218,9 @@ final class BackfillCommand implements Callable<Integer> {
       out.printf(
           "blocked by the quality gate: no partition published (%d blocked), earlier publications stay in force%n",
           summary.get("partitions_blocked"));
+      if (spec.online() != null) {
+        out.printf("online store: nothing written (%,d rows held back by the gate)%n", summary.get("online_rows_gated"));
+      }
       out.printf("dead letters in all: %,d under %s%n", summary.get("dead_letters"), spec.deadLetters());
       return new Result(List.of(), gate);
     }
@@ -242,6 +256,10 @@ final class BackfillCommand implements Callable<Integer> {
         summary.get("dead_letters"),
         spec.deadLetters());
     out.println("offline store: " + layout.root());
+    if (spec.online() != null) {
+      out.printf("online store: %,d cells written for %s (%s)%n",
+          summary.get("online_cells_written"), String.join(", ", spec.onlineGroups()), spec.online());
+    }
     return new Result(published, gate);
   }
 

@@ -118,6 +118,11 @@ final class ValidateCommand implements Callable<Integer> {
     return gateRecord.blocks() ? BackfillCommand.BLOCKED : 0;
   }
 
+  /** {@link #run(Validate.Spec, PipelineOptions, boolean, PrintStream)} without the inferred schemas' review. */
+  static GateRecord run(Validate.Spec spec, PipelineOptions options, PrintStream out) throws IOException {
+    return run(spec, options, false, out);
+  }
+
   /**
    * Runs a validation and prints its summary: records read and rejected per source, anomalies per
    * dataset, the gate's verdict and why, and where the report is; with {@code inferSchema}, each

@@ -1,6 +1,7 @@
 package io.featurepipe.pipelines.backfill;
 
 import io.featurepipe.pipelines.ingest.SourcePaths;
+import io.featurepipe.pipelines.materialize.MaterializeRows;
 import io.featurepipe.pipelines.validate.BatchRecords;
 import io.featurepipe.pipelines.validate.BatchValidation;
 import io.featurepipe.pipelines.validate.Baseline;
@@ -11,6 +12,8 @@ import io.featurepipe.pipelines.validate.ValidatedBatch;
 import io.featurepipe.pipelines.validate.WriteRunDeadLetters;
 import io.featurepipe.sinks.offline.Publication;
 import io.featurepipe.sinks.offline.WriteOffline;
+import io.featurepipe.sinks.online.BigtableTarget;
+import io.featurepipe.sinks.online.OnlineWriteResult;
 import io.featurepipe.transforms.compute.ComputeFeatures;
 import io.featurepipe.transforms.compute.FeatureOutputs;
 import io.featurepipe.transforms.model.FeatureGroupDef;
@@ -41,6 +44,9 @@ import org.apache.beam.sdk.values.PCollectionList;
  * statistics, schema, anomalies, alerts, report, gate) and writes and publishes exactly the
  * partitions of dates D1..D2 ({@link WriteOffline}) unless the gate blocks; partitions outside the
  * range are never touched, and a rerun of the range replaces its partitions with the same records.
+ * With {@link Spec#withOnline} the same rows of the online groups also go to the online store in
+ * the same graph ({@link MaterializeRows}, by the batch side of the one-writer rule), once the gate
+ * has decided and only when it lets the run publish.
  *
  * <p>Validation outputs go under {@link Spec#validationOutput()} ({@code
  * <offline-root>/_validation/run-<id>/} by default) and the gate's decision into its {@code
@@ -68,6 +74,8 @@ public final class Backfill {
    * @param deadLetterRoot where dead letters go; null for {@code <offlineRoot>/_dead_letters/run-<id>}
    * @param validation how the run validates its data and gates publication; null for no
    *     validation at all (no record checks, statistics or gate: benchmarks and emergencies only)
+   * @param online the online store the computed rows of the chosen online groups also go to
+   *     ({@link MaterializeRows}, behind the gate), or null for offline only
    */
   public record Spec(
       FeatureRepository repository,
@@ -78,7 +86,8 @@ public final class Backfill {
       String offlineRoot,
       String runId,
       String deadLetterRoot,
-      BatchValidation validation) {
+      BatchValidation validation,
+      BigtableTarget online) {
 
     public Spec {
       Objects.requireNonNull(repository, "repository");
@@ -108,7 +117,21 @@ public final class Backfill {
         String offlineRoot,
         String runId,
         String deadLetterRoot) {
-      this(repository, dataRoot, from, to, groups, offlineRoot, runId, deadLetterRoot, defaultValidation());
+      this(repository, dataRoot, from, to, groups, offlineRoot, runId, deadLetterRoot, defaultValidation(), null);
+    }
+
+    /** A backfill with the given validation (null for none), offline only. */
+    public Spec(
+        FeatureRepository repository,
+        String dataRoot,
+        LocalDate from,
+        LocalDate to,
+        Collection<String> groups,
+        String offlineRoot,
+        String runId,
+        String deadLetterRoot,
+        BatchValidation validation) {
+      this(repository, dataRoot, from, to, groups, offlineRoot, runId, deadLetterRoot, validation, null);
     }
 
     /** The defaults of a backfill's validation: gate block, drift against the previous run. */
@@ -117,7 +140,17 @@ public final class Backfill {
     }
 
     public Spec withValidation(BatchValidation newValidation) {
-      return new Spec(repository, dataRoot, from, to, groups, offlineRoot, runId, deadLetterRoot, newValidation);
+      return new Spec(repository, dataRoot, from, to, groups, offlineRoot, runId, deadLetterRoot, newValidation, online);
+    }
+
+    /** The same backfill also writing its online groups' rows to {@code target} (null: offline only). */
+    public Spec withOnline(BigtableTarget target) {
+      return new Spec(repository, dataRoot, from, to, groups, offlineRoot, runId, deadLetterRoot, validation, target);
+    }
+
+    /** The chosen groups that are online, in definition order (what {@link #online()} receives). */
+    public List<String> onlineGroups() {
+      return chosenGroups().stream().filter(g -> repository.group(g).online()).toList();
     }
 
     /** The groups this run computes, in definition order. */
@@ -158,13 +191,15 @@ public final class Backfill {
 
   /**
    * What the graph produces: the feature rows, the publications (none when the gate blocks),
-   * every rejected record, and the validation's output (null without validation).
+   * every rejected record, the validation's output (null without validation), and the online
+   * write (null without {@link Spec#online()}).
    */
   public record Outputs(
       PCollection<FeatureRow> rows,
       PCollection<Publication> published,
       PCollection<DeadLetter> deadLetters,
-      ValidatedBatch validated) {}
+      ValidatedBatch validated,
+      OnlineWriteResult online) {}
 
   private Backfill() {}
 
@@ -196,9 +231,19 @@ public final class Backfill {
       dead.add(validated.undeliveredAlerts());
     }
     PCollection<Publication> published = out.rows().apply("WriteOffline", write);
+    OnlineWriteResult online = null;
+    if (spec.online() != null && !spec.onlineGroups().isEmpty()) {
+      MaterializeRows materialize =
+          MaterializeRows.of(spec.online(), spec.repository(), spec.from(), spec.to()).withGroups(spec.onlineGroups());
+      if (validated != null) {
+        materialize = materialize.withGate(validated.openView());
+      }
+      online = out.rows().apply("MaterializeRows", materialize);
+      dead.add(online.deadLetters());
+    }
     PCollection<DeadLetter> allDead =
         PCollectionList.of(dead).apply("WriteDeadLetters", WriteRunDeadLetters.to(spec.deadLetters()));
-    return new Outputs(out.rows(), published, allDead, validated);
+    return new Outputs(out.rows(), published, allDead, validated, online);
   }
 
   /** The baseline resolved to a folder or none (the previous run's, searched under the offline root). */

@@ -5,7 +5,10 @@ import io.featurepipe.transforms.record.DeadLetter;
 import io.featurepipe.validation.tuple.TupleOutput;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
@@ -38,6 +41,17 @@ public final class ValidatedBatch extends TupleOutput {
   /** The blockers as the view {@code WriteOffline.withGate} takes. */
   public PCollectionView<List<String>> gateView() {
     return blockers().apply("GateView", View.asList());
+  }
+
+  /**
+   * Whether the gate lets the run publish (true when nothing blocks), as the singleton view {@code
+   * MaterializeRows.withGate} takes; computed only once every dataset's anomalies are known.
+   */
+  public PCollectionView<Boolean> openView() {
+    return blockers()
+        .apply("CountBlockers", Count.globally())
+        .apply("GateOpen", MapElements.into(TypeDescriptors.booleans()).via((Long n) -> n == 0))
+        .apply("GateOpenView", View.asSingleton());
   }
 
   /** One alert per anomaly reason. */
