@@ -68,7 +68,7 @@ class BackfillGateIT {
       assertTrue(gate.blocks());
       assertEquals(baseline, gate.baseline());
       assertHasError(gate, "user_spend/input / amount: FLOAT_TYPE_BIG_FLOAT");
-      assertHasError(gate, "merchant_risk/input / merchant_category: LOW_FRACTION_PRESENT");
+      assertHasError(gate, "merchant_risk/input / merchant_category: FEATURE_TYPE_LOW_FRACTION_PRESENT");
       assertHasError(gate, "user_spend/input / currency: COMPARATOR_L_INFTY_HIGH");
       assertFalse(gate.errors().stream().anyMatch(e -> e.contains("/features /")), "the features are computed from checked records: " + gate.errors());
       assertEquals(before, store.publication("user_spend", DAY));

@@ -53,7 +53,7 @@ class ValidateCommandIT {
     assertEquals(BackfillCommand.BLOCKED, blocked.exitCode(), blocked.out() + blocked.err());
     assertTrue(blocked.out().contains("gate (block): BLOCK"), blocked.out());
     assertTrue(blocked.out().contains("merchant_risk/input / amount: FLOAT_TYPE_BIG_FLOAT"), blocked.out());
-    assertTrue(blocked.out().contains("merchant_risk/input / merchant_category: LOW_FRACTION_PRESENT"), blocked.out());
+    assertTrue(blocked.out().contains("merchant_risk/input / merchant_category: FEATURE_TYPE_LOW_FRACTION_PRESENT"), blocked.out());
     CliRun warned = validate(bad, dir.resolve("warned"), "--gate=warn");
     assertEquals(0, warned.exitCode(), warned.out() + warned.err());
     assertTrue(warned.out().contains("gate (warn): WARN"), warned.out());

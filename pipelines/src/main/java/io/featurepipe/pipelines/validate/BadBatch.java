@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  *       user_spend}, {@code merchant_risk} and {@code user_merchant_affinity}, and a dead letter
  *       from the record checks;
  *   <li>nulls: every 8th payment without {@code merchant_category} and every 12th without {@code
- *       channel} — ERROR {@code LOW_FRACTION_PRESENT} ({@code merchant_risk/input /
+ *       channel} — ERROR {@code FEATURE_TYPE_LOW_FRACTION_PRESENT} ({@code merchant_risk/input /
  *       merchant_category}, {@code user_merchant_affinity/input / channel});
  *   <li>a shifted distribution: every amount multiplied by 3;
  *   <li>a flood of a new category: 40% of the payments in currency {@code XXX} — ERROR {@code
