@@ -156,7 +156,8 @@ final class BackfillCommand implements Callable<Integer> {
     Backfill.Spec spec =
         new Backfill.Spec(
             repo, dataRoot, from, to, groups, offlineRoot,
-            runId != null ? runId : WriteOffline.newRunId(), deadLetters, validation);
+            runId != null ? runId : WriteOffline.newRunId(), deadLetters)
+            .withValidation(validation);
     if (bigtable.bigtable == null && bigtable.emulator == null) {
       return run(spec, options, System.out).blocked() ? BLOCKED : 0;
     }

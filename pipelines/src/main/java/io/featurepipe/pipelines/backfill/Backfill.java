@@ -16,7 +16,6 @@ import io.featurepipe.sinks.online.BigtableTarget;
 import io.featurepipe.sinks.online.OnlineWriteResult;
 import io.featurepipe.transforms.compute.ComputeFeatures;
 import io.featurepipe.transforms.compute.FeatureOutputs;
-import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.model.FeatureRepository;
 import io.featurepipe.transforms.record.DeadLetter;
 import io.featurepipe.transforms.record.FeatureRow;
@@ -120,25 +119,12 @@ public final class Backfill {
       this(repository, dataRoot, from, to, groups, offlineRoot, runId, deadLetterRoot, defaultValidation(), null);
     }
 
-    /** A backfill with the given validation (null for none), offline only. */
-    public Spec(
-        FeatureRepository repository,
-        String dataRoot,
-        LocalDate from,
-        LocalDate to,
-        Collection<String> groups,
-        String offlineRoot,
-        String runId,
-        String deadLetterRoot,
-        BatchValidation validation) {
-      this(repository, dataRoot, from, to, groups, offlineRoot, runId, deadLetterRoot, validation, null);
-    }
-
     /** The defaults of a backfill's validation: gate block, drift against the previous run. */
     public static BatchValidation defaultValidation() {
       return BatchValidation.defaults().withBaseline(Baseline.previousRun());
     }
 
+    /** The same backfill validated as given, or without validation (null). */
     public Spec withValidation(BatchValidation newValidation) {
       return new Spec(repository, dataRoot, from, to, groups, offlineRoot, runId, deadLetterRoot, newValidation, online);
     }
@@ -155,13 +141,7 @@ public final class Backfill {
 
     /** The groups this run computes, in definition order. */
     public List<String> chosenGroups() {
-      List<String> out = new ArrayList<>();
-      for (FeatureGroupDef g : repository.allGroups()) {
-        if (groups.isEmpty() || groups.contains(g.name())) {
-          out.add(g.name());
-        }
-      }
-      return out;
+      return RunInfo.chosenGroups(repository, groups);
     }
 
     public String deadLetters() {

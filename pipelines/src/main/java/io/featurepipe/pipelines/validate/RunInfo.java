@@ -1,6 +1,10 @@
 package io.featurepipe.pipelines.validate;
 
+import io.featurepipe.transforms.model.FeatureGroupDef;
+import io.featurepipe.transforms.model.FeatureRepository;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Objects;
@@ -26,6 +30,17 @@ public record RunInfo(String runId, String command, LocalDate from, LocalDate to
       throw new IllegalArgumentException("--to " + to + " is before --from " + from);
     }
     groups = List.copyOf(groups);
+  }
+
+  /** The groups of a repository a run over {@code groups} covers (empty: all), in definition order. */
+  public static List<String> chosenGroups(FeatureRepository repository, Collection<String> groups) {
+    List<String> out = new ArrayList<>();
+    for (FeatureGroupDef g : repository.allGroups()) {
+      if (groups.isEmpty() || groups.contains(g.name())) {
+        out.add(g.name());
+      }
+    }
+    return out;
   }
 
   /** The report's title, e.g. {@code backfill 2026-01-08..2026-01-14, run 20260110T020000-1a2b}. */

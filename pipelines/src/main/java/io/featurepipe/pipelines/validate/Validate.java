@@ -2,7 +2,6 @@ package io.featurepipe.pipelines.validate;
 
 import io.featurepipe.transforms.compute.ComputeFeatures;
 import io.featurepipe.transforms.compute.FeatureOutputs;
-import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.model.FeatureRepository;
 import io.featurepipe.transforms.record.DeadLetter;
 import io.featurepipe.transforms.record.FeatureRow;
@@ -74,13 +73,7 @@ public final class Validate {
 
     /** The groups validated, in definition order. */
     public List<String> chosenGroups() {
-      List<String> out = new ArrayList<>();
-      for (FeatureGroupDef g : repository.allGroups()) {
-        if (groups.isEmpty() || groups.contains(g.name())) {
-          out.add(g.name());
-        }
-      }
-      return out;
+      return RunInfo.chosenGroups(repository, groups);
     }
 
     public String output() {
