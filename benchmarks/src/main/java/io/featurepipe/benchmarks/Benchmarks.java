@@ -1,5 +1,6 @@
 package io.featurepipe.benchmarks;
 
+import io.featurepipe.benchmarks.validation.ValidationOverheadSuite;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,7 +25,8 @@ public final class Benchmarks implements Callable<Integer> {
     Map<String, BenchmarkSuite> all = new LinkedHashMap<>();
     for (BenchmarkSuite s : List.<BenchmarkSuite>of(
         new io.featurepipe.benchmarks.offline.OfflineSuite(),
-        new io.featurepipe.benchmarks.online.OnlineBenchmark())) {
+        new io.featurepipe.benchmarks.online.OnlineBenchmark(),
+        new ValidationOverheadSuite())) {
       all.put(s.name(), s);
     }
     return all;

@@ -1,12 +1,16 @@
 package io.featurepipe.runners;
 
 import io.featurepipe.pipelines.backfill.Backfill;
+import io.featurepipe.pipelines.validate.BatchValidation;
+import io.featurepipe.pipelines.validate.Baseline;
+import io.featurepipe.pipelines.validate.GateRecord;
 import io.featurepipe.sinks.offline.OfflineLayout;
 import io.featurepipe.sinks.offline.Publication;
 import io.featurepipe.sinks.offline.WriteOffline;
 import io.featurepipe.transforms.definitions.DefinitionException;
 import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.model.FeatureRepository;
+import io.featurepipe.validation.gate.QualityGate;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -18,6 +22,7 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Unmatched;
@@ -31,9 +36,15 @@ import picocli.CommandLine.Unmatched;
       "files and publish one offline partition per group and day under --offline-root",
       "(<root>/<group>/v<version>/date=YYYY-MM-DD/, published by _PUBLISHED). Events from the",
       "longest window before --from are read so the first day's windows are complete. A rerun",
-      "replaces the partitions of its range and no other. Unknown options go to Beam",
-      "(e.g. --runner=FlinkRunner --flinkMaster=[local])."
-    })
+      "replaces the partitions of its range and no other. The run validates what it reads and",
+      "computes (statistics, schema, anomalies, report under <offline-root>/_validation/run-<id>/)",
+      "and its quality gate decides publication: with --gate=block (default) ERROR anomalies",
+      "publish nothing and exit with status 3. Unknown options go to Beam",
+      "(e.g. --runner=FlinkRunner --flinkMaster=[local]). With --bigtable or --bigtable-emulator the",
+      "rows of the online groups also go to the online store once the gate lets the run publish."
+    },
+    exitCodeListHeading = "Exit status:%n",
+    exitCodeList = {"0:published", "1:failed", "2:usage error", "3:blocked by the quality gate (nothing published)"})
 final class BackfillCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "REPO", description = "Folder of YAML feature definitions.")
@@ -67,7 +78,59 @@ final class BackfillCommand implements Callable<Integer> {
       description = "Where rejected records go (default: <offline-root>/_dead_letters/run-<id>).")
   String deadLetters;
 
+  @Option(
+      names = "--gate",
+      defaultValue = "block",
+      paramLabel = "block|warn",
+      description = "What ERROR anomalies do: block publication (exit 3), or only warn (default: ${DEFAULT-VALUE}).")
+  String gate;
+
+  @Option(
+      names = "--baseline",
+      defaultValue = "previous",
+      paramLabel = "previous|none|DIR",
+      description = {
+        "What drift is measured against: the previous run (the latest run under",
+        "<offline-root>/_validation/ that passed its gate, covered as many days and ended before",
+        "--from), none, or an earlier run's validation output folder (default: ${DEFAULT-VALUE})."
+      })
+  String baseline;
+
+  @Option(
+      names = "--validation-output",
+      paramLabel = "DIR",
+      description = "Where the run's validation outputs go (default: <offline-root>/_validation/run-<id>).")
+  String validationOutput;
+
+  @Option(names = "--alerts", paramLabel = "DIR", description = "Also write the run's alerts there as JSON lines.")
+  String alerts;
+
+  @Option(names = "--webhook", paramLabel = "URL", description = "Also POST each alert's JSON to this URL.")
+  String webhook;
+
+  @Option(
+      names = "--no-validation",
+      description = "Skip record checks, statistics and the quality gate: publish unvalidated (benchmarks, emergencies).")
+  boolean noValidation;
+
+  @Mixin BigtableOptions bigtable;
+
   @Unmatched List<String> beamArgs = new ArrayList<>();
+
+  /** The exit status of a run the quality gate blocked. */
+  static final int BLOCKED = 3;
+
+  /**
+   * What a backfill did.
+   *
+   * @param publications the partitions published (none when the gate blocked)
+   * @param gate the quality gate's record, or null without validation
+   */
+  record Result(List<Publication> publications, GateRecord gate) {
+    boolean blocked() {
+      return gate != null && gate.blocks();
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -79,16 +142,39 @@ final class BackfillCommand implements Callable<Integer> {
       return 1;
     }
     PipelineOptions options = BeamArgs.parse(beamArgs, "featurepipe-backfill");
+    BatchValidation validation = null;
+    if (!noValidation) {
+      validation = Backfill.Spec.defaultValidation()
+          .withGate(QualityGate.Mode.parse(gate))
+          .withBaseline(Baseline.parse(baseline))
+          .withOutputRoot(validationOutput)
+          .withAlerts(alerts)
+          .withWebhook(webhook);
+    } else if (validationOutput != null || alerts != null || webhook != null) {
+      throw new IllegalArgumentException("--no-validation cannot go with --validation-output, --alerts or --webhook");
+    }
     Backfill.Spec spec =
         new Backfill.Spec(
             repo, dataRoot, from, to, groups, offlineRoot,
-            runId != null ? runId : WriteOffline.newRunId(), deadLetters);
-    run(spec, options, System.out);
-    return 0;
+            runId != null ? runId : WriteOffline.newRunId(), deadLetters)
+            .withValidation(validation);
+    if (bigtable.bigtable == null && bigtable.emulator == null) {
+      return run(spec, options, System.out).blocked() ? BLOCKED : 0;
+    }
+    try (BigtableOptions.Store store = bigtable.open()) {
+      store.prepare(repo);
+      System.out.println("online store: " + store.describe());
+      return run(spec.withOnline(store.target()), options, System.out).blocked() ? BLOCKED : 0;
+    }
   }
 
-  /** Runs a backfill and prints its progress and summary; returns the publications. */
-  static List<Publication> run(Backfill.Spec spec, PipelineOptions options, PrintStream out)
+  /**
+   * Runs a backfill and prints its progress and summary: per source and group what was read,
+   * rejected and published, the validation per dataset with the gate's verdict and why, and where
+   * the report, the offline store and the dead letters are. A run the gate blocks publishes
+   * nothing and says so ({@link Result#blocked()}); earlier publications stay in force.
+   */
+  static Result run(Backfill.Spec spec, PipelineOptions options, PrintStream out)
       throws java.io.IOException {
     FeatureRepository repo = spec.repository();
     out.printf(
@@ -110,14 +196,35 @@ final class BackfillCommand implements Callable<Integer> {
     for (String source : repo.sources().keySet()) {
       if (counters.containsKey("records_read_" + source)) {
         out.printf(
-            "source %-24s %,10d records read, %,d outside the range, %,d undecodable%n",
+            "source %-24s %,10d records read, %,d outside the range, %,d undecodable%s%n",
             source, summary.get("records_read_" + source),
             summary.get("records_outside_range_" + source),
-            summary.get("dead_letters_decode_" + source));
+            summary.get("dead_letters_decode_" + source),
+            spec.validation() == null ? "" : String.format(", %,d failed checks", summary.get("records_rejected_" + source)));
       }
+    }
+    GateRecord gate = null;
+    if (spec.validation() != null) {
+      gate = GateRecord.read(spec.validationOutput());
+      if (gate == null) {
+        throw new IllegalStateException("the run wrote no gate decision under " + spec.validationOutput());
+      }
+      out.print(gate.render());
+    } else {
+      out.println("validation: off (--no-validation): nothing checked, published unvalidated");
     }
     List<Publication> published = new ArrayList<>();
     OfflineLayout layout = new OfflineLayout(spec.offlineRoot());
+    if (gate != null && gate.blocks()) {
+      out.printf(
+          "blocked by the quality gate: no partition published (%d blocked), earlier publications stay in force%n",
+          summary.get("partitions_blocked"));
+      if (spec.online() != null) {
+        out.printf("online store: nothing written (%,d rows held back by the gate)%n", summary.get("online_rows_gated"));
+      }
+      out.printf("dead letters in all: %,d under %s%n", summary.get("dead_letters"), spec.deadLetters());
+      return new Result(List.of(), gate);
+    }
     for (String g : spec.chosenGroups()) {
       FeatureGroupDef def = repo.group(g);
       if (!def.offline()) {
@@ -150,7 +257,11 @@ final class BackfillCommand implements Callable<Integer> {
         summary.get("dead_letters"),
         spec.deadLetters());
     out.println("offline store: " + layout.root());
-    return published;
+    if (spec.online() != null) {
+      out.printf("online store: %,d cells written for %s (%s)%n",
+          summary.get("online_cells_written"), String.join(", ", spec.onlineGroups()), spec.online());
+    }
+    return new Result(published, gate);
   }
 
   private static String progress(Map<String, Long> c, FeatureRepository repo, long partitions) {

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       GetCommand.class,
       ServeCommand.class,
       AuditCommand.class,
+      ValidateCommand.class,
       ReplayCommand.class,
       TemplateCommand.class,
       CommandLine.HelpCommand.class

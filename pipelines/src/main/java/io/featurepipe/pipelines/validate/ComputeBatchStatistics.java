@@ -1,0 +1,272 @@
+package io.featurepipe.pipelines.validate;
+
+import io.featurepipe.validation.columns.DatasetColumns;
+import io.featurepipe.validation.columns.ExampleValues;
+import io.featurepipe.validation.stats.DatasetAccumulator;
+import io.featurepipe.validation.stats.StatisticsCombineFn;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.CannotProvideCoderException;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.tensorflow.metadata.v0.DatasetFeatureStatistics;
+import org.tensorflow.metadata.v0.DatasetFeatureStatisticsList;
+
+/**
+ * The statistics of every dataset of a bounded run: {@link #accumulate} turns a collection's
+ * elements into examples of datasets ({@link DatasetExamples}) and accumulates them per bundle;
+ * this transform merges those partial accumulators, flattened, into one {@code KV<dataset label,
+ * DatasetFeatureStatisticsList>} per dataset given, with {@code num_examples: 0} for a dataset
+ * without examples. The values are those of {@link StatisticsCombineFn} (the combiner of {@code
+ * ComputeStatistics}), to the byte: its accumulators merge order-independently.
+ *
+ * <pre>{@code
+ * ComputeBatchStatistics stats = new ComputeBatchStatistics(columnsByLabel);
+ * PCollectionList.of(records.apply("Accumulate", stats.accumulate(sourceExamples)))
+ *     .and(rows.apply("AccumulateRows", stats.accumulate(featureExamples)))
+ *     .apply("Statistics", stats);
+ * }</pre>
+ *
+ * <p>Why not {@code ComputeStatistics} ({@code Combine.globally}) per dataset: on the DirectRunner
+ * a grouped key's values are copied, through their coder, each time a bundle adds to them, and
+ * the feature rows of a run arrive in one small bundle per entity key (the per-key timers of
+ * feature computation), so the lifted combine copies every earlier partial accumulator (a
+ * structured decode and encode of about 0.3 ms each) once per key: quadratic, several times the
+ * backfill's own time on the sample; and each extra step on the rows' path costs the DirectRunner
+ * an evaluator per bundle. Here one step per input collection accumulates every dataset it feeds,
+ * each bundle's partial accumulators travel encoded as bytes (copied at memory speed), spread over
+ * {@link #SHARDS} keys, merged per shard and then per dataset. Other runners run it as they would
+ * the lifted combine.
+ */
+final class ComputeBatchStatistics
+    extends PTransform<PCollectionList<KV<KV<String, Integer>, byte[]>>, PCollection<KV<String, DatasetFeatureStatisticsList>>> {
+  /** Keys the partial accumulators of a dataset are spread over before merging. */
+  static final int SHARDS = 16;
+
+  private final Map<String, DatasetColumns> datasets;
+  private final Combiners combiners;
+
+  /** @param datasets the columns of each dataset, by label, in output order */
+  ComputeBatchStatistics(Map<String, DatasetColumns> datasets) {
+    this.datasets = new LinkedHashMap<>(datasets);
+    this.combiners = new Combiners(datasets);
+  }
+
+  /** Accumulates the examples of a collection's elements per bundle: partial accumulators for this transform. */
+  <T> PTransform<PCollection<T>, PCollection<KV<KV<String, Integer>, byte[]>>> accumulate(DatasetExamples<T> examples) {
+    return new Accumulate<>(combiners, examples);
+  }
+
+  @Override
+  public PCollection<KV<String, DatasetFeatureStatisticsList>> expand(PCollectionList<KV<KV<String, Integer>, byte[]>> partials) {
+    PCollection<KV<String, DatasetFeatureStatisticsList>> found =
+        partials
+            .apply("Flatten", Flatten.pCollections())
+            .setCoder(partialCoder())
+            .apply("GroupShards", GroupByKey.create())
+            .apply("MergeShards", ParDo.of(new MergeShardFn(combiners)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
+            .apply("GroupDatasets", GroupByKey.create())
+            .apply("Extract", ParDo.of(new ExtractFn(combiners)))
+            .setCoder(outputCoder());
+    PCollectionView<Map<String, DatasetFeatureStatisticsList>> byLabel = found.apply("ByLabel", View.asMap());
+    return partials.getPipeline()
+        .apply("Datasets", Create.of(new ArrayList<>(datasets.keySet())).withCoder(StringUtf8Coder.of()))
+        .apply("EveryDataset", ParDo.of(new EveryDatasetFn(combiners, byLabel)).withSideInputs(byLabel))
+        .setCoder(outputCoder());
+  }
+
+  private static KvCoder<KV<String, Integer>, byte[]> partialCoder() {
+    return KvCoder.of(KvCoder.of(StringUtf8Coder.of(), VarIntCoder.of()), ByteArrayCoder.of());
+  }
+
+  /** Elements to partial accumulators, one per dataset and bundle. */
+  private static final class Accumulate<T> extends PTransform<PCollection<T>, PCollection<KV<KV<String, Integer>, byte[]>>> {
+    private final Combiners combiners;
+    private final DatasetExamples<T> examples;
+
+    Accumulate(Combiners combiners, DatasetExamples<T> examples) {
+      this.combiners = combiners;
+      this.examples = examples;
+    }
+
+    @Override
+    public PCollection<KV<KV<String, Integer>, byte[]>> expand(PCollection<T> input) {
+      return input
+          .apply("GlobalWindow", Window.into(new GlobalWindows()))
+          .apply("AccumulateBundles", ParDo.of(new AccumulateFn<>(combiners, examples)))
+          .setCoder(partialCoder());
+    }
+  }
+
+  private static KvCoder<String, DatasetFeatureStatisticsList> outputCoder() {
+    return KvCoder.of(StringUtf8Coder.of(), ProtoCoder.of(DatasetFeatureStatisticsList.class));
+  }
+
+  /** The combiner of each dataset, and its accumulators as bytes. */
+  static final class Combiners implements java.io.Serializable {
+    private final Map<String, StatisticsCombineFn<Object[]>> fns = new HashMap<>();
+    private transient Map<String, Coder<DatasetAccumulator>> coders;
+
+    Combiners(Map<String, DatasetColumns> datasets) {
+      datasets.forEach((label, columns) -> fns.put(label, StatisticsCombineFn.of(columns, ExampleValues.rows())));
+    }
+
+    StatisticsCombineFn<Object[]> fn(String label) {
+      StatisticsCombineFn<Object[]> fn = fns.get(label);
+      if (fn == null) {
+        throw new IllegalArgumentException("no dataset '" + label + "' among " + fns.keySet());
+      }
+      return fn;
+    }
+
+    byte[] encode(String label, DatasetAccumulator acc) throws IOException {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      coder(label).encode(acc, out);
+      return out.toByteArray();
+    }
+
+    DatasetAccumulator merge(String label, Iterable<byte[]> partials) throws IOException {
+      List<DatasetAccumulator> accs = new ArrayList<>();
+      for (byte[] p : partials) {
+        accs.add(coder(label).decode(new ByteArrayInputStream(p)));
+      }
+      return fn(label).mergeAccumulators(accs);
+    }
+
+    DatasetFeatureStatisticsList extract(String label, DatasetAccumulator acc) {
+      DatasetFeatureStatistics stats = fn(label).extractOutput(acc);
+      return DatasetFeatureStatisticsList.newBuilder().addDatasets(stats).build();
+    }
+
+    private Coder<DatasetAccumulator> coder(String label) {
+      if (coders == null) {
+        coders = new HashMap<>();
+      }
+      return coders.computeIfAbsent(label, l -> {
+        try {
+          return fn(l).getAccumulatorCoder(CoderRegistry.createDefault(), null);
+        } catch (CannotProvideCoderException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+    }
+  }
+
+  /** One partial accumulator per dataset and bundle, encoded, on a random shard. */
+  static final class AccumulateFn<T> extends DoFn<T, KV<KV<String, Integer>, byte[]>> {
+    private final Combiners combiners;
+    private final DatasetExamples<T> examples;
+    private transient Map<String, DatasetAccumulator> partial;
+
+    AccumulateFn(Combiners combiners, DatasetExamples<T> examples) {
+      this.combiners = combiners;
+      this.examples = examples;
+    }
+
+    @Setup
+    public void setup() {
+      examples.setup();
+    }
+
+    @StartBundle
+    public void start() {
+      partial = new HashMap<>();
+    }
+
+    @ProcessElement
+    public void process(@Element T element) {
+      examples.of(element, (label, values) -> {
+        StatisticsCombineFn<Object[]> fn = combiners.fn(label);
+        fn.addInput(partial.computeIfAbsent(label, l -> fn.createAccumulator()), values);
+      });
+    }
+
+    @FinishBundle
+    public void finish(FinishBundleContext c) throws IOException {
+      for (Map.Entry<String, DatasetAccumulator> e : partial.entrySet()) {
+        int shard = ThreadLocalRandom.current().nextInt(SHARDS);
+        c.output(KV.of(KV.of(e.getKey(), shard), combiners.encode(e.getKey(), e.getValue())),
+            GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
+      }
+      partial = null;
+    }
+  }
+
+  /** The partial accumulators of one dataset's shard, merged. */
+  static final class MergeShardFn extends DoFn<KV<KV<String, Integer>, Iterable<byte[]>>, KV<String, byte[]>> {
+    private final Combiners combiners;
+
+    MergeShardFn(Combiners combiners) {
+      this.combiners = combiners;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<KV<String, Integer>, Iterable<byte[]>> shard, OutputReceiver<KV<String, byte[]>> out)
+        throws IOException {
+      String label = shard.getKey().getKey();
+      out.output(KV.of(label, combiners.encode(label, combiners.merge(label, shard.getValue()))));
+    }
+  }
+
+  /** A dataset's shards merged into its statistics. */
+  static final class ExtractFn extends DoFn<KV<String, Iterable<byte[]>>, KV<String, DatasetFeatureStatisticsList>> {
+    private final Combiners combiners;
+
+    ExtractFn(Combiners combiners) {
+      this.combiners = combiners;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<String, Iterable<byte[]>> dataset, OutputReceiver<KV<String, DatasetFeatureStatisticsList>> out)
+        throws IOException {
+      String label = dataset.getKey();
+      out.output(KV.of(label, combiners.extract(label, combiners.merge(label, dataset.getValue()))));
+    }
+  }
+
+  /** Every dataset's statistics: those found, and the statistics of no examples for the others. */
+  static final class EveryDatasetFn extends DoFn<String, KV<String, DatasetFeatureStatisticsList>> {
+    private final Combiners combiners;
+    private final PCollectionView<Map<String, DatasetFeatureStatisticsList>> found;
+
+    EveryDatasetFn(Combiners combiners, PCollectionView<Map<String, DatasetFeatureStatisticsList>> found) {
+      this.combiners = combiners;
+      this.found = found;
+    }
+
+    @ProcessElement
+    public void process(ProcessContext c) {
+      String label = c.element();
+      DatasetFeatureStatisticsList stats = c.sideInput(found).get(label);
+      c.output(KV.of(label, stats != null ? stats : combiners.extract(label, combiners.fn(label).createAccumulator())));
+    }
+  }
+}

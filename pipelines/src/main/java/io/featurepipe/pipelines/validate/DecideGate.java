@@ -1,0 +1,101 @@
+package io.featurepipe.pipelines.validate;
+
+import io.featurepipe.validation.gate.GateDecision;
+import io.featurepipe.validation.gate.GateIssue;
+import io.featurepipe.validation.gate.QualityGate;
+import io.featurepipe.validation.report.HtmlReport;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.tensorflow.metadata.v0.Anomalies;
+
+/**
+ * The quality gate of a bounded run, in its graph: once every dataset's anomalies are known,
+ * decides ({@link QualityGate#decide}), writes the decision as {@code <out>/gate.json} ({@link
+ * GateRecord}) and the HTML report as {@code <out>/report.html}, and outputs one reason per ERROR
+ * anomaly when the gate blocks (nothing when it passes or only warns), for {@code
+ * WriteOffline.withGate}. Counted: {@code gate_errors}, {@code gate_warnings} (anomaly reasons) and
+ * {@code gate_blocked} (1 when blocked).
+ *
+ * <p>Input: the anomalies of each dataset, keyed by its label ({@code user_spend/input}); a
+ * dataset expected but missing counts as an ERROR, so a graph that lost one cannot pass.
+ */
+final class DecideGate extends PTransform<PCollection<KV<String, Anomalies>>, PCollection<String>> {
+  private final RunInfo run;
+  private final BatchValidation validation;
+  private final List<String> datasets;
+
+  DecideGate(RunInfo run, BatchValidation validation, List<String> datasets) {
+    this.run = run;
+    this.validation = validation;
+    this.datasets = List.copyOf(datasets);
+  }
+
+  @Override
+  public PCollection<String> expand(PCollection<KV<String, Anomalies>> anomalies) {
+    PCollectionView<Map<String, Anomalies>> byDataset = anomalies.apply("ByDataset", View.asMap());
+    return anomalies.getPipeline()
+        .apply("Once", Create.of(run.runId()).withCoder(StringUtf8Coder.of()))
+        .apply("Decide", ParDo.of(new DecideFn(this, byDataset)).withSideInputs(byDataset))
+        .setCoder(StringUtf8Coder.of());
+  }
+
+  /** The decision over anomalies by dataset, in the order of {@code datasets}. */
+  static GateDecision decide(QualityGate.Mode mode, List<String> datasets, Map<String, Anomalies> found) {
+    Map<String, Anomalies> ordered = new LinkedHashMap<>();
+    for (String d : datasets) {
+      Anomalies a = found.get(d);
+      if (a == null) {
+        throw new IllegalStateException("no anomalies were computed for dataset " + d);
+      }
+      ordered.put(d, a);
+    }
+    return QualityGate.decide(mode, ordered);
+  }
+
+  private static final class DecideFn extends DoFn<String, String> {
+    private final RunInfo run;
+    private final BatchValidation validation;
+    private final List<String> datasets;
+    private final PCollectionView<Map<String, Anomalies>> byDataset;
+    private final Counter errors = Metrics.counter("featurepipe", "gate_errors");
+    private final Counter warnings = Metrics.counter("featurepipe", "gate_warnings");
+    private final Counter blocked = Metrics.counter("featurepipe", "gate_blocked");
+
+    DecideFn(DecideGate spec, PCollectionView<Map<String, Anomalies>> byDataset) {
+      this.run = spec.run;
+      this.validation = spec.validation;
+      this.datasets = spec.datasets;
+      this.byDataset = byDataset;
+    }
+
+    @ProcessElement
+    public void process(ProcessContext c) throws IOException {
+      GateDecision decision = decide(validation.gate(), datasets, c.sideInput(byDataset));
+      String root = validation.outputRoot();
+      String baseline = validation.baseline().kind() == Baseline.Kind.AT ? validation.baseline().root() : null;
+      GateRecord.of(run, baseline, validation.gate().name(), datasets, decision, root).write();
+      HtmlReport.write(root, run.title(), baseline, decision);
+      errors.inc(decision.errors().size());
+      warnings.inc(decision.warnings().size());
+      if (decision.blocks()) {
+        blocked.inc();
+        for (GateIssue issue : decision.errors()) {
+          c.output(issue.toString());
+        }
+      }
+    }
+  }
+}
