@@ -24,7 +24,8 @@ public final class Benchmarks implements Callable<Integer> {
     Map<String, BenchmarkSuite> all = new LinkedHashMap<>();
     for (BenchmarkSuite s : List.<BenchmarkSuite>of(
         new io.featurepipe.benchmarks.offline.OfflineSuite(),
-        new io.featurepipe.benchmarks.online.OnlineBenchmark())) {
+        new io.featurepipe.benchmarks.online.OnlineBenchmark(),
+        new io.featurepipe.benchmarks.online.FreshnessBenchmark())) {
       all.put(s.name(), s);
     }
     return all;
