@@ -179,9 +179,7 @@ public final class QuickstartOnline {
     }
     List<Map<String, Object>> keys = new ArrayList<>();
     users.forEach(u -> keys.add(Map.of("user_id", u)));
-    String command = "featurepipe get feature-defs/payments --features " + GET_GROUP + ":* --as-of " + AS_OF
-        + String.join("", users.stream().map(u -> " --key user_id=" + u).toList());
-    out.println("get: " + command);
+    out.println("get " + GET_GROUP + ":* of " + String.join(", ", users) + " as of " + AS_OF + " (as featurepipe get prints them):");
     List<String> rows = new ArrayList<>();
     try (OnlineReader reader = store.reader(repo)) {
       FeatureSelection selection = FeatureSelection.parse(repo, List.of(GET_GROUP + ":*"));
