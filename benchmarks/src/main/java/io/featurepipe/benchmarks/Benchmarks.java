@@ -26,6 +26,7 @@ public final class Benchmarks implements Callable<Integer> {
     for (BenchmarkSuite s : List.<BenchmarkSuite>of(
         new io.featurepipe.benchmarks.offline.OfflineSuite(),
         new io.featurepipe.benchmarks.online.OnlineBenchmark(),
+        new io.featurepipe.benchmarks.online.FreshnessBenchmark(),
         new ValidationOverheadSuite())) {
       all.put(s.name(), s);
     }

@@ -2,7 +2,6 @@ package io.featurepipe.runners;
 
 import io.featurepipe.pipelines.audit.AuditReport;
 import io.featurepipe.pipelines.audit.OnlineAudit;
-import io.featurepipe.runners.serve.OnlineStoreOptions;
 import io.featurepipe.transforms.definitions.DefinitionException;
 import io.featurepipe.transforms.model.FeatureRepository;
 import java.nio.file.Path;
@@ -49,7 +48,7 @@ final class AuditCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", description = "Seed of the sampling (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Mixin OnlineStoreOptions store;
+  @Mixin BigtableOptions store;
 
   @Override
   public Integer call() throws Exception {
@@ -65,7 +64,10 @@ final class AuditCommand implements Callable<Integer> {
       audit = audit.withGroups(groups);
     }
     AuditReport report;
-    try (OnlineStoreOptions.Connection c = store.open(repo)) {
+    try (BigtableOptions.Store c = store.open()) {
+      if (c.embedded()) {
+        c.prepare(repo); // an empty store, audited as such
+      }
       System.out.printf("audit of %s..%s: %d samples per group, seed %d, online store %s, offline store %s%n",
           from, to, samples, seed, c.target(), offlineRoot);
       report = audit.run(c.target(), c.retention());

@@ -2,44 +2,52 @@ package io.featurepipe.runners;
 
 import io.featurepipe.sinks.online.BigtableTarget;
 import io.featurepipe.sinks.online.EmbeddedBigtable;
+import io.featurepipe.sinks.online.OnlineReader;
 import io.featurepipe.sinks.online.PrepareOnlineStore;
+import io.featurepipe.transforms.definitions.Durations;
+import io.featurepipe.transforms.model.FeatureRepository;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.time.format.DateTimeParseException;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
- * The options of every command that touches the online store ({@code stream}, {@code materialize},
- * {@code backfill}, {@code get}, {@code serve}, {@code audit}), as a picocli mixin:
+ * The online store options of every command that touches it ({@code stream}, {@code materialize},
+ * {@code backfill}, {@code get}, {@code serve}, {@code audit}), as one picocli mixin (DESIGN §5):
  *
  * <pre>{@code
  * @Mixin BigtableOptions bigtable;
  * ...
  * try (BigtableOptions.Store store = bigtable.open()) {   // starts the embedded emulator if asked
- *   store.prepare(repository);                             // table and families, up front
+ *   store.prepare(repository);                             // writers: table and families, up front
  *   ... store.target() ...
+ *   try (OnlineReader reader = store.reader(repository)) { ... }   // readers
  * }
  * }</pre>
  *
  * <ul>
- *   <li>{@code --bigtable=PROJECT/INSTANCE/TABLE}: Cloud Bigtable (DESIGN §5);
+ *   <li>{@code --bigtable=PROJECT/INSTANCE/TABLE}: the table, on Cloud Bigtable unless an emulator
+ *       is named; required unless {@code --bigtable-emulator} is given;
  *   <li>{@code --bigtable-emulator=HOST:PORT} an emulator, or {@code embedded}: one started in this
  *       process for the run (its data is gone when the command ends); without {@code --bigtable}
- *       the table is {@code featurepipe/local/features};
- *   <li>{@code --online-retention=2d}: how far back as-of reads must work (the families' GC rule is
- *       longest window + retention).
+ *       the table is {@value #LOCAL_TABLE};
+ *   <li>{@code --online-retention=2d}: how far back as-of reads work (the families' GC rule is
+ *       longest window + retention; readers refuse older reads).
  * </ul>
  */
-final class BigtableOptions {
-  static final String LOCAL_TABLE = "featurepipe/local/features";
+public final class BigtableOptions {
+  /** The table an emulator is used with when {@code --bigtable} names none. */
+  public static final String LOCAL_TABLE = "featurepipe/local/features";
+
+  static final String MISSING =
+      "Missing required option: '--bigtable=PROJECT/INSTANCE/TABLE' (or --bigtable-emulator=HOST:PORT|embedded,"
+          + " table " + LOCAL_TABLE + " unless --bigtable names one)";
 
   @Option(
       names = "--bigtable",
       paramLabel = "PROJECT/INSTANCE/TABLE",
-      description = "The online store: a Cloud Bigtable table.")
+      description = "The online store: a Cloud Bigtable table (on the emulator when one is named).")
   String bigtable;
 
   @Option(
@@ -47,7 +55,7 @@ final class BigtableOptions {
       paramLabel = "HOST:PORT|embedded",
       description = {
         "A Bigtable emulator instead of Cloud Bigtable; 'embedded' starts one in this process for",
-        "the run (table " + LOCAL_TABLE + " unless --bigtable names one)."
+        "the run, empty, gone when the command ends (table " + LOCAL_TABLE + " unless --bigtable names one)."
       })
   String emulator;
 
@@ -56,14 +64,13 @@ final class BigtableOptions {
       paramLabel = "DURATION",
       defaultValue = "2d",
       converter = DurationConverter.class,
-      description = "How far back as-of reads of the online store work (default: ${DEFAULT-VALUE}).")
+      description = "How far back as-of reads of the online store work, as the store is prepared with (default: ${DEFAULT-VALUE}).")
   Duration retention;
 
   /** The store named by the options, with the embedded emulator started when asked for. */
-  Store open() throws IOException {
+  public Store open() throws IOException {
     if (bigtable == null && emulator == null) {
-      throw new CommandLine.ParameterException(
-          new CommandLine(this), "name the online store: --bigtable=PROJECT/INSTANCE/TABLE or --bigtable-emulator=HOST:PORT|embedded");
+      throw new CommandLine.ParameterException(new CommandLine(this), MISSING);
     }
     BigtableTarget target = BigtableTarget.parse(bigtable != null ? bigtable : LOCAL_TABLE);
     if (emulator == null) {
@@ -77,7 +84,7 @@ final class BigtableOptions {
   }
 
   /** An open online store: its target, and the emulator this command started (closed at the end). */
-  static final class Store implements AutoCloseable {
+  public static final class Store implements AutoCloseable {
     private final BigtableTarget target;
     private final EmbeddedBigtable embedded;
     private final Duration retention;
@@ -88,21 +95,37 @@ final class BigtableOptions {
       this.retention = retention;
     }
 
-    BigtableTarget target() {
+    public BigtableTarget target() {
       return target;
     }
 
-    Duration retention() {
+    public Duration retention() {
       return retention;
     }
 
+    /** Whether this command started the emulator (so the store is empty at first). */
+    public boolean embedded() {
+      return embedded != null;
+    }
+
     /** Creates the table and the families of the repository's online groups, or checks them. */
-    void prepare(io.featurepipe.transforms.model.FeatureRepository repository) throws IOException {
+    public void prepare(FeatureRepository repository) throws IOException {
       PrepareOnlineStore.of(target, repository).withRetention(retention).prepare();
     }
 
+    /**
+     * A reader of the store with this retention (the caller closes it); an embedded store is
+     * prepared first, so that its empty table can be read.
+     */
+    public OnlineReader reader(FeatureRepository repository) throws IOException {
+      if (embedded != null) {
+        prepare(repository);
+      }
+      return OnlineReader.open(target, repository, retention);
+    }
+
     /** How the store is named in summaries. */
-    String describe() {
+    public String describe() {
       return embedded == null ? target.toString() : target + " (embedded emulator, gone when the command ends)";
     }
 
@@ -114,30 +137,25 @@ final class BigtableOptions {
     }
   }
 
-  /** Durations as in the definitions ({@code 90s 5m 1h 2d 1w}) or ISO-8601 ({@code PT5M}). */
-  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-    private static final Pattern SHORT = Pattern.compile("([0-9]+)(ms|s|m|h|d|w)");
-
+  /**
+   * Durations as in the definitions ({@code 500ms 90s 5m 1h 2d 1w}, see {@link Durations}) or
+   * ISO-8601 ({@code PT5M}); never negative.
+   */
+  public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String text) {
-      Matcher m = SHORT.matcher(text.trim().toLowerCase(Locale.ROOT));
-      if (m.matches()) {
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-          case "ms" -> Duration.ofMillis(n);
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          case "h" -> Duration.ofHours(n);
-          case "d" -> Duration.ofDays(n);
-          default -> Duration.ofDays(7 * n);
-        };
-      }
+      String t = text.trim();
+      Duration d;
       try {
-        return Duration.parse(text);
-      } catch (java.time.format.DateTimeParseException e) {
+        d = t.startsWith("P") || t.startsWith("p") ? Duration.parse(t) : Durations.parse(t);
+      } catch (IllegalArgumentException | DateTimeParseException e) {
         throw new CommandLine.TypeConversionException(
             "'" + text + "' is not a duration: write an integer and a unit (ms, s, m, h, d or w), e.g. 5m or 2d");
       }
+      if (d.isNegative()) {
+        throw new CommandLine.TypeConversionException("'" + text + "' is negative: a duration here is 0 or more");
+      }
+      return d;
     }
   }
 }

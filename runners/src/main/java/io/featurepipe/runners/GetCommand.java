@@ -9,8 +9,8 @@ import io.featurepipe.runners.serve.FeatureLookup;
 import io.featurepipe.runners.serve.FeatureSelection;
 import io.featurepipe.runners.serve.InvalidRequestException;
 import io.featurepipe.runners.serve.Keys;
-import io.featurepipe.runners.serve.OnlineStoreOptions;
 import io.featurepipe.runners.serve.RequestFields;
+import io.featurepipe.sinks.online.OnlineReader;
 import io.featurepipe.transforms.definitions.DefinitionException;
 import io.featurepipe.transforms.model.FeatureRepository;
 import java.io.BufferedReader;
@@ -74,7 +74,7 @@ final class GetCommand implements Callable<Integer> {
       description = "A request field of the selected request features (repeatable).")
   List<String> request = new ArrayList<>();
 
-  @Mixin OnlineStoreOptions store;
+  @Mixin BigtableOptions store;
 
   @Override
   public Integer call() throws Exception {
@@ -93,8 +93,8 @@ final class GetCommand implements Callable<Integer> {
     Map<String, Object> fields = RequestFields.fromText(request, selection);
     Long t = asOf == null ? null : AsOf.parse(asOf);
     PrintStream out = System.out;
-    try (OnlineStoreOptions.Connection c = store.open(repo)) {
-      FeatureLookup lookup = new FeatureLookup(repo, c.reader());
+    try (BigtableOptions.Store c = store.open(); OnlineReader reader = c.reader(repo)) {
+      FeatureLookup lookup = new FeatureLookup(repo, reader);
       for (int from = 0; from < keys.size(); from += BATCH) {
         for (ObjectNode row : lookup.read(selection, keys.subList(from, Math.min(keys.size(), from + BATCH)), t, fields)) {
           out.println(row.toString());

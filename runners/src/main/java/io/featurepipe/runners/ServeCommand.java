@@ -2,8 +2,8 @@ package io.featurepipe.runners;
 
 import io.featurepipe.runners.serve.FeatureLookup;
 import io.featurepipe.runners.serve.FeatureServer;
-import io.featurepipe.runners.serve.OnlineStoreOptions;
 import io.featurepipe.runners.serve.StoreHealth;
+import io.featurepipe.sinks.online.OnlineReader;
 import io.featurepipe.transforms.definitions.DefinitionException;
 import io.featurepipe.transforms.model.FeatureRepository;
 import java.nio.file.Path;
@@ -48,7 +48,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "16", description = "Requests answered at once (default: ${DEFAULT-VALUE}).")
   int threads;
 
-  @Mixin OnlineStoreOptions store;
+  @Mixin BigtableOptions store;
 
   @Override
   public Integer call() throws Exception {
@@ -61,9 +61,10 @@ final class ServeCommand implements Callable<Integer> {
     }
     FeatureServer.Limits limits = new FeatureServer.Limits(maxKeys, bytes(maxBody), threads);
     CountDownLatch stopped = new CountDownLatch(1);
-    try (OnlineStoreOptions.Connection c = store.open(repo);
+    try (BigtableOptions.Store c = store.open();
+        OnlineReader reader = c.reader(repo);
         StoreHealth health = new StoreHealth(c.target(), repo);
-        FeatureServer server = FeatureServer.start(new FeatureLookup(repo, c.reader()), health, limits, host, port)) {
+        FeatureServer server = FeatureServer.start(new FeatureLookup(repo, reader), health, limits, host, port)) {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         server.close();
         stopped.countDown();

@@ -21,19 +21,25 @@ class ServeCommandTest {
 
   @Test
   void helpAndMissingOptions() {
-    for (String command : new String[] {"get", "serve", "audit"}) {
+    // one mixin: the five commands of the online store take the same three options
+    for (String command : new String[] {"get", "serve", "audit", "stream", "materialize"}) {
       CliRun help = CliRun.of(command, "--help");
       assertEquals(0, help.exitCode(), help.err());
       assertTrue(help.out().contains("--bigtable=PROJECT/INSTANCE/TABLE"), help.out());
-      assertTrue(help.out().contains("--online-retention"), help.out());
+      assertTrue(help.out().contains("--bigtable-emulator=HOST:PORT|embedded"), help.out());
+      assertTrue(help.out().contains("--online-retention=DURATION"), help.out());
     }
     CliRun noStore = CliRun.of("get", "../feature-defs/payments", "--features", "user_spend:*", "--key", "user_id=u1");
     assertEquals(2, noStore.exitCode());
     assertTrue(noStore.err().contains("Missing required option: '--bigtable=PROJECT/INSTANCE/TABLE'"), noStore.err());
     CliRun badRetention = CliRun.of("get", "../feature-defs/payments", "--features", "user_spend:*", "--key", "user_id=u1",
         "--bigtable=p/i/t", "--bigtable-emulator=localhost:1", "--online-retention=2 days");
-    assertEquals(1, badRetention.exitCode());
-    assertTrue(badRetention.err().contains("--online-retention: '2 days' is not a duration"), badRetention.err());
+    assertEquals(2, badRetention.exitCode());
+    assertTrue(badRetention.err().contains("'--online-retention': '2 days' is not a duration"), badRetention.err());
+    CliRun negative = CliRun.of("audit", "../feature-defs/payments", "--offline-root=x", "--from=2026-01-01", "--to=2026-01-01",
+        "--bigtable-emulator=localhost:1", "--online-retention=-1d");
+    assertEquals(2, negative.exitCode());
+    assertTrue(negative.err().contains("'-1d' is negative"), negative.err());
     CliRun badServe = CliRun.of("serve", "../feature-defs/payments", "--bigtable=p/i/t", "--bigtable-emulator=localhost:1", "--max-keys=0");
     assertEquals(1, badServe.exitCode());
     assertTrue(badServe.err().contains("--max-keys must be at least 1, not 0"), badServe.err());

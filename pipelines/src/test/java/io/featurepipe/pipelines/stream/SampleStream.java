@@ -10,7 +10,15 @@ import io.featurepipe.pipelines.ingest.kafka.ReadKafka;
 import io.featurepipe.pipelines.materialize.Materialize;
 import io.featurepipe.sinks.offline.OfflineLayout;
 import io.featurepipe.sinks.offline.OfflineStore;
+import com.google.cloud.bigtable.data.v2.models.Filters;
+import com.google.cloud.bigtable.data.v2.models.Query;
+import com.google.cloud.bigtable.data.v2.models.Row;
+import com.google.cloud.bigtable.data.v2.models.RowCell;
+import com.google.cloud.bigtable.data.v2.models.TableId;
+import com.google.protobuf.ByteString;
 import io.featurepipe.sinks.online.BigtableTarget;
+import io.featurepipe.sinks.online.CellValues;
+import io.featurepipe.sinks.online.OnlineLayout;
 import io.featurepipe.sinks.online.EmbeddedBigtable;
 import io.featurepipe.sinks.online.OnlineReader;
 import io.featurepipe.sinks.online.OnlineValues;
@@ -65,6 +73,8 @@ final class SampleStream implements AutoCloseable {
   static final LocalDate STREAMED = LocalDate.of(2026, 1, 14);
   static final List<String> GROUPS = List.of("user_spend", "user_logins");
   static final Duration RETENTION = Duration.ofDays(30);
+  /** The sources' allowed lateness (both 1h). */
+  static final long LATENESS = 3_600_000L;
   /** Every row of the streamed day is written once M passes this (the windows of day 14 then emptied). */
   static final long STREAM_DONE = Instant.parse("2026-01-21T00:00:00Z").toEpochMilli();
 
@@ -180,6 +190,23 @@ final class SampleStream implements AutoCloseable {
    */
   StreamRun runUntilDone(Pipeline p, StreamFeatures.Spec spec, java.util.function.Function<PipelineResult, Map<String, Long>> counters)
       throws Exception {
+    return runUntilDone(p, spec, counters, () -> {});
+  }
+
+  /** Work done while a stream runs. */
+  interface WhileRunning {
+    void run() throws Exception;
+  }
+
+  /**
+   * As {@link #runUntilDone(Pipeline, StreamFeatures.Spec, java.util.function.Function)}; an
+   * unbounded stream also runs {@code whileRunning} once every group's M has passed S by the
+   * allowed lateness (so the window ends before S are final), before waiting for the rest of the
+   * day: the stream is still running (only cancelled afterwards) while it does.
+   */
+  StreamRun runUntilDone(
+      Pipeline p, StreamFeatures.Spec spec, java.util.function.Function<PipelineResult, Map<String, Long>> counters,
+      WhileRunning whileRunning) throws Exception {
     StreamFeatures.Outputs o = StreamFeatures.build(p, spec);
     String box = "stream-" + System.nanoTime();
     o.written().apply("CollectWritten", Collected.into(box + "/written"));
@@ -195,6 +222,9 @@ final class SampleStream implements AutoCloseable {
     }
     Map<String, Long> seen;
     try {
+      awaitWatermarks(spec.target(), S.toEpochMilli() + LATENESS);
+      whileRunning.run();
+      phase("while running");
       awaitWatermarks(spec.target(), STREAM_DONE);
       await("the undecodable lines in the dead-letter files", () -> {
         try {
@@ -446,6 +476,67 @@ final class SampleStream implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  /**
+   * Checks every cell of the groups' families in {@code target} against the one-writer rule: a cell
+   * at a window end the stream owns ({@code >= S}) was written by the stream, any other by the batch
+   * writer, and it holds a value its owner wrote for it. Returns the first problems (none: empty).
+   */
+  List<String> cellOwners(BigtableTarget target, List<FeatureRow> streamed, List<FeatureRow> batch) throws IOException {
+    Map<String, Set<ByteString>> byStream = encoded(streamed);
+    Map<String, Set<ByteString>> byBatch = encoded(batch);
+    List<String> problems = new ArrayList<>();
+    Set<String> stored = new HashSet<>();
+    try (BigtableDataClient client = BigtableDataClient.create(target.dataSettings())) {
+      for (String g : GROUPS) {
+        FeatureGroupDef def = repo.group(g);
+        Map<ByteString, Integer> index = new HashMap<>();
+        for (int f = 0; f < def.features().size(); f++) {
+          index.put(OnlineLayout.qualifier(def.features().get(f).name()), f);
+        }
+        Query all = Query.create(TableId.of(target.table())).filter(Filters.FILTERS.family().exactMatch(OnlineLayout.family(def)));
+        for (Row row : client.readRows(all)) {
+          List<Object> key = OnlineLayout.keyOf(repo.entity(def.entity()), row.getKey());
+          for (RowCell c : row.getCells()) {
+            long e = OnlineLayout.windowEnd(c.getTimestamp());
+            String cell = g + "|" + key + "|" + e + "|" + index.get(c.getQualifier());
+            Map<String, Set<ByteString>> owner = e >= S.toEpochMilli() ? byStream : byBatch;
+            Map<String, Set<ByteString>> other = owner == byStream ? byBatch : byStream;
+            stored.add(cell);
+            if (other.containsKey(cell)) {
+              problems.add(cell + ": written by " + (owner == byStream ? "materialize" : "the stream") + ", not its owner");
+            } else if (!owner.getOrDefault(cell, Set.of()).contains(c.getValue())) {
+              problems.add(cell + ": " + (owner.containsKey(cell) ? "a value its owner did not write" : "its owner did not write it"));
+            }
+          }
+        }
+      }
+    }
+    for (String cell : byStream.keySet()) {
+      if (!stored.contains(cell)) {
+        problems.add(cell + ": written by the stream, not stored");
+      }
+    }
+    for (String cell : byBatch.keySet()) {
+      if (!stored.contains(cell)) {
+        problems.add(cell + ": written by materialize, not stored");
+      }
+    }
+    return problems.size() > 20 ? problems.subList(0, 20) : problems;
+  }
+
+  /** (group, key, window end, feature) → the encoded values written there. */
+  private Map<String, Set<ByteString>> encoded(List<FeatureRow> written) {
+    Map<String, Set<ByteString>> out = new HashMap<>();
+    for (FeatureRow r : written) {
+      FeatureGroupDef def = repo.group(r.group());
+      for (int f = r.onlineWrites().nextSetBit(0); f >= 0; f = r.onlineWrites().nextSetBit(f + 1)) {
+        out.computeIfAbsent(r.group() + "|" + r.key() + "|" + r.windowEndMillis() + "|" + f, k -> new HashSet<>())
+            .add(CellValues.encode(r.values()[f], def.features().get(f).outputType()));
+      }
+    }
+    return out;
   }
 
   /** Dead letters by step, from the JSON lines of a folder. */
