@@ -1,6 +1,7 @@
 package io.featurepipe.runners;
 
 import io.featurepipe.pipelines.backfill.Backfill;
+import io.featurepipe.pipelines.backfill.BackfillPlan;
 import io.featurepipe.pipelines.validate.BatchValidation;
 import io.featurepipe.pipelines.validate.Baseline;
 import io.featurepipe.pipelines.validate.GateRecord;
@@ -113,6 +114,19 @@ final class BackfillCommand implements Callable<Integer> {
       description = "Skip record checks, statistics and the quality gate: publish unvalidated (benchmarks, emergencies).")
   boolean noValidation;
 
+  @Option(
+      names = "--chunk-days",
+      paramLabel = "N",
+      description = {
+        "Run the range in chunks of at most N days, one pipeline run each, skipping the days",
+        "already published for every chosen group: rerunning an interrupted backfill continues",
+        "where it stopped. Without it the whole range is one run that replaces every partition."
+      })
+  Integer chunkDays;
+
+  @Option(names = "--force", description = "With --chunk-days: rerun the days already published too.")
+  boolean force;
+
   @Mixin BigtableOptions bigtable;
 
   @Unmatched List<String> beamArgs = new ArrayList<>();
@@ -158,14 +172,46 @@ final class BackfillCommand implements Callable<Integer> {
             repo, dataRoot, from, to, groups, offlineRoot,
             runId != null ? runId : WriteOffline.newRunId(), deadLetters)
             .withValidation(validation);
+    if (force && chunkDays == null) {
+      throw new IllegalArgumentException("--force goes with --chunk-days (without it every day of the range is rerun anyway)");
+    }
     if (bigtable.bigtable == null && bigtable.emulator == null) {
-      return run(spec, options, System.out).blocked() ? BLOCKED : 0;
+      return runChunks(spec, options, System.out);
     }
     try (BigtableOptions.Store store = bigtable.open()) {
       store.prepare(repo);
       System.out.println("online store: " + store.describe());
-      return run(spec.withOnline(store.target()), options, System.out).blocked() ? BLOCKED : 0;
+      return runChunks(spec.withOnline(store.target()), options, System.out);
     }
+  }
+
+  /**
+   * Runs the backfill as one run, or, with {@code --chunk-days}, as the chunks of its {@link
+   * BackfillPlan} one after the other (each with its own run id: {@code <run-id>-<first day>});
+   * stops at the first chunk the gate blocks. Returns the exit status.
+   */
+  private int runChunks(Backfill.Spec spec, PipelineOptions options, PrintStream out) throws java.io.IOException {
+    if (chunkDays == null) {
+      return run(spec, options, out).blocked() ? BLOCKED : 0;
+    }
+    BackfillPlan plan =
+        BackfillPlan.of(spec.repository(), spec.from(), spec.to(), spec.chosenGroups(), spec.offlineRoot())
+            .withChunkDays(chunkDays)
+            .withForce(force);
+    List<BackfillPlan.Chunk> chunks = plan.chunks();
+    List<LocalDate> done = force ? List.of() : plan.doneDays();
+    out.printf("backfill plan: %d chunk(s) of at most %d day(s)%s%n", chunks.size(), chunkDays,
+        done.isEmpty() ? "" : String.format(", %d day(s) already published skipped (--force reruns them)", done.size()));
+    for (int i = 0; i < chunks.size(); i++) {
+      BackfillPlan.Chunk c = chunks.get(i);
+      out.printf("%n== chunk %d of %d: %s..%s%n", i + 1, chunks.size(), c.from(), c.to());
+      Backfill.Spec chunk = spec.forRange(c.from(), c.to(), spec.runId() + "-" + c.from());
+      if (run(chunk, options, out).blocked()) {
+        out.printf("stopped: the gate blocked %s..%s; the chunks before it stay published%n", c.from(), c.to());
+        return BLOCKED;
+      }
+    }
+    return 0;
   }
 
   /**

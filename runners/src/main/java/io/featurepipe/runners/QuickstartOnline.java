@@ -95,7 +95,7 @@ public final class QuickstartOnline {
     Path defs = bundled("feature-defs/payments", workdir.resolve("feature-defs/payments"));
     Path data = bundled("sample", workdir.resolve("sample"));
     FeatureRepository repo = RepositoryOption.load(defs);
-    out.println("-- online: the sample's last day (" + DAY + ") streamed from Kafka into Bigtable, read back, audited");
+    out.println("online: the sample's last day (" + DAY + ") streamed from Kafka into Bigtable, read back, audited");
     try (EmbeddedBigtable bigtable = EmbeddedBigtable.start();
         EmbeddedKafka kafka = EmbeddedKafka.start()) {
       out.println("started a Bigtable emulator (" + bigtable.hostPort() + ") and a Kafka broker (" + kafka.bootstrapServers()

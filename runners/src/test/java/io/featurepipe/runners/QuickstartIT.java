@@ -45,8 +45,11 @@ class QuickstartIT {
       }
       assertEquals(Long.parseLong(m.group(1).replace(",", "")), rows, group);
     }
+    Matcher runId = Pattern.compile("backfill 2026-01-01\\.\\.2026-01-14 of .*, run (\\S+), runner").matcher(out);
+    assertTrue(runId.find(), out);
+    String clean = runId.group(1);
     long deadLines = 0;
-    try (Stream<Path> files = Files.walk(dir.resolve("offline/_dead_letters"))) {
+    try (Stream<Path> files = Files.walk(dir.resolve("offline/_dead_letters/run-" + clean))) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
         deadLines += Files.readAllLines(f).stream().filter(l -> l.contains("\"reason\"") && l.contains("\"origin\"")).count();
       }
@@ -54,11 +57,28 @@ class QuickstartIT {
     assertEquals(57, deadLines);
     assertTrue(out.contains("example offline rows"), out);
 
+    // validation in the backfill: the clean sample passes the gate, with a report
+    assertTrue(Files.exists(dir.resolve("offline/_validation/run-" + clean + "/report.html")), out);
+    // the corrupted copy of the last day is blocked, naming what is wrong, and publishes nothing
+    assertTrue(out.contains("-- 3. quality gate"), out);
+    int gate = out.indexOf("-- 3. quality gate");
+    String badPart = out.substring(gate, out.indexOf("-- 4. training set"));
+    assertTrue(badPart.contains("amount") && badPart.contains("merchant_category"), badPart);
+    assertTrue(badPart.contains("user_spend 2026-01-14 is still published by run " + clean), badPart);
+    assertTrue(badPart.contains("merchant_risk 2026-01-14 is still published by run " + clean), badPart);
+    assertEquals(clean, store.publication("user_spend", LocalDate.of(2026, 1, 14)).runId());
+
     // the training set: one row per spine row, none rejected, schema and feature list beside it
     assertTrue(out.contains("spine  2,000 rows read, 0 rejected"), out);
     assertTrue(out.contains("training set: 2,000 rows, 52 features"), out);
     assertTrue(Files.exists(dir.resolve("training/training.avsc")));
     assertTrue(Files.exists(dir.resolve("training/features.json")));
     assertTrue(out.contains("\"is_fraud\": false"), out);
+
+    // online: the last day streamed into the emulator, read back fresh, audited without a mismatch
+    assertTrue(out.contains("-- 5. online: the sample's last day"), out);
+    assertTrue(out.contains("\"_fresh\":true"), out);
+    assertTrue(out.contains("audit passed"), out);
+    assertTrue(out.contains("== where everything is =="), out);
   }
 }

@@ -134,6 +134,21 @@ public final class Backfill {
       return new Spec(repository, dataRoot, from, to, groups, offlineRoot, runId, deadLetterRoot, validation, target);
     }
 
+    /**
+     * The same backfill over a part of its range, as its own run ({@code BackfillPlan}'s chunks):
+     * dead letters and validation outputs named by the caller go to a {@code chunk-<from>}
+     * folder below them, so chunks never overwrite each other's.
+     */
+    public Spec forRange(LocalDate newFrom, LocalDate newTo, String newRunId) {
+      String chunk = "/chunk-" + newFrom;
+      String dead = deadLetterRoot == null ? null : stripSlash(deadLetterRoot) + chunk;
+      BatchValidation v =
+          validation == null || validation.outputRoot() == null
+              ? validation
+              : validation.withOutputRoot(stripSlash(validation.outputRoot()) + chunk);
+      return new Spec(repository, dataRoot, newFrom, newTo, groups, offlineRoot, newRunId, dead, v, online);
+    }
+
     /** The chosen groups that are online, in definition order (what {@link #online()} receives). */
     public List<String> onlineGroups() {
       return chosenGroups().stream().filter(g -> repository.group(g).online()).toList();
