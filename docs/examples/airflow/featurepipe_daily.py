@@ -5,7 +5,7 @@ For each daily data interval (the UTC day ``{{ ds }}``, run shortly after it end
     backfill  ->  training_set  ->  materialize
 
 - ``backfill`` computes the day's offline partitions. Its exit status is the quality gate: a
-  non-zero status (3 when the gate blocks publication, once validation is in the backfill) fails the
+  non-zero status (3 when the gate blocks publication) fails the
   task, so the training set and the online store never read a day that did not pass.
 - ``training_set`` joins the day's spine to the offline store point in time.
 - ``materialize`` copies the day's partitions to the online store (Bigtable) and advances its
@@ -65,7 +65,7 @@ with DAG(
         append_env=True,
         bash_command="""
 $FEATUREPIPE backfill "$REPO" --from {{ ds }} --to {{ ds }} \
-  --data-root "$DATA_ROOT" --offline-root "$OFFLINE_ROOT" \
+  --data-root "$DATA_ROOT" --offline-root "$OFFLINE_ROOT" --gate=block \
   $RUNNER_OPTS
 """,
     )

@@ -10,7 +10,7 @@
 #   /opt/featurepipe/featurepipe-daily.sh 2026-01-08
 #
 # Quality gate: the backfill's exit status is its gate. A non-zero status (3 when the quality gate
-# blocks publication, once validation is in the backfill) stops the script before the training set
+# blocks publication) stops the script before the training set
 # and materialize read the day. See docs/runbook.md "A gate failed".
 set -euo pipefail
 
@@ -32,7 +32,7 @@ flock -n 9 || { echo "featurepipe-daily: another run holds the lock; not startin
 
 echo "featurepipe-daily $DAY: backfill"
 $FEATUREPIPE backfill "$REPO" --from "$DAY" --to "$DAY" \
-  --data-root "$DATA_ROOT" --offline-root "$OFFLINE_ROOT" \
+  --data-root "$DATA_ROOT" --offline-root "$OFFLINE_ROOT" --gate=block \
   $RUNNER_OPTS
 
 echo "featurepipe-daily $DAY: training set"

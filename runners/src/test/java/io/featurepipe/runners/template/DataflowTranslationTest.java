@@ -32,7 +32,9 @@ class DataflowTranslationTest {
               "--from=2026-01-10",
               "--to=2026-01-11",
               "--groups=user_spend,user_logins",
-              "--offlineRoot=gs://featurepipe-test/offline",
+              // local: building the backfill looks for the previous run's validation output (the
+              // drift baseline) under the offline root, which on gs:// would need credentials
+              "--offlineRoot=" + dir.resolve("offline"),
               "--dataRoot=gs://featurepipe-test/events",
               "--runId=test-run"
             });
@@ -44,8 +46,9 @@ class DataflowTranslationTest {
     List<String> steps = DataflowJob.stepNames(job);
     for (String prefix :
         List.of(
-            "ReadSource/payments/", "ReadSource/logins/", "SelectEventRange/payments",
-            "ComputeFeatures/PrepareGroups/", "ComputeFeatures/AssembleWindows/",
+            "ReadBatch/ReadSource/payments/", "ReadBatch/ReadSource/logins/", "ReadBatch/SelectEventRange/payments",
+            "ReadBatch/CheckRecords/payments", "ComputeFeatures/PrepareGroups/", "ComputeFeatures/AssembleWindows/",
+            "ValidateBatch/DetectAnomalies/user_spend", "ValidateBatch/DecideGate/", "GateView/",
             "WriteOffline/WritePartitions/", "WriteOffline/Publish", "WriteDeadLetters/")) {
       assertTrue(steps.stream().anyMatch(s -> s.startsWith(prefix)), prefix + " in " + steps);
     }
