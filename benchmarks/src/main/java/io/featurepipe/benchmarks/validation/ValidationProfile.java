@@ -164,9 +164,20 @@ final class ValidationProfile {
     T get() throws IOException;
   }
 
-  private static List<Path> files(SourceDef source, Path data, LocalDate firstDay, LocalDate to) {
-    return SourcePaths.patterns(source, data.toString(), firstDay, to).stream()
-        .map(Path::of).filter(Files::exists).toList();
+  /** The files the backfill reads: each day's pattern (a glob in its file name) expanded. */
+  private static List<Path> files(SourceDef source, Path data, LocalDate firstDay, LocalDate to) throws IOException {
+    List<Path> out = new ArrayList<>();
+    for (String pattern : SourcePaths.patterns(source, data.toString(), firstDay, to)) {
+      Path p = Path.of(pattern);
+      if (!Files.isDirectory(p.getParent())) {
+        continue;
+      }
+      try (var matches = Files.newDirectoryStream(p.getParent(), p.getFileName().toString())) {
+        matches.forEach(out::add);
+      }
+    }
+    out.sort(null);
+    return out;
   }
 
   private static long lineCount(List<Path> files) throws IOException {
