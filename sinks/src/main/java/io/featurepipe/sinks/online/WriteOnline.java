@@ -46,10 +46,10 @@ import org.joda.time.Duration;
  * <p>Only the features in each row's {@code onlineWrites} are written, one cell per feature with
  * timestamp = window end, so rewriting a row is idempotent and a late restatement of an old window
  * end never hides a newer one. M moves to a window end {@code e} only once every row with window
- * end {@code <= e} has been written: for unbounded inputs the cells are written in fixed windows of
- * the groups' common hop and each window end waits ({@link Wait#on}) for the write of its window to
- * finish, so M follows the event-time progress after the write, never the wall clock; for bounded
- * inputs M moves once the whole write has finished. M never moves back (see {@link
+ * end {@code <= e} has been written: for unbounded inputs the window ends are combined per fixed
+ * window of the groups' common hop and each waits ({@link AwaitCellWrites}) until the watermark of
+ * the cell writes has passed it, so M follows the event-time progress after the write, never the
+ * wall clock; for bounded inputs M moves once the whole write has finished ({@link Wait#on}). M never moves back (see {@link
  * StoreMetadata}).
  *
  * <p>Two modes implement the one-writer rule ({@link WriterOwnership}):
@@ -172,9 +172,10 @@ public final class WriteOnline extends PTransform<PCollection<FeatureRow>, Onlin
     selected.get(SelectOwnedCells.WRITTEN).setCoder(FeatureRow.Coder.of());
     selected.get(SelectOwnedCells.DEAD_LETTERS).setCoder(DeadLetter.Coder.of());
     if (unbounded) {
-      // fixed windows of the common hop: the write of window [e - hop, e) finishing is what lets M
-      // move to e. Restatements arrive behind the watermark: they are written all the same (the
-      // write groups nothing), and their window ends, already covered by M, are dropped.
+      // fixed windows of the common hop: window [e - hop, e) holds window end e, combined to one
+      // element per group and hop; M moves to e once the writes' watermark has passed e.
+      // Restatements arrive behind the watermark: they are written all the same (the write groups
+      // nothing), and their window ends, already covered by M, are dropped.
       Duration hop = Duration.millis(commonHop());
       mutations = mutations.apply("WindowByHop",
           Window.<KV<ByteString, Iterable<Mutation>>>into(FixedWindows.of(hop)).withAllowedLateness(Duration.ZERO));
@@ -191,10 +192,10 @@ public final class WriteOnline extends PTransform<PCollection<FeatureRow>, Onlin
               .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
       windowEnds = PCollectionList.of(windowEnds).and(rangeEnds).apply("WithRangeEnds", Flatten.pCollections());
     }
+    PCollection<KV<String, Long>> latest = windowEnds.apply("LatestWindowEnds", Combine.perKey(Max.ofLongs()));
+    // bounded: the whole write, then M; unbounded: each window end once the writes' watermark passed it
     PCollection<KV<String, Long>> advances =
-        windowEnds
-            .apply("LatestWindowEnds", Combine.perKey(Max.ofLongs()))
-            .apply("AwaitCells", Wait.on(written));
+        unbounded ? latest.apply("AwaitCells", AwaitCellWrites.on(written)) : latest.apply("AwaitCells", Wait.on(written));
     PCollection<BigtableWriteResult> watermarkWrites =
         advances
             .apply("ToWatermarkCells", ParDo.of(new WatermarkCellFn(repository)))
