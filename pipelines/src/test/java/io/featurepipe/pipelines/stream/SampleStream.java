@@ -101,6 +101,22 @@ final class SampleStream implements AutoCloseable {
     System.err.printf("PHASE %6.1f s %s%n", (System.nanoTime() - T0) / 1e9, what);
   }
 
+  private static SampleStream shared;
+
+  /**
+   * The world of this JVM, started on first use and closed when the JVM exits: the test classes
+   * that stream the sample share its broker, emulator and backfill (each writes its own tables and
+   * topics).
+   */
+  static synchronized SampleStream shared() throws Exception {
+    if (shared == null) {
+      SampleStream s = start(java.nio.file.Files.createTempDirectory("featurepipe-sample-stream"));
+      Runtime.getRuntime().addShutdownHook(new Thread(s::close));
+      shared = s;
+    }
+    return shared;
+  }
+
   static SampleStream start(Path dir) throws Exception {
     FeatureRepository repo = RepositoryLoader.load(DEFS);
     EmbeddedKafka kafka = EmbeddedKafka.start();

@@ -18,7 +18,6 @@ import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,15 +38,9 @@ class StreamFeaturesFlinkIT {
 
   @BeforeAll
   static void start() throws Exception {
-    world = SampleStream.start(dir);
+    world = SampleStream.shared();
   }
 
-  @AfterAll
-  static void stop() {
-    if (world != null) {
-      world.close();
-    }
-  }
 
   @Test
   void anUnboundedStreamOnFlinkAndMaterializeReadAsTheTrainingSet() throws Exception {

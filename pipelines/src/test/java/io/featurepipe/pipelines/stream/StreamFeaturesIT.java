@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.beam.sdk.Pipeline;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,15 +36,9 @@ class StreamFeaturesIT {
 
   @BeforeAll
   static void start() throws Exception {
-    world = SampleStream.start(dir);
+    world = SampleStream.shared();
   }
 
-  @AfterAll
-  static void stop() {
-    if (world != null) {
-      world.close();
-    }
-  }
 
   static SampleStream.StreamRun stream(StreamFeatures.Spec spec) throws Exception {
     return world.runUntilDone(Pipeline.create(SampleStream.directOptions(false)), spec, SampleStream::directCounters);
