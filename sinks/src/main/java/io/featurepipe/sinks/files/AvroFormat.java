@@ -3,9 +3,10 @@ package io.featurepipe.sinks.files;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.List;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.ResourceId;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.file.CodecFactory;
@@ -63,12 +64,12 @@ public final class AvroFormat<T> implements FileFormat<T> {
   }
 
   @Override
-  public void concatenate(List<ReadableByteChannel> parts, WritableByteChannel out)
+  public void concatenate(List<ResourceId> parts, WritableByteChannel out)
       throws IOException {
     DataFileWriter<GenericRecord> w = null;
     try {
-      for (ReadableByteChannel part : parts) {
-        InputStream in = Channels.newInputStream(part);
+      for (ResourceId part : parts) {
+        InputStream in = Channels.newInputStream(FileSystems.open(part));
         try (DataFileStream<GenericRecord> stream = new DataFileStream<>(in, new GenericDatumReader<>())) {
           if (w == null) {
             w = new DataFileWriter<>(new GenericDatumWriter<>(stream.getSchema()));

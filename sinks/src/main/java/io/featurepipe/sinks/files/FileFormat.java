@@ -5,6 +5,7 @@ import java.io.Serializable;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.List;
+import org.apache.beam.sdk.io.fs.ResourceId;
 
 /**
  * How {@link WritePartitionedFiles} writes elements to a file and joins part files into one.
@@ -25,9 +26,10 @@ public interface FileFormat<T> extends Serializable {
 
   /**
    * Writes the content of several part files, in order, as one file (without decoding elements
-   * where the format allows: lines are copied as bytes, Avro blocks as blocks).
+   * where the format allows: lines are copied as bytes, Avro blocks as blocks). Parts are opened
+   * one at a time: a partition may have thousands of them.
    */
-  void concatenate(List<ReadableByteChannel> parts, WritableByteChannel out) throws IOException;
+  void concatenate(List<ResourceId> parts, WritableByteChannel out) throws IOException;
 
   /** Writes elements of one file. */
   interface Writer<T> {

@@ -6,10 +6,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.nio.channels.Channels;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.ResourceId;
 
 /** Text lines (JSON lines, one element per line), UTF-8. Parts join by byte concatenation. */
 public final class JsonLinesFormat implements FileFormat<String> {
@@ -39,11 +40,11 @@ public final class JsonLinesFormat implements FileFormat<String> {
   }
 
   @Override
-  public void concatenate(List<ReadableByteChannel> parts, WritableByteChannel out)
+  public void concatenate(List<ResourceId> parts, WritableByteChannel out)
       throws IOException {
     OutputStream os = Channels.newOutputStream(out);
-    for (ReadableByteChannel part : parts) {
-      try (InputStream in = Channels.newInputStream(part)) {
+    for (ResourceId part : parts) {
+      try (InputStream in = Channels.newInputStream(FileSystems.open(part))) {
         in.transferTo(os);
       }
     }

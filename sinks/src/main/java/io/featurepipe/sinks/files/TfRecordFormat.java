@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.List;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.io.TFRecordIO;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 
@@ -46,15 +48,17 @@ public final class TfRecordFormat<T> implements FileFormat<T> {
   }
 
   @Override
-  public void concatenate(List<ReadableByteChannel> parts, WritableByteChannel out) throws IOException {
+  public void concatenate(List<ResourceId> parts, WritableByteChannel out) throws IOException {
     ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
-    for (ReadableByteChannel part : parts) {
-      while (part.read(buffer) >= 0) {
-        buffer.flip();
-        while (buffer.hasRemaining()) {
-          out.write(buffer);
+    for (ResourceId file : parts) {
+      try (ReadableByteChannel part = FileSystems.open(file)) {
+        while (part.read(buffer) >= 0) {
+          buffer.flip();
+          while (buffer.hasRemaining()) {
+            out.write(buffer);
+          }
+          buffer.clear();
         }
-        buffer.clear();
       }
     }
   }

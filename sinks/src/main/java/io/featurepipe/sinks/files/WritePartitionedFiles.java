@@ -1,7 +1,6 @@
 package io.featurepipe.sinks.files;
 
 import java.io.IOException;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -205,10 +204,10 @@ public final class WritePartitionedFiles<T>
       List<String> finals = new ArrayList<>();
       int i = 0;
       while (i < metas.size()) {
-        List<ReadableByteChannel> batch = new ArrayList<>();
+        List<ResourceId> batch = new ArrayList<>();
         long bytes = 0;
         while (i < metas.size() && (batch.isEmpty() || bytes + metas.get(i).sizeBytes() <= ROLL_BYTES)) {
-          batch.add(FileSystems.open(metas.get(i).resourceId()));
+          batch.add(metas.get(i).resourceId());
           bytes += metas.get(i).sizeBytes();
           i++;
         }
@@ -218,10 +217,6 @@ public final class WritePartitionedFiles<T>
                 ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
         try (WritableByteChannel w = FileSystems.create(target, MimeTypes.BINARY)) {
           format.concatenate(batch, w);
-        } finally {
-          for (ReadableByteChannel r : batch) {
-            r.close();
-          }
         }
         finals.add(target.toString());
       }
