@@ -31,6 +31,7 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Wait;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -66,8 +67,18 @@ import org.joda.time.Duration;
  * counted ({@code online_rows_of_other_groups}) and skipped; rows that cannot be stored go to the
  * dead-letter output. The table and its families must exist ({@link PrepareOnlineStore}).
  *
+ * <p>A late restatement of a row ({@code FeatureRow.restated()}) writes the same cells as the row
+ * it restates, so for unbounded inputs the two writes are ordered: restatements wait until the cell
+ * writes of their hop window have finished, then a keyed step writes each row key's restatements
+ * synchronously, one at a time, skipping one whose sequence is not above the last written for the
+ * same cells (see {@link WriteRestatementsFn}; metrics {@code online_restatements_written}, {@code
+ * online_restatements_superseded}). Restatements are rare (late data only), so a synchronous write
+ * per restatement is cheap.
+ *
  * <p>Steps: {@code SelectOwnedCells}, {@code WindowByHop} (unbounded), {@code WriteCells}, {@code
- * LatestWindowEnds}, {@code AwaitCells}, {@code ToWatermarkCells}, {@code WriteWatermarks}.
+ * LatestWindowEnds}, {@code AwaitCells}, {@code ToWatermarkCells}, {@code WriteWatermarks}; for
+ * unbounded inputs also {@code WindowEndsByHop}, {@code RestatementsByHop}, {@code AwaitOriginals},
+ * {@code RestatementsInOneWindow}, {@code WriteRestatements}.
  */
 public final class WriteOnline extends PTransform<PCollection<FeatureRow>, OnlineWriteResult> {
   private final BigtableTarget target;
@@ -159,10 +170,11 @@ public final class WriteOnline extends PTransform<PCollection<FeatureRow>, Onlin
     PCollectionTuple selected =
         rows.apply(
             "SelectOwnedCells",
-            ParDo.of(new SelectOwnedCells(target, repository, groups, streamStartMillis))
+            ParDo.of(new SelectOwnedCells(target, repository, groups, streamStartMillis, unbounded))
                 .withOutputTags(
                     SelectOwnedCells.MUTATIONS,
                     TupleTagList.of(SelectOwnedCells.WINDOW_ENDS)
+                        .and(SelectOwnedCells.RESTATEMENTS)
                         .and(SelectOwnedCells.WRITTEN)
                         .and(SelectOwnedCells.DEAD_LETTERS)));
     PCollection<KV<ByteString, Iterable<Mutation>>> mutations =
@@ -171,10 +183,12 @@ public final class WriteOnline extends PTransform<PCollection<FeatureRow>, Onlin
         selected.get(SelectOwnedCells.WINDOW_ENDS).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
     selected.get(SelectOwnedCells.WRITTEN).setCoder(FeatureRow.Coder.of());
     selected.get(SelectOwnedCells.DEAD_LETTERS).setCoder(DeadLetter.Coder.of());
+    PCollection<KV<ByteString, Restatement>> restatements =
+        selected.get(SelectOwnedCells.RESTATEMENTS).setCoder(KvCoder.of(ByteStringCoder.of(), Restatement.Coder.of()));
     if (unbounded) {
       // fixed windows of the common hop: the write of window [e - hop, e) finishing is what lets M
-      // move to e. Restatements arrive behind the watermark: they are written all the same (the
-      // write groups nothing), and their window ends, already covered by M, are dropped.
+      // move to e. Restatements (their own output, see writeRestatementsAfter) arrive behind the
+      // watermark; their window ends, already covered by M, are dropped here.
       Duration hop = Duration.millis(commonHop());
       mutations = mutations.apply("WindowByHop",
           Window.<KV<ByteString, Iterable<Mutation>>>into(FixedWindows.of(hop)).withAllowedLateness(Duration.ZERO));
@@ -183,6 +197,9 @@ public final class WriteOnline extends PTransform<PCollection<FeatureRow>, Onlin
     }
     PCollection<BigtableWriteResult> written =
         mutations.apply("WriteCells", target.applyTo(BigtableIO.write()).withWriteResults());
+    if (unbounded) {
+      writeRestatementsAfter(restatements, written);
+    }
     if (!unbounded && streamStartMillis == null && rangeEndMillis != null) {
       PCollection<KV<String, Long>> rangeEnds =
           rows.getPipeline()
@@ -207,6 +224,35 @@ public final class WriteOnline extends PTransform<PCollection<FeatureRow>, Onlin
         selected.get(SelectOwnedCells.DEAD_LETTERS),
         written,
         watermarkWrites);
+  }
+
+  /**
+   * Orders each restatement after the row it restates: it waits in its hop window until the
+   * original cell writes of that window have finished ({@code AwaitOriginals}: the write's output
+   * watermark passed the window, so every on-time row of it is in the store), then {@link
+   * WriteRestatementsFn} writes the restatements of each row key one at a time, highest sequence
+   * last, skipping any that come after a newer one. Nothing on the way drops late data: the window
+   * assignment and the wait group nothing, and the keyed step runs in the global window.
+   */
+  private void writeRestatementsAfter(
+      PCollection<KV<ByteString, Restatement>> restatements, PCollection<BigtableWriteResult> originals) {
+    long hop = commonHop();
+    restatements
+        .apply("RestatementsByHop",
+            Window.<KV<ByteString, Restatement>>into(FixedWindows.of(Duration.millis(hop))).withAllowedLateness(Duration.ZERO))
+        .apply("AwaitOriginals", Wait.on(originals))
+        .setCoder(restatements.getCoder())
+        .apply("RestatementsInOneWindow", Window.<KV<ByteString, Restatement>>into(new GlobalWindows()))
+        .apply("WriteRestatements", ParDo.of(new WriteRestatementsFn(target, maxAllowedLateness() + hop)));
+  }
+
+  /** The largest allowed lateness of the written groups' sources. */
+  long maxAllowedLateness() {
+    long max = 0;
+    for (String name : groups) {
+      max = Math.max(max, TimeRules.millis(repository.source(repository.group(name).source()).allowedLateness()));
+    }
+    return max;
   }
 
   /** (group, window end) → the mutation of the group's watermark cell. */
