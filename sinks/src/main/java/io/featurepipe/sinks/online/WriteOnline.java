@@ -75,10 +75,10 @@ import org.joda.time.Duration;
  * online_restatements_superseded}). Restatements are rare (late data only), so a synchronous write
  * per restatement is cheap.
  *
- * <p>Steps: {@code SelectOwnedCells}, {@code WindowByHop} (unbounded), {@code WriteCells}, {@code
- * LatestWindowEnds}, {@code AwaitCells}, {@code ToWatermarkCells}, {@code WriteWatermarks}; for
- * unbounded inputs also {@code WindowEndsByHop}, {@code RestatementsByHop}, {@code AwaitOriginals},
- * {@code RestatementsInOneWindow}, {@code WriteRestatements}.
+ * <p>Steps: {@code SelectOwnedCells}, {@code WriteCells}, {@code LatestWindowEnds}, {@code
+ * AwaitCells}, {@code ToWatermarkCells}, {@code WriteWatermarks}; for unbounded inputs also {@code
+ * WindowByHop}, {@code WindowEndsByHop}, {@code RestatementsByHop}, {@code AwaitOriginals}, {@code
+ * RestatementsInOneWindow}, {@code WriteRestatements}.
  */
 public final class WriteOnline extends PTransform<PCollection<FeatureRow>, OnlineWriteResult> {
   private final BigtableTarget target;
