@@ -68,17 +68,18 @@ import org.joda.time.Duration;
  * dead-letter output. The table and its families must exist ({@link PrepareOnlineStore}).
  *
  * <p>A late restatement of a row ({@code FeatureRow.restated()}) writes the same cells as the row
- * it restates, so for unbounded inputs the two writes are ordered: restatements wait until the cell
- * writes of their hop window have finished, then a keyed step writes each row key's restatements
- * synchronously, one at a time, skipping one whose sequence is not above the last written for the
- * same cells (see {@link WriteRestatementsFn}; metrics {@code online_restatements_written}, {@code
- * online_restatements_superseded}). Restatements are rare (late data only), so a synchronous write
- * per restatement is cheap.
+ * it restates, so for unbounded inputs the two writes are ordered: restatements wait until the
+ * watermark of the cell writes has passed their window end, then a keyed step writes each row key's
+ * restatements synchronously, one at a time, skipping one whose sequence is not above the last
+ * written for the same cells (see {@link WriteRestatementsFn}; metrics {@code
+ * online_restatements_written}, {@code online_restatements_superseded}). Restatements are rare (late
+ * data only), so a synchronous write per restatement is cheap.
  *
  * <p>Steps: {@code SelectOwnedCells}, {@code WriteCells}, {@code LatestWindowEnds}, {@code
  * AwaitCells}, {@code ToWatermarkCells}, {@code WriteWatermarks}; for unbounded inputs also {@code
- * WindowByHop}, {@code WindowEndsByHop}, {@code RestatementsByHop}, {@code AwaitOriginals}, {@code
- * RestatementsInOneWindow}, {@code WriteRestatements}.
+ * WindowByHop}, {@code WindowEndsByHop}, {@code RestatementsInOneWindow}, {@code
+ * ProgressOfOriginals}, {@code ProgressInOneWindow}, {@code AwaitOriginals}, {@code
+ * WriteRestatements}.
  */
 public final class WriteOnline extends PTransform<PCollection<FeatureRow>, OnlineWriteResult> {
   private final BigtableTarget target;
@@ -227,23 +228,37 @@ public final class WriteOnline extends PTransform<PCollection<FeatureRow>, Onlin
   }
 
   /**
-   * Orders each restatement after the row it restates: it waits in its hop window until the
-   * original cell writes of that window have finished ({@code AwaitOriginals}: the write's output
-   * watermark passed the window, so every on-time row of it is in the store), then {@link
-   * WriteRestatementsFn} writes the restatements of each row key one at a time, highest sequence
-   * last, skipping any that come after a newer one. Nothing on the way drops late data: the window
-   * assignment and the wait group nothing, and the keyed step runs in the global window.
+   * Orders each restatement after the row it restates. The restatements and the progress of the
+   * original cell writes (their watermark, no elements) are flattened into one input of {@link
+   * WriteRestatementsFn}, keyed by row key: its input watermark passes a window end only once the
+   * original writes of that window end have finished, and its event-time timers hold each
+   * restatement until then, then write the restatements of a row key one at a time, highest
+   * sequence last. Nothing on the way drops late data: everything runs in the global window.
+   *
+   * <p>A side-input wait ({@code Wait.on}) would need, on Flink, signal data in the restatement's
+   * very window, which a window without original writes never gets; the watermark needs none.
    */
   private void writeRestatementsAfter(
       PCollection<KV<ByteString, Restatement>> restatements, PCollection<BigtableWriteResult> originals) {
-    long hop = commonHop();
-    restatements
-        .apply("RestatementsByHop",
-            Window.<KV<ByteString, Restatement>>into(FixedWindows.of(Duration.millis(hop))).withAllowedLateness(Duration.ZERO))
-        .apply("AwaitOriginals", Wait.on(originals))
-        .setCoder(restatements.getCoder())
-        .apply("RestatementsInOneWindow", Window.<KV<ByteString, Restatement>>into(new GlobalWindows()))
-        .apply("WriteRestatements", ParDo.of(new WriteRestatementsFn(target, maxAllowedLateness() + hop)));
+    KvCoder<ByteString, Restatement> coder = KvCoder.of(ByteStringCoder.of(), Restatement.Coder.of());
+    PCollection<KV<ByteString, Restatement>> progress =
+        originals
+            .apply("ProgressOfOriginals", ParDo.of(new ProgressOnlyFn<BigtableWriteResult, KV<ByteString, Restatement>>()))
+            .setCoder(coder)
+            .apply("ProgressInOneWindow", Window.<KV<ByteString, Restatement>>into(new GlobalWindows()));
+    PCollection<KV<ByteString, Restatement>> waiting =
+        restatements.apply("RestatementsInOneWindow", Window.<KV<ByteString, Restatement>>into(new GlobalWindows()));
+    PCollectionList.of(waiting)
+        .and(progress)
+        .apply("AwaitOriginals", Flatten.pCollections())
+        .setCoder(coder)
+        .apply("WriteRestatements", ParDo.of(new WriteRestatementsFn(target, maxAllowedLateness() + commonHop())));
+  }
+
+  /** Outputs nothing: what passes is the watermark of its input. */
+  static final class ProgressOnlyFn<InputT, OutputT> extends DoFn<InputT, OutputT> {
+    @ProcessElement
+    public void process() {}
   }
 
   /** The largest allowed lateness of the written groups' sources. */

@@ -6,6 +6,9 @@ import com.google.cloud.bigtable.data.v2.models.RowMutation;
 import com.google.cloud.bigtable.data.v2.models.TableId;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -23,20 +26,27 @@ import org.apache.beam.sdk.values.KV;
 import org.joda.time.Instant;
 
 /**
- * Writes the restatements of one Bigtable row key in sequence order, per key in the global window:
- * a map state holds, per cell set (family, window end), the highest sequence written; a restatement
- * with a lower or equal sequence comes after a newer one and is skipped ({@code
- * online_restatements_superseded}), a higher one is written ({@code online_restatements_written}).
+ * Writes the restatements of one Bigtable row key after the rows they restate, in sequence order.
+ * Keyed by row key, in the global window; its input watermark is at most the output watermark of
+ * the original cell writes ({@link WriteOnline} flattens their progress in).
  *
- * <p>Each write is <b>synchronous</b> ({@link BigtableDataClient#mutateRow}): the next restatement of
- * the key is processed only once the previous one is in the store, so two restatements of one cell
- * can never land out of order — a buffered, batched sink ({@code BigtableIO}) gives no such order.
- * Restatements are rare (late data only), so one round trip each costs little.
+ * <ol>
+ *   <li><b>Wait</b>: a restatement of window end {@code e} is held in state until an event-time
+ *       timer at {@code e - 1} fires, i.e. until the original writes' watermark has passed every
+ *       row stamped {@code e - 1}: each on-time row of window end {@code e} is then in the store.
+ *   <li><b>Order</b>: per cell set (family, window end) only the highest sequence waits; a lower or
+ *       equal one, waiting or written, is skipped ({@code online_restatements_superseded}).
+ *   <li><b>Write</b>: each restatement is written <b>synchronously</b> ({@link
+ *       BigtableDataClient#mutateRow}), one at a time per row key, so two restatements of one cell
+ *       can never land out of order — a buffered, batched sink ({@code BigtableIO}) gives no such
+ *       order ({@code online_restatements_written}). Restatements are rare (late data only), so one
+ *       round trip each costs little.
+ * </ol>
  *
- * <p>The global window, not the hop windows, because a windowed state would drop restatements whose
- * window expired while they travelled (the watermark may move on between the lateness decision and
- * this step); here nothing is dropped. The state of a key is cleared by an event-time timer once the
- * watermark is {@code keep} past the latest window end it holds (allowed lateness plus a hop: no
+ * <p>The global window, because windowed state would drop restatements whose window expired while
+ * they travelled (the watermark may move on between the lateness decision and this step): here
+ * nothing is dropped. The highest sequences written are cleared by an event-time timer once the
+ * watermark is {@code keep} past the latest window end they hold (allowed lateness plus a hop: no
  * restatement of those window ends is expected any more).
  */
 final class WriteRestatementsFn extends DoFn<KV<ByteString, Restatement>, Void> {
@@ -48,16 +58,30 @@ final class WriteRestatementsFn extends DoFn<KV<ByteString, Restatement>, Void> 
 
   private transient BigtableDataClient client;
 
+  /** Cell set → the restatement waiting for its originals (the highest sequence received). */
+  @StateId("waiting")
+  private final StateSpec<MapState<String, Restatement>> waitingSpec =
+      StateSpecs.map(StringUtf8Coder.of(), Restatement.Coder.of());
+
+  /** Cell set → the highest sequence written. */
   @StateId("sequences")
   private final StateSpec<MapState<String, Long>> sequencesSpec = StateSpecs.map(StringUtf8Coder.of(), VarLongCoder.of());
 
-  @StateId("expiry")
-  private final StateSpec<ValueState<Long>> expirySpec = StateSpecs.value(VarLongCoder.of());
+  /** The time the release timer is set to, or none when nothing waits. */
+  @StateId("releaseAt")
+  private final StateSpec<ValueState<Long>> releaseAtSpec = StateSpecs.value(VarLongCoder.of());
+
+  /** The time the expiry timer is set to. */
+  @StateId("expireAt")
+  private final StateSpec<ValueState<Long>> expireAtSpec = StateSpecs.value(VarLongCoder.of());
+
+  @TimerId("release")
+  private final TimerSpec releaseSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
   @TimerId("expire")
   private final TimerSpec expireSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
-  /** @param keepMillis how long past a window end its sequences are kept */
+  /** @param keepMillis how long past a window end the highest sequence written is kept */
   WriteRestatementsFn(BigtableTarget target, long keepMillis) {
     this.target = target;
     this.keepMillis = keepMillis;
@@ -71,32 +95,78 @@ final class WriteRestatementsFn extends DoFn<KV<ByteString, Restatement>, Void> 
   @ProcessElement
   public void process(
       @Element KV<ByteString, Restatement> element,
-      @StateId("sequences") MapState<String, Long> sequences,
-      @StateId("expiry") ValueState<Long> expiry,
-      @TimerId("expire") Timer expire) {
+      @StateId("waiting") MapState<String, Restatement> waiting,
+      @StateId("releaseAt") ValueState<Long> releaseAt,
+      @TimerId("release") Timer release) {
     Restatement r = element.getValue();
-    Long highest = sequences.get(r.cells()).read();
-    if (highest != null && r.sequence() <= highest) {
+    Restatement before = waiting.get(r.cells()).read();
+    if (before != null) {
       superseded.inc();
-    } else {
-      client.mutateRow(
-          RowMutation.create(TableId.of(target.table()), element.getKey(), Mutation.fromProtoUnsafe(r.mutations())));
+      if (r.sequence() <= before.sequence()) {
+        return;
+      }
+    }
+    waiting.put(r.cells(), r);
+    long at = r.windowEndMillis() - 1;
+    Long current = releaseAt.read();
+    if (current == null || at < current) {
+      releaseAt.write(at);
+      release.withNoOutputTimestamp().set(new Instant(at));
+    }
+  }
+
+  @OnTimer("release")
+  public void onRelease(
+      OnTimerContext c,
+      @Key ByteString rowKey,
+      @StateId("waiting") MapState<String, Restatement> waiting,
+      @StateId("sequences") MapState<String, Long> sequences,
+      @StateId("releaseAt") ValueState<Long> releaseAt,
+      @StateId("expireAt") ValueState<Long> expireAt,
+      @TimerId("release") Timer release,
+      @TimerId("expire") Timer expire) {
+    long fired = c.fireTimestamp().getMillis();
+    List<Restatement> due = new ArrayList<>();
+    Long next = null;
+    for (Map.Entry<String, Restatement> w : waiting.entries().read()) {
+      long at = w.getValue().windowEndMillis() - 1;
+      if (at <= fired) {
+        due.add(w.getValue());
+      } else {
+        next = next == null ? at : Math.min(next, at);
+      }
+    }
+    long latest = Long.MIN_VALUE;
+    for (Restatement r : due) {
+      waiting.remove(r.cells());
+      Long highest = sequences.get(r.cells()).read();
+      if (highest != null && r.sequence() <= highest) {
+        superseded.inc();
+        continue;
+      }
+      client.mutateRow(RowMutation.create(TableId.of(target.table()), rowKey, Mutation.fromProtoUnsafe(r.mutations())));
       sequences.put(r.cells(), r.sequence());
       written.inc();
+      latest = Math.max(latest, r.windowEndMillis());
     }
-    long until = r.windowEndMillis() + keepMillis;
-    Long current = expiry.read();
-    if (current == null || until > current) {
-      expiry.write(until);
-      expire.withNoOutputTimestamp().set(new Instant(until));
+    if (next == null) {
+      releaseAt.clear();
+    } else {
+      releaseAt.write(next);
+      release.withNoOutputTimestamp().set(new Instant(next));
+    }
+    Long expiry = expireAt.read();
+    if (latest != Long.MIN_VALUE && (expiry == null || latest + keepMillis > expiry)) {
+      expireAt.write(latest + keepMillis);
+      expire.withNoOutputTimestamp().set(new Instant(latest + keepMillis));
     }
   }
 
   @OnTimer("expire")
   public void onExpire(
-      @StateId("sequences") MapState<String, Long> sequences, @StateId("expiry") ValueState<Long> expiry) {
+      @StateId("sequences") MapState<String, Long> sequences, @StateId("expireAt") ValueState<Long> expireAt) {
     sequences.clear();
-    expiry.clear();
+    expireAt.clear();
   }
 
   @Teardown

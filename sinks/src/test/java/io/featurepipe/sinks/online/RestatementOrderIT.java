@@ -119,13 +119,17 @@ class RestatementOrderIT {
             .advanceWatermarkTo(org.joda.time.Instant.ofEpochMilli(e + 30 * M))
             // late: the later restatement of ana's cell reaches the sink first, in one bundle
             .addElements(row("ana", e, 3, true, 3), row("ana", e, 2, true, 2))
-            // later still: past the allowed lateness of the window end (2h), not past the hop after it
+            // later still: past the allowed lateness of the window end (2h), not past the hop after
+            // it; and a restatement of a window (e + 1h) in which no original cell was written
             .advanceWatermarkTo(org.joda.time.Instant.ofEpochMilli(e + 2 * H + 30 * M))
-            .addElements(row("bo", e, 5, true, 2))
+            .addElements(row("bo", e, 5, true, 2), row("cy", e + H, 7, true, 4))
             .advanceWatermarkToInfinity();
     PipelineResult result = write(t, rows);
     assertEquals(Map.of("ana", 3L, "bo", 5L), countsAt(t, List.of("ana", "bo"), e));
-    assertEquals(2, counter(result, "online_restatements_written"));
+    String cyCell = StoreTesting.cellId("user#2:cy", OnlineLayout.family(ACTIVITY), "n_1h", OnlineLayout.cellTimestamp(e + H));
+    assertEquals(java.util.HexFormat.of().formatHex(CellValues.encode(7L, ACTIVITY.features().get(0).outputType()).toByteArray()),
+        StoreTesting.dump(t).get(cyCell), cyCell);
+    assertEquals(3, counter(result, "online_restatements_written"));
     assertEquals(1, counter(result, "online_restatements_superseded"));
   }
 
