@@ -196,11 +196,12 @@ final class SelectOwnedCells extends DoFn<FeatureRow, KV<ByteString, Iterable<Mu
         return;
       }
       if (orderRestatements && row.restated()) {
+        // counted as written cells when written (a superseded one never is)
         out.get(RESTATEMENTS).output(KV.of(key, new Restatement(p.family, e, row.sequence(), mutations)));
       } else {
         out.get(MUTATIONS).output(KV.of(key, mutations));
+        cells.inc(mutations.size());
       }
-      cells.inc(mutations.size());
     }
     out.get(WINDOW_ENDS).output(KV.of(row.group(), e));
     out.get(WRITTEN)

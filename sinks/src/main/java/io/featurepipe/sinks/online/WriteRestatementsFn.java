@@ -55,6 +55,7 @@ final class WriteRestatementsFn extends DoFn<KV<ByteString, Restatement>, Void> 
 
   private final Counter written = Metrics.counter("featurepipe", "online_restatements_written");
   private final Counter superseded = Metrics.counter("featurepipe", "online_restatements_superseded");
+  private final Counter cells = Metrics.counter("featurepipe", "online_cells_written");
 
   private transient BigtableDataClient client;
 
@@ -147,6 +148,7 @@ final class WriteRestatementsFn extends DoFn<KV<ByteString, Restatement>, Void> 
       client.mutateRow(RowMutation.create(TableId.of(target.table()), rowKey, Mutation.fromProtoUnsafe(r.mutations())));
       sequences.put(r.cells(), r.sequence());
       written.inc();
+      cells.inc(r.mutations().size());
       latest = Math.max(latest, r.windowEndMillis());
     }
     if (next == null) {

@@ -131,6 +131,8 @@ class RestatementOrderIT {
         StoreTesting.dump(t).get(cyCell), cyCell);
     assertEquals(3, counter(result, "online_restatements_written"));
     assertEquals(1, counter(result, "online_restatements_superseded"));
+    // two originals of one cell each, three restatements of every feature (11 of group activity)
+    assertEquals(2 + 3 * ACTIVITY.features().size(), counter(result, "online_cells_written"));
   }
 
   @Test
