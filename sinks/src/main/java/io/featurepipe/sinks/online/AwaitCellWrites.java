@@ -1,9 +1,9 @@
 package io.featurepipe.sinks.online;
 
-import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.io.gcp.bigtable.BigtableWriteResult;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.TimeDomain;
@@ -12,7 +12,6 @@ import org.apache.beam.sdk.state.TimerSpec;
 import org.apache.beam.sdk.state.TimerSpecs;
 import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.FlatMapElements;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -21,7 +20,6 @@ import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Instant;
 
 /**
@@ -44,14 +42,14 @@ import org.joda.time.Instant;
  * writes of its rows (stamped {@code e − 1 ms}) have finished, whatever the runner.
  */
 final class AwaitCellWrites extends PTransform<PCollection<KV<String, Long>>, PCollection<KV<String, Long>>> {
-  private final PCollection<?> writes;
+  private final PCollection<BigtableWriteResult> writes;
 
-  private AwaitCellWrites(PCollection<?> writes) {
+  private AwaitCellWrites(PCollection<BigtableWriteResult> writes) {
     this.writes = writes;
   }
 
-  /** Waits on the results of the cell writes (e.g. {@code BigtableIO.write().withWriteResults()}). */
-  static AwaitCellWrites on(PCollection<?> writes) {
+  /** Waits on the results of the cell writes ({@code BigtableIO.write().withWriteResults()}). */
+  static AwaitCellWrites on(PCollection<BigtableWriteResult> writes) {
     return new AwaitCellWrites(writes);
   }
 
@@ -60,8 +58,7 @@ final class AwaitCellWrites extends PTransform<PCollection<KV<String, Long>>, PC
     KvCoder<String, Long> coder = KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
     PCollection<KV<String, Long>> noResults =
         writes
-            .apply("NoResults", FlatMapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
-                .via(result -> List.<KV<String, Long>>of()))
+            .apply("NoResults", ParDo.of(new WriteOnline.ProgressOnlyFn<BigtableWriteResult, KV<String, Long>>()))
             .setCoder(coder)
             .apply("ResultsGlobally", Window.into(new GlobalWindows()));
     PCollection<KV<String, Long>> ends =

@@ -64,7 +64,10 @@ public final class OnlineWriteResult implements POutput {
     return deadLetters;
   }
 
-  /** BigtableIO's results of the cell writes, for {@code Wait.on}. */
+  /**
+   * BigtableIO's results of the cell writes, for {@code Wait.on}; for unbounded inputs without the
+   * restatements, which {@link WriteOnline} writes after them, one at a time.
+   */
   public PCollection<BigtableWriteResult> cellWrites() {
     return cellWrites;
   }

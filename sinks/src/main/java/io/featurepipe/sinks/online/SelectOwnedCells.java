@@ -27,9 +27,14 @@ import org.apache.beam.sdk.values.TupleTag;
  * registers its start in the metadata rows when it sets up and then reads the registered start
  * back (the latest registration wins); a batch writer reads the registration and the watermark at
  * the start of every bundle.
+ *
+ * <p>When restatements are ordered (unbounded inputs), the cells of a restated row go to their own
+ * output as a {@link Restatement} keyed by row key, for {@link WriteRestatementsFn}; the rows it
+ * restates stay on the mutations output.
  */
 final class SelectOwnedCells extends DoFn<FeatureRow, KV<ByteString, Iterable<Mutation>>> {
   static final TupleTag<KV<ByteString, Iterable<Mutation>>> MUTATIONS = new TupleTag<>("mutations") {};
+  static final TupleTag<KV<ByteString, Restatement>> RESTATEMENTS = new TupleTag<>("restatements") {};
   static final TupleTag<KV<String, Long>> WINDOW_ENDS = new TupleTag<>("windowEnds") {};
   static final TupleTag<FeatureRow> WRITTEN = new TupleTag<>("written") {};
   static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>("deadLetters") {};
@@ -38,6 +43,7 @@ final class SelectOwnedCells extends DoFn<FeatureRow, KV<ByteString, Iterable<Mu
   private final FeatureRepository repository;
   private final List<String> groups;
   private final Long streamStartMillis;
+  private final boolean orderRestatements;
 
   private final Counter cells = Metrics.counter("featurepipe", "online_cells_written");
   private final Counter notOwned = Metrics.counter("featurepipe", "online_rows_not_owned");
@@ -58,12 +64,19 @@ final class SelectOwnedCells extends DoFn<FeatureRow, KV<ByteString, Iterable<Mu
     Long watermark;
   }
 
-  /** @param streamStartMillis the stream's start S, or null for a batch writer */
-  SelectOwnedCells(BigtableTarget target, FeatureRepository repository, List<String> groups, Long streamStartMillis) {
+  /**
+   * @param streamStartMillis the stream's start S, or null for a batch writer
+   * @param orderRestatements whether restated rows go to {@link #RESTATEMENTS} rather than {@link
+   *     #MUTATIONS}
+   */
+  SelectOwnedCells(
+      BigtableTarget target, FeatureRepository repository, List<String> groups, Long streamStartMillis,
+      boolean orderRestatements) {
     this.target = target;
     this.repository = repository;
     this.groups = List.copyOf(groups);
     this.streamStartMillis = streamStartMillis;
+    this.orderRestatements = orderRestatements;
   }
 
   @Setup
@@ -182,8 +195,13 @@ final class SelectOwnedCells extends DoFn<FeatureRow, KV<ByteString, Iterable<Mu
         reject(out, row, ex.getMessage());
         return;
       }
-      out.get(MUTATIONS).output(KV.of(key, mutations));
-      cells.inc(mutations.size());
+      if (orderRestatements && row.restated()) {
+        // counted as written cells when written (a superseded one never is)
+        out.get(RESTATEMENTS).output(KV.of(key, new Restatement(p.family, e, row.sequence(), mutations)));
+      } else {
+        out.get(MUTATIONS).output(KV.of(key, mutations));
+        cells.inc(mutations.size());
+      }
     }
     out.get(WINDOW_ENDS).output(KV.of(row.group(), e));
     out.get(WRITTEN)

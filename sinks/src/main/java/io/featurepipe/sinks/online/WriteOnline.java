@@ -31,6 +31,7 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Wait;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -66,8 +67,19 @@ import org.joda.time.Duration;
  * counted ({@code online_rows_of_other_groups}) and skipped; rows that cannot be stored go to the
  * dead-letter output. The table and its families must exist ({@link PrepareOnlineStore}).
  *
- * <p>Steps: {@code SelectOwnedCells}, {@code WindowByHop} (unbounded), {@code WriteCells}, {@code
- * LatestWindowEnds}, {@code AwaitCells}, {@code ToWatermarkCells}, {@code WriteWatermarks}.
+ * <p>A late restatement of a row ({@code FeatureRow.restated()}) writes the same cells as the row
+ * it restates, so for unbounded inputs the two writes are ordered: restatements wait until the
+ * watermark of the cell writes has passed their window end, then a keyed step writes each row key's
+ * restatements synchronously, one at a time, skipping one whose sequence is not above the last
+ * written for the same cells (see {@link WriteRestatementsFn}; metrics {@code
+ * online_restatements_written}, {@code online_restatements_superseded}). Restatements are rare (late
+ * data only), so a synchronous write per restatement is cheap.
+ *
+ * <p>Steps: {@code SelectOwnedCells}, {@code WriteCells}, {@code LatestWindowEnds}, {@code
+ * AwaitCells}, {@code ToWatermarkCells}, {@code WriteWatermarks}; for unbounded inputs also {@code
+ * WindowByHop}, {@code WindowEndsByHop}, {@code RestatementsInOneWindow}, {@code
+ * ProgressOfOriginals}, {@code ProgressInOneWindow}, {@code AwaitOriginals}, {@code
+ * WriteRestatements}.
  */
 public final class WriteOnline extends PTransform<PCollection<FeatureRow>, OnlineWriteResult> {
   private final BigtableTarget target;
@@ -159,10 +171,11 @@ public final class WriteOnline extends PTransform<PCollection<FeatureRow>, Onlin
     PCollectionTuple selected =
         rows.apply(
             "SelectOwnedCells",
-            ParDo.of(new SelectOwnedCells(target, repository, groups, streamStartMillis))
+            ParDo.of(new SelectOwnedCells(target, repository, groups, streamStartMillis, unbounded))
                 .withOutputTags(
                     SelectOwnedCells.MUTATIONS,
                     TupleTagList.of(SelectOwnedCells.WINDOW_ENDS)
+                        .and(SelectOwnedCells.RESTATEMENTS)
                         .and(SelectOwnedCells.WRITTEN)
                         .and(SelectOwnedCells.DEAD_LETTERS)));
     PCollection<KV<ByteString, Iterable<Mutation>>> mutations =
@@ -171,11 +184,13 @@ public final class WriteOnline extends PTransform<PCollection<FeatureRow>, Onlin
         selected.get(SelectOwnedCells.WINDOW_ENDS).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
     selected.get(SelectOwnedCells.WRITTEN).setCoder(FeatureRow.Coder.of());
     selected.get(SelectOwnedCells.DEAD_LETTERS).setCoder(DeadLetter.Coder.of());
+    PCollection<KV<ByteString, Restatement>> restatements =
+        selected.get(SelectOwnedCells.RESTATEMENTS).setCoder(KvCoder.of(ByteStringCoder.of(), Restatement.Coder.of()));
     if (unbounded) {
       // fixed windows of the common hop: window [e - hop, e) holds window end e, combined to one
       // element per group and hop; M moves to e once the writes' watermark has passed e.
-      // Restatements arrive behind the watermark: they are written all the same (the write groups
-      // nothing), and their window ends, already covered by M, are dropped.
+      // Restatements (their own output, see writeRestatementsAfter) arrive behind the watermark;
+      // their window ends, already covered by M, are dropped here.
       Duration hop = Duration.millis(commonHop());
       mutations = mutations.apply("WindowByHop",
           Window.<KV<ByteString, Iterable<Mutation>>>into(FixedWindows.of(hop)).withAllowedLateness(Duration.ZERO));
@@ -184,6 +199,9 @@ public final class WriteOnline extends PTransform<PCollection<FeatureRow>, Onlin
     }
     PCollection<BigtableWriteResult> written =
         mutations.apply("WriteCells", target.applyTo(BigtableIO.write()).withWriteResults());
+    if (unbounded) {
+      writeRestatementsAfter(restatements, written);
+    }
     if (!unbounded && streamStartMillis == null && rangeEndMillis != null) {
       PCollection<KV<String, Long>> rangeEnds =
           rows.getPipeline()
@@ -208,6 +226,49 @@ public final class WriteOnline extends PTransform<PCollection<FeatureRow>, Onlin
         selected.get(SelectOwnedCells.DEAD_LETTERS),
         written,
         watermarkWrites);
+  }
+
+  /**
+   * Orders each restatement after the row it restates. The restatements and the progress of the
+   * original cell writes (their watermark, no elements) are flattened into one input of {@link
+   * WriteRestatementsFn}, keyed by row key: its input watermark passes a window end only once the
+   * original writes of that window end have finished, and its event-time timers hold each
+   * restatement until then, then write the restatements of a row key one at a time, highest
+   * sequence last. Nothing on the way drops late data: everything runs in the global window.
+   *
+   * <p>A side-input wait ({@code Wait.on}) would need, on Flink, signal data in the restatement's
+   * very window, which a window without original writes never gets; the watermark needs none.
+   */
+  private void writeRestatementsAfter(
+      PCollection<KV<ByteString, Restatement>> restatements, PCollection<BigtableWriteResult> originals) {
+    KvCoder<ByteString, Restatement> coder = KvCoder.of(ByteStringCoder.of(), Restatement.Coder.of());
+    PCollection<KV<ByteString, Restatement>> progress =
+        originals
+            .apply("ProgressOfOriginals", ParDo.of(new ProgressOnlyFn<BigtableWriteResult, KV<ByteString, Restatement>>()))
+            .setCoder(coder)
+            .apply("ProgressInOneWindow", Window.<KV<ByteString, Restatement>>into(new GlobalWindows()));
+    PCollection<KV<ByteString, Restatement>> waiting =
+        restatements.apply("RestatementsInOneWindow", Window.<KV<ByteString, Restatement>>into(new GlobalWindows()));
+    PCollectionList.of(waiting)
+        .and(progress)
+        .apply("AwaitOriginals", Flatten.pCollections())
+        .setCoder(coder)
+        .apply("WriteRestatements", ParDo.of(new WriteRestatementsFn(target, maxAllowedLateness() + commonHop())));
+  }
+
+  /** Outputs nothing: what passes is the watermark of its input. */
+  static final class ProgressOnlyFn<InputT, OutputT> extends DoFn<InputT, OutputT> {
+    @ProcessElement
+    public void process() {}
+  }
+
+  /** The largest allowed lateness of the written groups' sources. */
+  long maxAllowedLateness() {
+    long max = 0;
+    for (String name : groups) {
+      max = Math.max(max, TimeRules.millis(repository.source(repository.group(name).source()).allowedLateness()));
+    }
+    return max;
   }
 
   /** (group, window end) → the mutation of the group's watermark cell. */

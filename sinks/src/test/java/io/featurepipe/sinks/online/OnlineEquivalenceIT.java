@@ -188,6 +188,8 @@ class OnlineEquivalenceIT {
     assertEquals("", compareReads(streamed, 1, 40, compared));
     assertTrue(compared[0] > 1000, "compared " + compared[0]);
     assertEquals(List.of(), Collected.get(RUN + "/dead"));
+    long restated = Collected.<FeatureRow>get(RUN + "/streamedWritten").stream().filter(FeatureRow::restated).count();
+    assertTrue(restated > 10, "the reads cover restatements (written by WriteRestatements): " + restated);
   }
 
   @Test

@@ -1,0 +1,173 @@
+package io.featurepipe.sinks.online;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.featurepipe.transforms.compute.CompiledGroup;
+import io.featurepipe.transforms.model.FeatureGroupDef;
+import io.featurepipe.transforms.model.FeatureRepository;
+import io.featurepipe.transforms.record.FeatureRow;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.options.StreamingOptions;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A restatement and the row it restates write the same cells; on the bundled emulator, with a
+ * {@code TestStream} into {@link WriteOnline#stream}, the cell left is always the one of the
+ * highest sequence — whatever order the rows reach the sink in and however late the restatement is
+ * (within the allowed lateness, here 2 hours). Rows delivered together in one bundle would be
+ * written by one batched write in delivery order, so each case fails without the ordering.
+ */
+class RestatementOrderIT {
+  private static final FeatureRepository REPO = OnlineScenario.repository();
+  private static final FeatureGroupDef ACTIVITY = REPO.group("activity");
+  private static final long H = OnlineScenario.HOUR;
+  private static final long M = OnlineScenario.MINUTE;
+  private static final long T0 = OnlineScenario.START;
+  /** The stream read every event since T0 - 24h: it owns the window ends from T0 - 17h on. */
+  private static final Instant STREAM_START = Instant.ofEpochMilli(T0 - 24 * H);
+
+  private static EmbeddedBigtable bigtable;
+
+  @BeforeAll
+  static void startEmulator() throws Exception {
+    bigtable = EmbeddedBigtable.start();
+  }
+
+  @AfterAll
+  static void stopEmulator() {
+    if (bigtable != null) {
+      bigtable.close();
+    }
+  }
+
+  /** A row of group activity whose n_1h is {@code count}; a restatement writes every feature. */
+  private static TimestampedValue<FeatureRow> row(String user, long e, long count, boolean restated, long sequence) {
+    Object[] values = CompiledGroup.of(REPO, ACTIVITY).emptyValues();
+    values[0] = count;
+    BitSet writes = new BitSet();
+    writes.set(0);
+    if (restated) {
+      writes.set(0, values.length);
+    }
+    return TimestampedValue.of(
+        new FeatureRow("activity", ACTIVITY.version(), List.of(user), e, values, false, writes, restated, sequence),
+        org.joda.time.Instant.ofEpochMilli(e - 1));
+  }
+
+  private static PipelineResult write(BigtableTarget target, TestStream<FeatureRow> rows) {
+    StreamingOptions options = PipelineOptionsFactory.as(StreamingOptions.class);
+    options.setStreaming(true);
+    TestPipeline p = TestPipeline.fromOptions(options).enableAbandonedNodeEnforcement(false);
+    p.apply("Rows", rows).apply("WriteOnline", WriteOnline.stream(target, REPO, STREAM_START).withGroups(List.of("activity")));
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+    return result;
+  }
+
+  private static long counter(PipelineResult result, String name) {
+    MetricQueryResults q = result.metrics().queryMetrics(
+        MetricsFilter.builder().addNameFilter(MetricNameFilter.named("featurepipe", name)).build());
+    long sum = 0;
+    for (MetricResult<Long> c : q.getCounters()) {
+      sum += c.getAttempted();
+    }
+    return sum;
+  }
+
+  /** n_1h of each user at window end e, as the store holds it. */
+  private static Map<String, Object> countsAt(BigtableTarget target, List<String> users, long e) {
+    try (OnlineReader reader = OnlineReader.open(target, REPO, java.time.Duration.ofDays(3650))) {
+      List<Map<String, Object>> keys = new ArrayList<>();
+      users.forEach(u -> keys.add(Map.of("user", u)));
+      long asOf = (e + 2 * M) * 1_000_000L; // availability delay 2m: e(t) = e
+      List<Map<String, OnlineValues>> read = reader.readAsOf(keys, List.of("activity"), asOf);
+      Map<String, Object> out = new java.util.TreeMap<>();
+      for (int i = 0; i < users.size(); i++) {
+        OnlineValues v = read.get(i).get("activity");
+        assertEquals(e, v.windowEndMillis(), "the watermark cell covers e");
+        out.put(users.get(i), v.values().get("n_1h"));
+      }
+      return out;
+    } catch (java.io.IOException ex) {
+      throw new IllegalStateException(ex);
+    }
+  }
+
+  @Test
+  void restatementsOfOneCellOutOfSequenceOrderLeaveTheHighestSequence() throws Exception {
+    BigtableTarget t = StoreTesting.target(bigtable, "out_of_sequence");
+    PrepareOnlineStore.of(t, REPO).prepare();
+    long e = T0 + H;
+    TestStream<FeatureRow> rows =
+        TestStream.create(FeatureRow.Coder.of())
+            .addElements(row("ana", e, 1, false, 1), row("bo", e, 1, false, 1))
+            .advanceWatermarkTo(org.joda.time.Instant.ofEpochMilli(e + 30 * M))
+            // late: the later restatement of ana's cell reaches the sink first, in one bundle
+            .addElements(row("ana", e, 3, true, 3), row("ana", e, 2, true, 2))
+            // later still: past the allowed lateness of the window end (2h), not past the hop after
+            // it; and a restatement of a window (e + 1h) in which no original cell was written
+            .advanceWatermarkTo(org.joda.time.Instant.ofEpochMilli(e + 2 * H + 30 * M))
+            .addElements(row("bo", e, 5, true, 2), row("cy", e + H, 7, true, 4))
+            .advanceWatermarkToInfinity();
+    PipelineResult result = write(t, rows);
+    assertEquals(Map.of("ana", 3L, "bo", 5L), countsAt(t, List.of("ana", "bo"), e));
+    String cyCell = StoreTesting.cellId("user#2:cy", OnlineLayout.family(ACTIVITY), "n_1h", OnlineLayout.cellTimestamp(e + H));
+    assertEquals(java.util.HexFormat.of().formatHex(CellValues.encode(7L, ACTIVITY.features().get(0).outputType()).toByteArray()),
+        StoreTesting.dump(t).get(cyCell), cyCell);
+    assertEquals(3, counter(result, "online_restatements_written"));
+    assertEquals(1, counter(result, "online_restatements_superseded"));
+    // two originals of one cell each, three restatements of every feature (11 of group activity)
+    assertEquals(2 + 3 * ACTIVITY.features().size(), counter(result, "online_cells_written"));
+  }
+
+  @Test
+  void everyKeyEndsWithItsRestatementWhicheverArrivesFirst() throws Exception {
+    BigtableTarget t = StoreTesting.target(bigtable, "many_keys");
+    PrepareOnlineStore.of(t, REPO).prepare();
+    long e1 = T0 + H;
+    long e2 = T0 + 2 * H;
+    List<String> users = new ArrayList<>();
+    List<TimestampedValue<FeatureRow>> first = new ArrayList<>();
+    List<TimestampedValue<FeatureRow>> second = new ArrayList<>();
+    for (int u = 0; u < 60; u++) {
+      String user = "user" + u;
+      users.add(user);
+      // in one bundle each: the restatement ahead of the row it restates
+      first.add(row(user, e1, 100 + u, true, 2));
+      first.add(row(user, e1, 1, false, 1));
+      second.add(row(user, e2, 200 + u, true, 4));
+      second.add(row(user, e2, 1, false, 3));
+    }
+    TestStream<FeatureRow> rows =
+        TestStream.create(FeatureRow.Coder.of())
+            .addElements(first.get(0), first.subList(1, first.size()).toArray(TimestampedValue[]::new))
+            .advanceWatermarkTo(org.joda.time.Instant.ofEpochMilli(e1 + 10 * M))
+            .addElements(second.get(0), second.subList(1, second.size()).toArray(TimestampedValue[]::new))
+            .advanceWatermarkToInfinity();
+    PipelineResult result = write(t, rows);
+    Map<String, Object> expected1 = new java.util.TreeMap<>();
+    Map<String, Object> expected2 = new java.util.TreeMap<>();
+    for (int u = 0; u < users.size(); u++) {
+      expected1.put(users.get(u), 100L + u);
+      expected2.put(users.get(u), 200L + u);
+    }
+    assertEquals(expected1, countsAt(t, users, e1));
+    assertEquals(expected2, countsAt(t, users, e2));
+    assertEquals(2L * users.size(), counter(result, "online_restatements_written"));
+  }
+}
