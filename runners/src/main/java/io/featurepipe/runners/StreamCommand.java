@@ -92,7 +92,7 @@ final class StreamCommand implements Callable<Integer> {
       description = "Event-time window of the streaming statistics (default: ${DEFAULT-VALUE}).")
   Duration statsWindow;
 
-  @Option(names = "--baseline", paramLabel = "DIR", description = "A validation output (e.g. a backfill's) whose statistics are the drift baseline.")
+  @Option(names = "--baseline", paramLabel = "DIR", description = "A validation output (e.g. a backfill's) whose statistics are the baseline of drift and of training/serving skew.")
   String baseline;
 
   @Option(names = "--validation-output", paramLabel = "DIR", description = "Write each window's stats.pb, schema.pbtxt and anomalies.pbtxt here.")

@@ -74,11 +74,11 @@ public final class ValidationOverheadSuite implements BenchmarkSuite {
     md.append("## validation: the cost of validation inside a backfill\n\n");
     md.append(machineLine(context.machine())).append("\n\n");
     md.append(String.format(Locale.ROOT,
-        "Data: a generated payments world (`PaymentsConfig`: %d users, %d merchants, %d days, seed %d): "
+        "Data (`./benchmarks/run validation --scale %s`): a generated payments world (`PaymentsConfig`: %d users, %d merchants, %d days, seed %d): "
             + "%,d payments and %,d logins. The backfill publishes the last %d days of every group "
             + "(the first week is read as lookback), on the DirectRunner, %d runs each way, alternating, "
             + "in one JVM after a warm-up; medians.%n%n",
-        config.users(), config.merchants(), config.days(), config.seed(), generator.payments().size(),
+        context.scale(), config.users(), config.merchants(), config.days(), config.seed(), generator.payments().size(),
         generator.logins().size(), to.toEpochDay() - from.toEpochDay() + 1, RUNS));
     md.append("| backfill | wall (s) | CPU (s) | feature rows published |\n|---|---:|---:|---:|\n");
     md.append(row("validation off (`--no-validation`)", offMedian));

@@ -85,7 +85,7 @@ public interface StreamTemplateOptions extends RepositoryTemplateOptions {
 
   void setStatsWindow(String value);
 
-  @Description("A validation output (e.g. a backfill's) whose statistics are the drift baseline.")
+  @Description("A validation output (e.g. a backfill's) whose statistics are the baseline of drift and of training/serving skew.")
   @TemplateParameter(order = 19, label = "Baseline", regexes = LOCATION, example = "gs://my-bucket/featurepipe/validation/2026-01-13")
   String getBaseline();
 
