@@ -36,6 +36,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import io.featurepipe.runners.flink.FlinkDefaults;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
@@ -74,7 +75,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <p>Properties: {@code benchmarks.freshness.rate} (events/s, default 500), {@code
  * benchmarks.freshness.keys} (default 100), {@code benchmarks.freshness.bundleMillis} (Flink's
- * {@code maxBundleTimeMills}, default the runner's 1000), {@code
+ * {@code maxBundleTimeMills}, default featurepipe's streaming default, {@code FlinkDefaults.MAX_BUNDLE_TIME_MILLIS}), {@code
  * benchmarks.freshness.checkpointMillis} (default 2000). {@code --scale} scales the number of
  * window ends measured (120 at scale 1, at least 10).
  */
@@ -135,7 +136,7 @@ public final class FreshnessBenchmark implements BenchmarkSuite {
   public String run(Context context) throws Exception {
     int rate = Integer.getInteger("benchmarks.freshness.rate", 500);
     int keys = Integer.getInteger("benchmarks.freshness.keys", 100);
-    long bundleMillis = Long.getLong("benchmarks.freshness.bundleMillis", 1000L);
+    long bundleMillis = Long.getLong("benchmarks.freshness.bundleMillis", FlinkDefaults.MAX_BUNDLE_TIME_MILLIS);
     long checkpointMillis = Long.getLong("benchmarks.freshness.checkpointMillis", 2000L);
     int windows = (int) Math.max(10, context.scaled(120));
     FeatureRepository repo = repository();
