@@ -441,19 +441,42 @@ final class SampleStream implements AutoCloseable {
     List<String> mismatches = new ArrayList<>();
     int compared = 0;
     int skipped = 0;
+    // the sampled (time, keys) in a fixed order from the seed; read four at a time (the emulator
+    // answers each multi-get in a few hundred ms), then compared in that order
+    List<long[]> times_ = new ArrayList<>();
+    List<List<Map<String, Object>>> keySets = new ArrayList<>();
+    for (int i = 0; i < times; i++) {
+      long tMillis = first + (long) (rnd.nextDouble() * span);
+      if (i % 3 == 0) {
+        // right at and right before the instant e(t) moves (availability delay 2m)
+        tMillis = Math.floorDiv(tMillis, 3_600_000L) * 3_600_000L + 120_000L - (rnd.nextBoolean() ? 1 : 0);
+      }
+      long tNanos = tMillis * 1_000_000L + rnd.nextInt(1_000_000);
+      java.util.Collections.shuffle(all, rnd);
+      List<Map<String, Object>> keys = new ArrayList<>();
+      all.subList(0, keysPerRead).forEach(u -> keys.add(Map.of("user_id", u)));
+      keys.add(Map.of("user_id", "u9999"));
+      times_.add(new long[] {tMillis, tNanos});
+      keySets.add(keys);
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
     try (OnlineReader reader = OnlineReader.open(target, repo, RETENTION)) {
+      List<java.util.concurrent.Future<List<Map<String, OnlineValues>>>> reads = new ArrayList<>();
       for (int i = 0; i < times; i++) {
-        long tMillis = first + (long) (rnd.nextDouble() * span);
-        if (i % 3 == 0) {
-          // right at and right before the instant e(t) moves (availability delay 2m)
-          tMillis = Math.floorDiv(tMillis, 3_600_000L) * 3_600_000L + 120_000L - (rnd.nextBoolean() ? 1 : 0);
+        long tNanos = times_.get(i)[1];
+        List<Map<String, Object>> keys = keySets.get(i);
+        reads.add(pool.submit(() -> reader.readAsOf(keys, GROUPS, tNanos)));
+      }
+      for (int i = 0; i < times; i++) {
+        long tMillis = times_.get(i)[0];
+        long tNanos = times_.get(i)[1];
+        List<Map<String, Object>> keys = keySets.get(i);
+        List<Map<String, OnlineValues>> read;
+        try {
+          read = reads.get(i).get();
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+          throw new IOException("online read as of " + tMillis, e);
         }
-        long tNanos = tMillis * 1_000_000L + rnd.nextInt(1_000_000);
-        java.util.Collections.shuffle(all, rnd);
-        List<Map<String, Object>> keys = new ArrayList<>();
-        all.subList(0, keysPerRead).forEach(u -> keys.add(Map.of("user_id", u)));
-        keys.add(Map.of("user_id", "u9999"));
-        List<Map<String, OnlineValues>> read = reader.readAsOf(keys, GROUPS, tNanos);
         for (int k = 0; k < keys.size(); k++) {
           String user = (String) keys.get(k).get("user_id");
           for (String g : GROUPS) {
@@ -478,6 +501,8 @@ final class SampleStream implements AutoCloseable {
           }
         }
       }
+    } finally {
+      pool.shutdownNow();
     }
     phase("compare");
     return new Comparison(compared, skipped, mismatches.size() > 20 ? mismatches.subList(0, 20) : mismatches);
