@@ -2,6 +2,7 @@ package io.featurepipe.pipelines.validate;
 
 import io.featurepipe.validation.columns.DatasetColumns;
 import io.featurepipe.validation.columns.ExampleValues;
+import io.featurepipe.validation.columns.RowCoder;
 import io.featurepipe.validation.stats.DatasetAccumulator;
 import io.featurepipe.validation.stats.StatisticsCombineFn;
 import java.io.ByteArrayInputStream;
@@ -59,10 +60,13 @@ import org.tensorflow.metadata.v0.DatasetFeatureStatisticsList;
  * feature computation), so the lifted combine copies every earlier partial accumulator (a
  * structured decode and encode of about 0.3 ms each) once per key: quadratic, several times the
  * backfill's own time on the sample; and each extra step on the rows' path costs the DirectRunner
- * an evaluator per bundle. Here one step per input collection accumulates every dataset it feeds,
- * each bundle's partial accumulators travel encoded as bytes (copied at memory speed), spread over
- * {@link #SHARDS} keys, merged per shard and then per dataset. Other runners run it as they would
- * the lifted combine.
+ * an evaluator per bundle. Here one step per input collection accumulates every dataset it feeds
+ * (no re-windowing step when the input is in the global window already), each bundle's partials
+ * travel encoded as bytes (copied at memory speed), spread over {@link #SHARDS} keys, merged per
+ * shard and then per dataset. A bundle with at most {@link Combiners#LOOSE_EXAMPLES} examples of a
+ * dataset sends the examples themselves: most bundles of feature rows hold a few rows, and an
+ * accumulator (sketches for every column) costs far more to create and encode than they do.
+ * Other runners run it as they would the lifted combine.
  */
 final class ComputeBatchStatistics
     extends PTransform<PCollectionList<KV<KV<String, Integer>, byte[]>>, PCollection<KV<String, DatasetFeatureStatisticsList>>> {
@@ -118,8 +122,12 @@ final class ComputeBatchStatistics
 
     @Override
     public PCollection<KV<KV<String, Integer>, byte[]>> expand(PCollection<T> input) {
-      return input
-          .apply("GlobalWindow", Window.into(new GlobalWindows()))
+      // a step costs the DirectRunner an evaluator per bundle, and feature rows come in many small
+      // bundles: re-window only what is not in the global window already
+      PCollection<T> global = input.getWindowingStrategy().getWindowFn() instanceof GlobalWindows
+          ? input
+          : input.apply("GlobalWindow", Window.into(new GlobalWindows()));
+      return global
           .apply("AccumulateBundles", ParDo.of(new AccumulateFn<>(combiners, examples)))
           .setCoder(partialCoder());
     }
@@ -131,11 +139,22 @@ final class ComputeBatchStatistics
 
   /** The combiner of each dataset, and its accumulators as bytes. */
   static final class Combiners implements java.io.Serializable {
+    /** Examples of a dataset up to which a bundle sends them as they are rather than accumulated. */
+    static final int LOOSE_EXAMPLES = 32;
+
+    private static final int ACCUMULATOR = 'A';
+    private static final int EXAMPLES = 'E';
+
     private final Map<String, StatisticsCombineFn<Object[]>> fns = new HashMap<>();
     private transient Map<String, Coder<DatasetAccumulator>> coders;
 
     Combiners(Map<String, DatasetColumns> datasets) {
       datasets.forEach((label, columns) -> fns.put(label, StatisticsCombineFn.of(columns, ExampleValues.rows())));
+    }
+
+    Partial partial(String label) {
+      fn(label);
+      return new Partial(label);
     }
 
     StatisticsCombineFn<Object[]> fn(String label) {
@@ -146,18 +165,83 @@ final class ComputeBatchStatistics
       return fn;
     }
 
+    /**
+     * A bundle's partial of one dataset as bytes: its examples themselves when they are few
+     * (cheaper to encode than an accumulator, which holds sketches for every column), else its
+     * accumulator. The first byte tells which.
+     */
+    byte[] encode(String label, Partial partial) throws IOException {
+      if (partial.accumulator == null) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(EXAMPLES);
+        VarIntCoder.of().encode(partial.examples.size(), out);
+        for (Object[] example : partial.examples) {
+          RowCoder.of().encode(example, out);
+        }
+        return out.toByteArray();
+      }
+      return encode(label, partial.accumulator);
+    }
+
     byte[] encode(String label, DatasetAccumulator acc) throws IOException {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
+      out.write(ACCUMULATOR);
       coder(label).encode(acc, out);
       return out.toByteArray();
     }
 
+    /** Partials of one dataset (either form) merged into one accumulator. */
     DatasetAccumulator merge(String label, Iterable<byte[]> partials) throws IOException {
+      StatisticsCombineFn<Object[]> fn = fn(label);
       List<DatasetAccumulator> accs = new ArrayList<>();
+      DatasetAccumulator loose = null;
       for (byte[] p : partials) {
-        accs.add(coder(label).decode(new ByteArrayInputStream(p)));
+        ByteArrayInputStream in = new ByteArrayInputStream(p);
+        int form = in.read();
+        if (form == ACCUMULATOR) {
+          accs.add(coder(label).decode(in));
+        } else if (form == EXAMPLES) {
+          if (loose == null) {
+            loose = fn.createAccumulator();
+          }
+          for (int n = VarIntCoder.of().decode(in); n > 0; n--) {
+            loose = fn.addInput(loose, RowCoder.of().decode(in));
+          }
+        } else {
+          throw new IOException("partial statistics of '" + label + "' in an unknown form " + form);
+        }
       }
-      return fn(label).mergeAccumulators(accs);
+      if (loose != null) {
+        accs.add(loose);
+      }
+      return accs.isEmpty() ? fn.createAccumulator() : fn.mergeAccumulators(accs);
+    }
+
+    /** A bundle's examples of one dataset: kept as they are up to {@link #LOOSE_EXAMPLES}, then accumulated. */
+    final class Partial {
+      private final String label;
+      private List<Object[]> examples = new ArrayList<>();
+      private DatasetAccumulator accumulator;
+
+      Partial(String label) {
+        this.label = label;
+      }
+
+      void add(Object[] example) {
+        if (accumulator != null) {
+          accumulator = fn(label).addInput(accumulator, example);
+          return;
+        }
+        examples.add(example);
+        if (examples.size() > LOOSE_EXAMPLES) {
+          StatisticsCombineFn<Object[]> fn = fn(label);
+          accumulator = fn.createAccumulator();
+          for (Object[] e : examples) {
+            accumulator = fn.addInput(accumulator, e);
+          }
+          examples = null;
+        }
+      }
     }
 
     DatasetFeatureStatisticsList extract(String label, DatasetAccumulator acc) {
@@ -183,7 +267,7 @@ final class ComputeBatchStatistics
   static final class AccumulateFn<T> extends DoFn<T, KV<KV<String, Integer>, byte[]>> {
     private final Combiners combiners;
     private final DatasetExamples<T> examples;
-    private transient Map<String, DatasetAccumulator> partial;
+    private transient Map<String, Combiners.Partial> partial;
 
     AccumulateFn(Combiners combiners, DatasetExamples<T> examples) {
       this.combiners = combiners;
@@ -202,15 +286,12 @@ final class ComputeBatchStatistics
 
     @ProcessElement
     public void process(@Element T element) {
-      examples.of(element, (label, values) -> {
-        StatisticsCombineFn<Object[]> fn = combiners.fn(label);
-        fn.addInput(partial.computeIfAbsent(label, l -> fn.createAccumulator()), values);
-      });
+      examples.of(element, (label, values) -> partial.computeIfAbsent(label, combiners::partial).add(values));
     }
 
     @FinishBundle
     public void finish(FinishBundleContext c) throws IOException {
-      for (Map.Entry<String, DatasetAccumulator> e : partial.entrySet()) {
+      for (Map.Entry<String, Combiners.Partial> e : partial.entrySet()) {
         int shard = ThreadLocalRandom.current().nextInt(SHARDS);
         c.output(KV.of(KV.of(e.getKey(), shard), combiners.encode(e.getKey(), e.getValue())),
             GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
