@@ -78,9 +78,11 @@ class StreamFeaturesFlinkIT {
     assertTrue(audit.passed(), audit.render());
     assertEquals(0, audit.mismatchCount(), audit.render());
 
-    SampleStream.Comparison c = world.compare(target, 11, 50, 40, world.lateSpans(run.deadLetters()));
+    // half the reads of the DirectRunner's comparison: each multi-get costs the emulator time in
+    // proportion to the cells of its rows, and the DirectRunner's comparison covers the sample
+    SampleStream.Comparison c = world.compare(target, 11, 25, 40, world.lateSpans(run.deadLetters()));
     assertEquals(List.of(), c.mismatches());
-    assertTrue(c.compared() > 4_000, "compared " + c.compared());
+    assertTrue(c.compared() > 1_900, "compared " + c.compared());
     assertTrue(c.skippedLate() < c.compared() / 100, "skipped " + c.skippedLate());
     assertEquals(world.badLines(), run.deadLetterFiles().stream().filter(SampleStream::isDecodeFailure).count(),
         "every undecodable line of the files and the topic is a dead letter");
