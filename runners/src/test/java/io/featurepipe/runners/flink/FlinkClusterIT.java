@@ -1,0 +1,232 @@
+package io.featurepipe.runners.flink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.featurepipe.pipelines.backfill.Backfill;
+import io.featurepipe.sinks.offline.OfflineStore;
+import io.featurepipe.transforms.definitions.RepositoryLoader;
+import io.featurepipe.transforms.model.FeatureRepository;
+import io.featurepipe.transforms.record.FeatureRow;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.runners.direct.DirectRunner;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shaded jar against a real Flink cluster: a JobManager and a TaskManager started as their own
+ * processes from {@code featurepipe.jar} (standalone session mode, as Flink's own scripts start
+ * them, with the configuration in a {@code flink-conf.yaml}), and a backfill submitted to it the
+ * two ways docs/flink.md gives: {@code flink run -c io.featurepipe.runners.FeaturepipeCli
+ * featurepipe.jar backfill ...} (Flink's own client, {@code CliFrontend}) and {@code java -jar
+ * featurepipe.jar backfill ... --runner=FlinkRunner --flinkMaster=host:port}. Each job finishes on
+ * the cluster and publishes the rows a DirectRunner backfill of the same days publishes.
+ */
+class FlinkClusterIT {
+  private static final Path JAR = Path.of("target/featurepipe.jar").toAbsolutePath();
+  private static final Path DEFS = Path.of("../feature-defs/payments").toAbsolutePath().normalize();
+  private static final Path DATA = Path.of("../test-data/sample").toAbsolutePath().normalize();
+  private static final LocalDate DAY = LocalDate.of(2026, 1, 14);
+  private static final List<String> GROUPS = List.of("user_logins");
+  private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
+
+  @TempDir static Path dir;
+  private static final List<Process> cluster = new ArrayList<>();
+  private static int restPort;
+  private static Map<String, String> expected;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    restPort = freePort();
+    Path conf = Files.createDirectories(dir.resolve("conf"));
+    // what Flink's start scripts would compute from taskmanager.memory.process.size, given outright
+    Files.writeString(conf.resolve("flink-conf.yaml"), String.join("\n",
+        "jobmanager.rpc.address: localhost",
+        "jobmanager.rpc.port: " + freePort(),
+        "jobmanager.bind-host: localhost",
+        "jobmanager.memory.process.size: 1200m",
+        "rest.address: localhost",
+        "rest.bind-address: localhost",
+        "rest.port: " + restPort,
+        "taskmanager.host: localhost",
+        "taskmanager.bind-host: localhost",
+        "taskmanager.numberOfTaskSlots: 2",
+        "taskmanager.cpu.cores: 2",
+        "taskmanager.memory.framework.heap.size: 128m",
+        "taskmanager.memory.task.heap.size: 640m",
+        "taskmanager.memory.framework.off-heap.size: 128m",
+        "taskmanager.memory.task.off-heap.size: 0m",
+        "taskmanager.memory.managed.size: 128m",
+        "taskmanager.memory.network.min: 256m",
+        "taskmanager.memory.network.max: 256m",
+        "taskmanager.memory.jvm-metaspace.size: 256m",
+        "taskmanager.memory.jvm-overhead.min: 192m",
+        "taskmanager.memory.jvm-overhead.max: 192m",
+        "parallelism.default: 2",
+        ""));
+    cluster.add(start("jobmanager", "-Xmx800m", "-cp", JAR.toString(),
+        "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", "--configDir", conf.toString()));
+    cluster.add(start("taskmanager", "-Xmx800m", "-XX:MaxDirectMemorySize=400m", "-cp", JAR.toString(),
+        "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", "--configDir", conf.toString()));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (overview("slots-total") < 2) {
+      assertTrue(System.nanoTime() < deadline, "the cluster did not come up in 90 s: " + logs());
+      for (Process p : cluster) {
+        assertTrue(p.isAlive(), "a cluster process ended: " + logs());
+      }
+      Thread.sleep(500);
+    }
+    expected = directBackfill();
+  }
+
+  @AfterAll
+  static void stopCluster() throws InterruptedException {
+    for (Process p : cluster) {
+      p.destroy();
+    }
+    for (Process p : cluster) {
+      if (!p.waitFor(20, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void flinkRunSubmitsTheShadedJarsBackfill() throws Exception {
+    long finished = overview("jobs-finished");
+    Path offline = dir.resolve("flink-run");
+    ProcessBuilder b = new ProcessBuilder(JAVA.toString(), "-Xmx1g", "-cp", JAR.toString(),
+        "org.apache.flink.client.cli.CliFrontend", "run", "-m", "localhost:" + restPort,
+        "-c", "io.featurepipe.runners.FeaturepipeCli", JAR.toString(),
+        "backfill", DEFS.toString(), "--data-root=" + DATA, "--from=" + DAY, "--to=" + DAY,
+        "--groups=" + String.join(",", GROUPS), "--offline-root=" + offline, "--no-validation",
+        "--runner=FlinkRunner", "--parallelism=2");
+    b.environment().put("FLINK_CONF_DIR", dir.resolve("conf").toString());
+    String out = run(b, "flink-run");
+    assertTrue(out.contains("rows in 1 partitions"), out);
+    assertEquals(finished + 1, overview("jobs-finished"), "the job finished on the cluster\n" + out);
+    assertEquals(expected, rows(offline), "the rows of the cluster's backfill");
+  }
+
+  @Test
+  void flinkMasterSubmitsToTheCluster() throws Exception {
+    long finished = overview("jobs-finished");
+    Path offline = dir.resolve("flink-master");
+    String out = run(new ProcessBuilder(JAVA.toString(), "-Xmx1g", "-jar", JAR.toString(),
+        "backfill", DEFS.toString(), "--data-root=" + DATA, "--from=" + DAY, "--to=" + DAY,
+        "--groups=" + String.join(",", GROUPS), "--offline-root=" + offline, "--no-validation",
+        "--runner=FlinkRunner", "--flinkMaster=localhost:" + restPort, "--parallelism=2"), "flink-master");
+    assertTrue(out.contains("runner FlinkRunner"), out);
+    assertEquals(finished + 1, overview("jobs-finished"), "the job finished on the cluster\n" + out);
+    assertEquals(expected, rows(offline), "the rows of the cluster's backfill");
+  }
+
+  /** The same backfill on the DirectRunner, in this JVM: its rows by identity. */
+  private static Map<String, String> directBackfill() throws Exception {
+    FeatureRepository repo = RepositoryLoader.load(DEFS);
+    Path offline = dir.resolve("direct");
+    DirectOptions options = PipelineOptionsFactory.as(DirectOptions.class);
+    options.setRunner(DirectRunner.class);
+    options.setEnforceImmutability(false);
+    options.setEnforceEncodability(false);
+    Pipeline p = Pipeline.create(options);
+    Backfill.build(p, new Backfill.Spec(repo, DATA.toString(), DAY, DAY, GROUPS, offline.toString(), "direct", null)
+        .withValidation(null));
+    p.run().waitUntilFinish();
+    Map<String, String> out = rows(offline);
+    assertTrue(out.size() > 1_000, "direct rows: " + out.size());
+    return out;
+  }
+
+  private static Map<String, String> rows(Path offline) throws Exception {
+    FeatureRepository repo = RepositoryLoader.load(DEFS);
+    Map<String, String> out = new TreeMap<>();
+    for (String g : GROUPS) {
+      for (FeatureRow r : new OfflineStore(repo, offline.toString()).rows(g, DAY)) {
+        out.put(r.identity(), Arrays.deepToString(r.values()));
+      }
+    }
+    return out;
+  }
+
+  private static Process start(String name, String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(JAVA.toString());
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve(name + ".log").toFile())
+        .start();
+  }
+
+  /** Runs a client process to its end (up to 5 minutes); its output, asserting exit 0. */
+  private static String run(ProcessBuilder b, String name) throws Exception {
+    Path log = dir.resolve(name + ".log");
+    Process p = b.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    boolean ended = p.waitFor(5, TimeUnit.MINUTES);
+    if (!ended) {
+      p.destroyForcibly();
+    }
+    String out = Files.readString(log);
+    assertTrue(ended, name + " did not end in 5 minutes:\n" + tail(out));
+    assertEquals(0, p.exitValue(), name + " failed:\n" + tail(out) + "\ncluster:\n" + logs());
+    return out;
+  }
+
+  /** A number from the cluster's REST {@code /overview} (-1 while it does not answer). */
+  private static long overview(String field) throws InterruptedException {
+    try {
+      HttpResponse<String> r = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + "/overview")).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      Matcher m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(r.body());
+      return m.find() ? Long.parseLong(m.group(1)) : -1;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  private static String logs() {
+    StringBuilder b = new StringBuilder();
+    for (String name : List.of("jobmanager", "taskmanager")) {
+      try {
+        b.append("--- ").append(name).append('\n').append(tail(Files.readString(dir.resolve(name + ".log"))));
+      } catch (IOException e) {
+        b.append("--- ").append(name).append(": no log\n");
+      }
+    }
+    return b.toString();
+  }
+
+  private static String tail(String text) {
+    return text.length() > 6_000 ? "..." + text.substring(text.length() - 6_000) : text;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
