@@ -209,8 +209,9 @@ final class ValidationProfile {
     return out;
   }
 
-  /** The Markdown table; {@code cpuDifferenceMillis} is the measured CPU cost of validation in the backfill. */
   /**
+   * The Markdown table, and what the backfill's measured CPU difference says about the runner's share.
+   *
    * @param cpuDifferenceMillis the median CPU time with validation minus the median without
    * @param offCpuMillis the CPU time of every run without validation (their spread is the machine's noise)
    */

@@ -153,8 +153,7 @@ final class ComputeBatchStatistics
     }
 
     Partial partial(String label) {
-      fn(label);
-      return new Partial(label);
+      return new Partial(fn(label));
     }
 
     StatisticsCombineFn<Object[]> fn(String label) {
@@ -218,28 +217,26 @@ final class ComputeBatchStatistics
     }
 
     /** A bundle's examples of one dataset: kept as they are up to {@link #LOOSE_EXAMPLES}, then accumulated. */
-    final class Partial {
-      private final String label;
+    static final class Partial {
+      private final StatisticsCombineFn<Object[]> fn;
       private List<Object[]> examples = new ArrayList<>();
       private DatasetAccumulator accumulator;
 
-      Partial(String label) {
-        this.label = label;
+      private Partial(StatisticsCombineFn<Object[]> fn) {
+        this.fn = fn;
       }
 
       void add(Object[] example) {
-        if (accumulator != null) {
-          accumulator = fn(label).addInput(accumulator, example);
-          return;
-        }
-        examples.add(example);
-        if (examples.size() > LOOSE_EXAMPLES) {
-          StatisticsCombineFn<Object[]> fn = fn(label);
-          accumulator = fn.createAccumulator();
-          for (Object[] e : examples) {
-            accumulator = fn.addInput(accumulator, e);
+        if (examples != null) {
+          examples.add(example);
+          if (examples.size() <= LOOSE_EXAMPLES) {
+            return;
           }
+          accumulator = fn.createAccumulator();
+          examples.forEach(e -> accumulator = fn.addInput(accumulator, e));
           examples = null;
+        } else {
+          accumulator = fn.addInput(accumulator, example);
         }
       }
     }

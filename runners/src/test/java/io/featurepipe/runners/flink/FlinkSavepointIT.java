@@ -248,13 +248,22 @@ class FlinkSavepointIT {
       try {
         return flink.stopWithSavepoint(job, directory, false, SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
       } catch (java.util.concurrent.ExecutionException e) {
-        if (attempt == 3) {
+        if (attempt == 3 || !causedByCheckpointFailure(e)) {
           throw e;
         }
         System.err.println("stop-with-savepoint attempt " + attempt + " failed, the job runs on; again: " + e.getCause());
         Thread.sleep(1_000);
       }
     }
+  }
+
+  private static boolean causedByCheckpointFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof org.apache.flink.runtime.checkpoint.CheckpointException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static void awaitStatus(JobID job, JobStatus status) throws InterruptedException {
