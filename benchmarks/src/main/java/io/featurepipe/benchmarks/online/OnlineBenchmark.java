@@ -21,10 +21,15 @@ import io.featurepipe.transforms.model.FeatureDef;
 import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.model.FeatureRepository;
 import io.featurepipe.transforms.record.FeatureRow;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -160,11 +165,13 @@ public final class OnlineBenchmark implements BenchmarkSuite {
         reads = new Reads(reader, server.uri().resolve("/v1/features"), keys);
         System.err.println("online: reads, 1 key");
         reads.measure(1, singleIterations / 5, true);
+        ServerTimes before = ServerTimes.scrape(server.uri());
         Latencies[] one = reads.measure(1, singleIterations, false);
+        ServerTimes inside = ServerTimes.scrape(server.uri()).minus(before);
         System.err.println("online: reads, 100 keys");
         reads.measure(Math.min(100, keys), batchIterations / 5, true);
         Latencies[] hundred = reads.measure(Math.min(100, keys), batchIterations, false);
-        return section(context, keys, cells, writeSeconds, rawWriteSeconds, one, hundred, singleIterations, batchIterations);
+        return section(context, keys, cells, writeSeconds, rawWriteSeconds, one, hundred, inside, singleIterations, batchIterations);
       }
     }
   }
@@ -216,6 +223,14 @@ public final class OnlineBenchmark implements BenchmarkSuite {
       nanos[n++] = v;
     }
 
+    double meanMillis() {
+      double sum = 0;
+      for (int i = 0; i < n; i++) {
+        sum += nanos[i];
+      }
+      return sum / n / 1e6;
+    }
+
     double percentileMillis(double p) {
       long[] sorted = Arrays.copyOf(nanos, n);
       Arrays.sort(sorted);
@@ -224,8 +239,15 @@ public final class OnlineBenchmark implements BenchmarkSuite {
     }
   }
 
-  /** Reads through the raw reader and through the server, alternately, with random keys. */
+  /** Reads through the raw reader and through the server (two HTTP clients), in turn, with random keys. */
   static final class Reads {
+    /** The ways of reading, in the order of {@link #measure}'s result. */
+    static final int RAW = 0;
+    static final int SERVER_HTTP_CLIENT = 1;
+    static final int SERVER_URL_CONNECTION = 2;
+    static final int HTTP_FLOOR = 3;
+    private static final int WAYS = 4;
+
     private final OnlineReader reader;
     private final URI features;
     private final int keyCount;
@@ -239,10 +261,17 @@ public final class OnlineBenchmark implements BenchmarkSuite {
       this.keyCount = keyCount;
     }
 
-    /** {raw, server} latencies of {@code iterations} reads of {@code batch} random keys each. */
+    /**
+     * {raw, server by {@code HttpClient}, server by {@code HttpURLConnection}, HTTP floor} latencies
+     * of {@code iterations} reads of {@code batch} random keys each; each iteration starts with
+     * another way. The HTTP floor is a request the same server answers without reading the store
+     * (a 404), on the same blocking client: what HTTP on loopback costs in this process.
+     */
     Latencies[] measure(int batch, int iterations, boolean warmUp) throws Exception {
-      Latencies raw = new Latencies(iterations);
-      Latencies served = new Latencies(iterations);
+      Latencies[] ways = new Latencies[WAYS];
+      for (int w = 0; w < WAYS; w++) {
+        ways[w] = new Latencies(iterations);
+      }
       for (int it = 0; it < iterations; it++) {
         List<Map<String, Object>> keys = new ArrayList<>(batch);
         StringBuilder body = new StringBuilder("{\"features\": [\"bench:*\"], \"as_of\": \"2026-01-09T10:10:00Z\", \"keys\": [");
@@ -251,32 +280,113 @@ public final class OnlineBenchmark implements BenchmarkSuite {
           keys.add(Map.of("user_id", key));
           body.append(k == 0 ? "" : ", ").append("{\"user_id\": \"").append(key).append("\"}");
         }
-        body.append("]}");
-        HttpRequest request = HttpRequest.newBuilder(features).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-        boolean serverFirst = (it & 1) == 1;
-        for (int turn = 0; turn < 2; turn++) {
+        byte[] request = body.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+        for (int turn = 0; turn < WAYS; turn++) {
+          int way = (it + turn) % WAYS;
           long start = System.nanoTime();
-          if ((turn == 0) == serverFirst) {
-            HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            if (r.statusCode() != 200) {
-              throw new IllegalStateException("the feature server answered " + r.statusCode() + ": " + new String(r.body()));
+          switch (way) {
+            case RAW -> {
+              if (reader.readAsOf(keys, List.of("bench"), t).size() != batch) {
+                throw new IllegalStateException("the reader answered another number of keys");
+              }
             }
-            served.add(System.nanoTime() - start);
-          } else {
-            if (reader.readAsOf(keys, List.of("bench"), t).size() != batch) {
-              throw new IllegalStateException("the reader answered another number of keys");
+            case SERVER_HTTP_CLIENT -> {
+              HttpResponse<byte[]> r = http.send(
+                  HttpRequest.newBuilder(features).POST(HttpRequest.BodyPublishers.ofByteArray(request)).build(),
+                  HttpResponse.BodyHandlers.ofByteArray());
+              expectOk(r.statusCode(), r.body());
             }
-            raw.add(System.nanoTime() - start);
+            case SERVER_URL_CONNECTION -> postBlocking(request);
+            default -> getNotFound();
           }
+          ways[way].add(System.nanoTime() - start);
         }
       }
-      return warmUp ? null : new Latencies[] {raw, served};
+      return warmUp ? null : ways;
+    }
+
+    /** A POST on a blocking keep-alive connection ({@code HttpURLConnection} reuses it when the body is read to its end). */
+    private void postBlocking(byte[] request) throws IOException {
+      HttpURLConnection c = (HttpURLConnection) features.toURL().openConnection();
+      c.setRequestMethod("POST");
+      c.setDoOutput(true);
+      c.setRequestProperty("Content-Type", "application/json");
+      // no streaming mode: the connection sends headers and body in one write (no Nagle wait between them)
+      try (OutputStream out = c.getOutputStream()) {
+        out.write(request);
+      }
+      int status = c.getResponseCode();
+      try (InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
+        expectOk(status, in.readAllBytes());
+      }
+    }
+
+    private void getNotFound() throws IOException {
+      HttpURLConnection c = (HttpURLConnection) features.resolve("/no-such-endpoint").toURL().openConnection();
+      int status = c.getResponseCode();
+      try (InputStream in = c.getErrorStream()) {
+        byte[] body = in.readAllBytes();
+        if (status != 404) {
+          throw new IllegalStateException("the feature server answered " + status + " to an unknown path: " + new String(body, StandardCharsets.UTF_8));
+        }
+      }
+    }
+
+    private static void expectOk(int status, byte[] body) {
+      if (status != 200) {
+        throw new IllegalStateException("the feature server answered " + status + ": " + new String(body, StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  /**
+   * The feature server's own timings of feature requests, from its Prometheus metrics: the sums
+   * and counts of {@code featurepipe_serve_request_duration_seconds} (handler start to answer
+   * sent) and {@code featurepipe_serve_lookup_duration_seconds} (the store read).
+   */
+  record ServerTimes(double answerSeconds, long answers, double lookupSeconds, long lookups) {
+    static ServerTimes scrape(URI server) throws IOException {
+      double answerSeconds = 0;
+      double lookupSeconds = 0;
+      long answers = 0;
+      long lookups = 0;
+      String text;
+      try (InputStream in = server.resolve("/metrics").toURL().openStream()) {
+        text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      for (String line : text.split("\n")) {
+        String[] nameValue = line.split(" ");
+        if (line.startsWith("#") || nameValue.length != 2) {
+          continue;
+        }
+        double v = Double.parseDouble(nameValue[1]);
+        switch (nameValue[0]) {
+          case "featurepipe_serve_request_duration_seconds_sum{endpoint=\"/v1/features\"}" -> answerSeconds = v;
+          case "featurepipe_serve_request_duration_seconds_count{endpoint=\"/v1/features\"}" -> answers = (long) v;
+          case "featurepipe_serve_lookup_duration_seconds_sum" -> lookupSeconds = v;
+          case "featurepipe_serve_lookup_duration_seconds_count" -> lookups = (long) v;
+          default -> { }
+        }
+      }
+      return new ServerTimes(answerSeconds, answers, lookupSeconds, lookups);
+    }
+
+    ServerTimes minus(ServerTimes o) {
+      return new ServerTimes(answerSeconds - o.answerSeconds, answers - o.answers, lookupSeconds - o.lookupSeconds, lookups - o.lookups);
+    }
+
+    double answerMillis() {
+      return answerSeconds / answers * 1e3;
+    }
+
+    double lookupMillis() {
+      return lookupSeconds / lookups * 1e3;
     }
   }
 
   private static String section(
       Context context, int keys, long cells, double writeSeconds, double rawWriteSeconds,
-      Latencies[] one, Latencies[] hundred, int singleIterations, int batchIterations) {
+      Latencies[] one, Latencies[] hundred, ServerTimes inside, int singleIterations, int batchIterations) {
     Machine m = context.machine();
     StringBuilder b = new StringBuilder();
     b.append("## online: feature server vs raw client reads, and writes\n\n");
@@ -286,7 +396,7 @@ public final class OnlineBenchmark implements BenchmarkSuite {
         "Data (scale %s): %,d keys of one group of %d features (ints, doubles, strings, lists of 3 doubles), each written at %d"
             + " window ends: %,d cells, in the Bigtable emulator bundled with the client library, started in the benchmark's"
             + " process (loopback gRPC). Reads are as of a time whose window end is the last written (fresh), of random keys;"
-            + " the server and the raw reads alternate, so both see the same machine.%n%n",
+            + " the ways of reading take turns, so all see the same machine.%n%n",
         context.scale(), keys, FEATURES, WINDOW_ENDS, cells));
     b.append("| read | keys × features | requests | p50 ms | p99 ms | server overhead p50 | server overhead p99 |\n");
     b.append("|---|---|---|---|---|---|---|\n");
@@ -297,21 +407,39 @@ public final class OnlineBenchmark implements BenchmarkSuite {
         cells, writeSeconds, cells / writeSeconds));
     b.append(String.format("| baseline: the official client's bulk mutation batcher | %,d | %.2f | %,.0f |%n%n",
         cells, rawWriteSeconds, cells / rawWriteSeconds));
+    double clientMean = (one[Reads.SERVER_URL_CONNECTION].meanMillis() + one[Reads.SERVER_HTTP_CLIENT].meanMillis()) / 2;
+    b.append(String.format(
+        "Where the 1-key server time goes (means over the measured 1-key requests of both clients; the server's own"
+            + " timings from its `/metrics`): the clients waited %.3f ms; the server spent %.3f ms answering (handler start"
+            + " to answer sent), %.3f ms of it in the store read (`readAsOf` on a server thread) and %.3f ms in JSON,"
+            + " typing and sending; the rest, %.3f ms, is HTTP on loopback outside the handler. The raw read took %.3f ms"
+            + " on the benchmark's thread; the HTTP floor %.3f ms.%n%n",
+        clientMean, inside.answerMillis(), inside.lookupMillis(), inside.answerMillis() - inside.lookupMillis(),
+        clientMean - inside.answerMillis(), one[Reads.RAW].meanMillis(), one[Reads.HTTP_FLOOR].meanMillis()));
     b.append("The raw read is `OnlineReader.readAsOf` (one read of the metadata row, one multi-row read with a\n"
-        + "filter per group); the server makes the same call and adds HTTP on loopback (JDK `HttpServer`, a\n"
-        + "keep-alive `HttpClient`), parsing the JSON request, typing the keys and writing one JSON object\n"
-        + "per key. The target is a server overhead within 20% of the raw read. Writes through `WriteOnline`\n"
-        + "pay the pipeline's start and the watermark cell after the cells; the baseline writes the cells only.\n");
+        + "filter per group); the server makes the same call and adds HTTP on loopback (JDK `HttpServer`;\n"
+        + "clients: a keep-alive `HttpURLConnection` and the JDK `HttpClient`), parsing the JSON request,\n"
+        + "typing the keys and writing one JSON object per key. The target is a server overhead within 20%\n"
+        + "of the raw read. Writes through `WriteOnline` pay the pipeline's start and the watermark cell\n"
+        + "after the cells; the baseline writes the cells only.\n");
     return b.toString();
   }
 
   private static void rows(StringBuilder b, String shape, int requests, Latencies[] l) {
-    double rawP50 = l[0].percentileMillis(50);
-    double rawP99 = l[0].percentileMillis(99);
-    double p50 = l[1].percentileMillis(50);
-    double p99 = l[1].percentileMillis(99);
+    double rawP50 = l[Reads.RAW].percentileMillis(50);
+    double rawP99 = l[Reads.RAW].percentileMillis(99);
     b.append(String.format("| raw client (`OnlineReader`) | %s | %,d | %.3f | %.3f | | |%n", shape, requests, rawP50, rawP99));
-    b.append(String.format("| feature server (HTTP, loopback) | %s | %,d | %.3f | %.3f | %+.0f%% | %+.0f%% |%n",
-        shape, requests, p50, p99, (p50 / rawP50 - 1) * 100, (p99 / rawP99 - 1) * 100));
+    served(b, "feature server, blocking client (`HttpURLConnection`)", shape, requests, l[Reads.SERVER_URL_CONNECTION], rawP50, rawP99);
+    served(b, "feature server, JDK `HttpClient`", shape, requests, l[Reads.SERVER_HTTP_CLIENT], rawP50, rawP99);
+    Latencies floor = l[Reads.HTTP_FLOOR];
+    b.append(String.format("| HTTP floor: a 404 from the same server, blocking client, no store read | — | %,d | %.3f | %.3f | | |%n",
+        requests, floor.percentileMillis(50), floor.percentileMillis(99)));
+  }
+
+  private static void served(StringBuilder b, String way, String shape, int requests, Latencies l, double rawP50, double rawP99) {
+    double p50 = l.percentileMillis(50);
+    double p99 = l.percentileMillis(99);
+    b.append(String.format("| %s | %s | %,d | %.3f | %.3f | %+.0f%% | %+.0f%% |%n",
+        way, shape, requests, p50, p99, (p50 / rawP50 - 1) * 100, (p99 / rawP99 - 1) * 100));
   }
 }
