@@ -194,6 +194,10 @@ public final class FreshnessBenchmark implements BenchmarkSuite {
     options.setStreaming(true);
     options.setCheckpointingInterval(checkpointMillis);
     options.setMaxBundleTimeMills(bundleMillis);
+    Long watermarkInterval = Long.getLong("benchmarks.freshness.watermarkIntervalMillis");
+    if (watermarkInterval != null) {
+      options.setAutoWatermarkInterval(watermarkInterval);
+    }
     options.setAttachedMode(false);
     options.setJobName("featurepipe-freshness");
     StreamInputs inputs = StreamInputs.defaults()
