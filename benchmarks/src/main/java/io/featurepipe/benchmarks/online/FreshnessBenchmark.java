@@ -76,7 +76,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>Properties: {@code benchmarks.freshness.rate} (events/s, default 500), {@code
  * benchmarks.freshness.keys} (default 100), {@code benchmarks.freshness.bundleMillis} (Flink's
  * {@code maxBundleTimeMills}, default featurepipe's streaming default, {@code FlinkDefaults.MAX_BUNDLE_TIME_MILLIS}), {@code
- * benchmarks.freshness.checkpointMillis} (default 2000). {@code --scale} scales the number of
+ * benchmarks.freshness.checkpointMillis} (default featurepipe's, {@code FlinkDefaults.CHECKPOINTING_INTERVAL_MILLIS};
+ * -1: none), {@code benchmarks.freshness.operatorChaining} (default featurepipe's, {@code
+ * FlinkDefaults.OPERATOR_CHAINING}), {@code benchmarks.freshness.watermarkIntervalMillis} (Flink's
+ * auto-watermark interval; default Beam's). {@code --scale} scales the number of
  * window ends measured (120 at scale 1, at least 10).
  */
 public final class FreshnessBenchmark implements BenchmarkSuite {
@@ -137,7 +140,9 @@ public final class FreshnessBenchmark implements BenchmarkSuite {
     int rate = Integer.getInteger("benchmarks.freshness.rate", 500);
     int keys = Integer.getInteger("benchmarks.freshness.keys", 100);
     long bundleMillis = Long.getLong("benchmarks.freshness.bundleMillis", FlinkDefaults.MAX_BUNDLE_TIME_MILLIS);
-    long checkpointMillis = Long.getLong("benchmarks.freshness.checkpointMillis", 2000L);
+    long checkpointMillis = Long.getLong("benchmarks.freshness.checkpointMillis", FlinkDefaults.CHECKPOINTING_INTERVAL_MILLIS);
+    boolean chaining = Boolean.parseBoolean(
+        System.getProperty("benchmarks.freshness.operatorChaining", Boolean.toString(FlinkDefaults.OPERATOR_CHAINING)));
     int windows = (int) Math.max(10, context.scaled(120));
     FeatureRepository repo = repository();
     Path work = Files.createTempDirectory("featurepipe-freshness");
@@ -151,7 +156,7 @@ public final class FreshnessBenchmark implements BenchmarkSuite {
       Thread producing = new Thread(producer, "freshness-producer");
       producing.start();
       Instant since = Instant.now();
-      PipelineResult job = startStream(repo, target, kafka, since, work, bundleMillis, checkpointMillis);
+      PipelineResult job = startStream(repo, target, kafka, since, work, bundleMillis, checkpointMillis, chaining);
       System.err.printf("freshness: %,d events/s over %,d keys, stream on Flink [local] since %s; measuring %d window ends%n",
           rate, keys, since, windows);
       TreeMap<Long, Long> readable;
@@ -177,7 +182,7 @@ public final class FreshnessBenchmark implements BenchmarkSuite {
         freshness.add(r.getValue() - producer.watermarkTime(r.getKey()));
       }
       long cells = cellsWritten(target, repo, firstE, lastE);
-      return section(context.machine(), rate, keys, windows, bundleMillis, checkpointMillis, freshness, baseline,
+      return section(context.machine(), rate, keys, windows, bundleMillis, checkpointMillis, chaining, freshness, baseline,
           cells, (lastE - firstE + HOP) / 1000.0, producer.sent.get());
     } finally {
       deleteQuietly(work);
@@ -186,20 +191,25 @@ public final class FreshnessBenchmark implements BenchmarkSuite {
 
   private static PipelineResult startStream(
       FeatureRepository repo, BigtableTarget target, EmbeddedKafka kafka, Instant since, Path work, long bundleMillis,
-      long checkpointMillis) {
+      long checkpointMillis, boolean chaining) {
     FlinkPipelineOptions options = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
     options.setRunner(FlinkRunner.class);
     options.setFlinkMaster("[local]");
     options.setParallelism(2);
     options.setStreaming(true);
+    options.setAttachedMode(false);
+    options.setJobName("featurepipe-freshness");
+    FlinkDefaults.apply(options); // as `featurepipe stream` runs on Flink; then the benchmark's own settings
     options.setCheckpointingInterval(checkpointMillis);
+    if (checkpointMillis > 0) {
+      options.setMinPauseBetweenCheckpoints(Math.min(FlinkDefaults.MIN_PAUSE_BETWEEN_CHECKPOINTS_MILLIS, checkpointMillis / 2));
+    }
     options.setMaxBundleTimeMills(bundleMillis);
+    options.setOperatorChaining(chaining);
     Long watermarkInterval = Long.getLong("benchmarks.freshness.watermarkIntervalMillis");
     if (watermarkInterval != null) {
       options.setAutoWatermarkInterval(watermarkInterval);
     }
-    options.setAttachedMode(false);
-    options.setJobName("featurepipe-freshness");
     StreamInputs inputs = StreamInputs.defaults()
         .withKafkaBootstrap(kafka.bootstrapServers())
         .withStart(ReadKafka.Start.EARLIEST)
@@ -400,7 +410,7 @@ public final class FreshnessBenchmark implements BenchmarkSuite {
   }
 
   private static String section(
-      Machine m, int rate, int keys, int windows, long bundleMillis, long checkpointMillis, List<Long> freshness,
+      Machine m, int rate, int keys, int windows, long bundleMillis, long checkpointMillis, boolean chaining, List<Long> freshness,
       double[] baseline, long cells, double seconds, long events) {
     long[] sorted = freshness.stream().mapToLong(Long::longValue).sorted().toArray();
     StringBuilder b = new StringBuilder();
@@ -408,12 +418,13 @@ public final class FreshnessBenchmark implements BenchmarkSuite {
     b.append(String.format("Machine: %s, %d cores, %d GiB, %s, %s, commit %s, %s.%n%n",
         m.cpu(), m.cores(), m.memoryGiB(), m.java(), m.os(), m.commit(), m.at()));
     b.append(String.format(
-        "Stream: `StreamFeatures` on Flink `[local]` (parallelism 2, streaming, checkpointing every %,d ms, bundles of at most"
-            + " %,d ms), from an in-process Kafka broker (%d partitions) into the bundled Bigtable emulator, all in one process."
+        "Stream: `StreamFeatures` on Flink `[local]` (parallelism 2, streaming, %s, bundles of at most"
+            + " %,d ms, operator chaining %s; otherwise `featurepipe stream`'s Flink defaults), from an in-process Kafka broker (%d partitions) into the bundled Bigtable emulator, all in one process."
             + " Events: %,d a second (%,d sent in all) over %,d keys, event time = the wall clock; one group of 4 features"
             + " (5 s and 10 s windows, hop 1 s, watermark delay 0, availability delay 0). %d window ends measured, the first"
             + " ending %d s after the stream wrote its first window end (its start-up and backlog are not measured).%n%n",
-        checkpointMillis, bundleMillis, PARTITIONS, rate, events, keys, windows, WARM_UP_WINDOWS + 1));
+        checkpointMillis > 0 ? String.format("checkpointing every %,d ms", checkpointMillis) : "no checkpoints",
+        bundleMillis, chaining ? "on" : "off", PARTITIONS, rate, events, keys, windows, WARM_UP_WINDOWS + 1));
     b.append("| measure | n | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|\n");
     b.append(String.format("| freshness: watermark passes E -> read as of E is fresh | %d | %,d | %,d | %,d |%n",
         sorted.length, percentile(sorted, 50), percentile(sorted, 99), sorted[sorted.length - 1]));

@@ -12,7 +12,7 @@ import org.apache.beam.sdk.transforms.display.DisplayData;
  * featurepipe's defaults for a streaming job on Flink, applied to the options the user did not set
  * (docs/flink.md): a checkpoint every minute, exactly once, at least 30 s apart, each allowed 10
  * minutes; a fixed maximum parallelism (the number of key groups, which a savepoint is bound to);
- * bundles open at most 100 ms (freshness);
+ * bundles open at most 100 ms, and no operator chaining (both for freshness);
  * and, with {@code --stateBackendStoragePath}, RocksDB with incremental checkpoints under that path,
  * retained when the job is cancelled.
  *
@@ -50,6 +50,20 @@ public final class FlinkDefaults {
    * busy stream is not slowed by it.
    */
   public static final long MAX_BUNDLE_TIME_MILLIS = 100L;
+  /**
+   * Whether Flink chains operators into one task. Off for streams: Beam 2.70's Flink runner does
+   * not emit a step's watermark while the step has a bundle open, and after a bundle closes on
+   * time it emits the watermark from a timer callback that runs after the next record has already
+   * opened a new bundle. In a chain fed without pause (a busy source), the watermark then passes
+   * only at a checkpoint (which closes every bundle) or when a bundle fills up (1,000 elements):
+   * measured with the freshness benchmark, values became readable online about 0.6 checkpoint
+   * intervals after their window end (6.5 s with checkpoints every 10 s, 192 s with none), so the
+   * default one-minute interval would have meant a minute's staleness. Unchained, every step reads
+   * its input from the network in buffers, the step is idle between them and its watermark moves:
+   * 1.7 s p50 without any checkpoint (BENCHMARKS.md, freshness). The cost is one serialization per
+   * step.
+   */
+  public static final boolean OPERATOR_CHAINING = false;
 
   private FlinkDefaults() {}
 
@@ -81,6 +95,9 @@ public final class FlinkDefaults {
     }
     if (!set.contains("maxBundleTimeMills")) {
       flink.setMaxBundleTimeMills(MAX_BUNDLE_TIME_MILLIS);
+    }
+    if (!set.contains("operatorChaining")) {
+      flink.setOperatorChaining(OPERATOR_CHAINING);
     }
     String storage = flink.getStateBackendStoragePath();
     if (storage != null && !storage.isEmpty()) {

@@ -35,6 +35,7 @@ class FlinkDefaultsTest {
     assertEquals(600_000L, o.getCheckpointTimeoutMillis());
     assertEquals(128, o.getMaxParallelism());
     assertEquals(100L, o.getMaxBundleTimeMills(), "an open bundle holds the watermark: freshness");
+    assertFalse(o.getOperatorChaining(), "chained steps fed without pause hold the watermark until a checkpoint");
     // no storage path: the cluster's state backend and checkpoint storage
     assertNull(o.getStateBackend());
     assertNull(o.getStateBackendFactory());
@@ -46,13 +47,14 @@ class FlinkDefaultsTest {
     FlinkPipelineOptions o = streaming("--runner=FlinkRunner", "--checkpointingInterval=5000",
         "--checkpointingMode=AT_LEAST_ONCE", "--checkpointTimeoutMillis=1000", "--maxParallelism=64",
         "--stateBackendStoragePath=file:///tmp/cp", "--retainExternalizedCheckpointsOnCancellation=false",
-        "--maxBundleTimeMills=1000");
+        "--maxBundleTimeMills=1000", "--operatorChaining=true");
     assertEquals(5_000L, o.getCheckpointingInterval());
     assertEquals("AT_LEAST_ONCE", o.getCheckpointingMode());
     assertEquals(2_500L, o.getMinPauseBetweenCheckpoints(), "the pause follows a short interval");
     assertEquals(1_000L, o.getCheckpointTimeoutMillis());
     assertEquals(64, o.getMaxParallelism());
     assertEquals(1_000L, o.getMaxBundleTimeMills());
+    assertTrue(o.getOperatorChaining());
     assertTrue(o.isExternalizedCheckpointsEnabled());
     assertFalse(o.getRetainExternalizedCheckpointsOnCancellation(), "explicitly false stays false");
 
