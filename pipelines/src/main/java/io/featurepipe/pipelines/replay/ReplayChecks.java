@@ -244,7 +244,7 @@ final class ReplayChecks {
 
   /** Whether the line or Avro record at the letter's origin is its payload, or reads to the same values. */
   private boolean stillInItsInput(PerSource s, DeadLetter d, SourceRecord record) {
-    if (AvroOrigins.file(d.origin()) != null && d.step().startsWith("ReadAvroFiles/")) {
+    if (s.def().format() == SourceFormat.AVRO && AvroOrigins.file(d.origin()) != null) {
       try {
         SourceRecord then = s.decoder().atAvroOrigin(d.origin());
         return then != null && then.eventTimeNanos() == record.eventTimeNanos() && Arrays.deepEquals(then.values(), record.values());
