@@ -53,6 +53,7 @@ class ReplayAvroKafkaIT {
           - {name: user, type: string, required: true}
           - {name: n, type: int}
         %s
+        bounded: {path: "clicks/{date}*.avro"}
         unbounded: {kafka: {bootstrap: "localhost:1", topic: clicks}}
         """.formatted(withPage ? "  - {name: page, type: string}" : "");
   }
