@@ -224,7 +224,7 @@ final class ReplayChecks {
 
   /** Why records of a source cannot go to a target, or null. */
   private String unusable(SourceDef def, Replay.Target to) {
-    if (!SourceLines.writable(def) && def.format() != SourceFormat.AVRO) {
+    if (to != Replay.Target.JDBC && !SourceLines.writable(def) && def.format() != SourceFormat.AVRO) {
       return "source '" + def.name() + "' is " + def.format().yamlName() + ": replay writes jsonl, csv and avro only";
     }
     if (to == Replay.Target.JDBC && (def.bounded() == null || !"jdbc".equals(def.bounded().kind()))) {
