@@ -31,20 +31,31 @@ import java.util.TreeSet;
  * new reason.
  *
  * <ul>
- *   <li><b>Bounded sources</b> (and dead letters of file origin): a replay file per source and event
- *       date, named so the source's {@code bounded.path} matches it ({@link ReplayFiles}); a rerun
- *       of the backfill for those dates reads it with the original files.
+ *   <li><b>File sources</b> (jsonl, csv, avro; dead letters of file origin): a replay file per
+ *       source and event date, named so the source's {@code bounded.path} matches it ({@link
+ *       ReplayFiles}): lines for jsonl and csv, an Avro container file of the schema derived from
+ *       the definition for avro ({@link AvroRecords}); a rerun of the backfill for those dates reads
+ *       it with the original files.
  *   <li><b>Kafka sources</b> (dead letters with origin {@code kafka:...}): produced again to the
- *       source's topic, where the running stream reads them.
+ *       source's topic, where the running stream reads them: text lines, or for avro the bare
+ *       datum {@code ReadKafka} reads (the original bytes of a {@code base64:} payload, else the
+ *       record encoded again).
+ *   <li><b>JDBC sources</b>: their records are rows of the user's database. A record the source's
+ *       query still returns for its date ({@link DatabaseRows}) is not written: a backfill rerun
+ *       reads it ({@link ReplayResult.Verdict#RERUN}). A record whose payload was fixed is inserted
+ *       into the {@link #withJdbcTable} table (one transaction per source, checked to be read back
+ *       by the query), or not replayed when no table is named.
  * </ul>
  *
- * <p>Nothing is counted twice: a record still in its input file (its payload equals the line at its
- * origin, or decodes to the same values) is not replayed, since a rerun reads it anyway; a record
+ * <p>Nothing is counted twice: a record still in its input (its payload equals the line or Avro
+ * record at its origin, or decodes to the same values; a row the query returns) is not written,
+ * since a rerun reads it anyway ({@link ReplayResult#rerunDates} lists the dates); a record
  * rejected only by some groups ({@code PrepareGroups/<group>} for some but not all groups of its
  * source) was used by the others and is not replayed; letters with the same source, origin and
  * payload are one record. Those are written to the new dead-letter file as {@code not replayed:
  * <why>}. The replay id (default: a hash of the dead letters read) names the replay files, so
- * replaying the same dead letters again replaces them instead of adding to them.
+ * replaying the same dead letters again replaces them instead of adding to them; a row inserted
+ * into the JDBC table is returned by the query on a replay again, so it is not inserted twice.
  *
  * <pre>{@code
  * ReplayResult r = Replay.of(repo, List.of("offline/_dead_letters/run-1/*.jsonl"))
