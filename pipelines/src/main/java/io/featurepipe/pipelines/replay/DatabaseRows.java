@@ -4,7 +4,6 @@ import io.featurepipe.pipelines.ingest.jdbc.SourceDatabase;
 import io.featurepipe.transforms.model.SourceDef;
 import io.featurepipe.transforms.record.SourceRecord;
 import java.time.LocalDate;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,18 +25,11 @@ final class DatabaseRows {
     for (int i = 0; i < rows.size(); i++) {
       SourceDatabase.Row row = rows.get(i);
       SourceRecord r = row.decoded().record();
-      boolean same = row.json().equals(payload)
-          || r != null && r.eventTimeNanos() == record.eventTimeNanos() && Arrays.deepEquals(r.values(), record.values());
-      if (same) {
+      if (row.json().equals(payload) || ReplayChecks.same(r, record)) {
         return "row " + (i + 1) + " of " + date;
       }
     }
     return null;
-  }
-
-  /** Forgets what was read (after an insert). */
-  void clear() {
-    read.clear();
   }
 
   static List<SourceDatabase.Row> rows(SourceDef source, LocalDate date) {

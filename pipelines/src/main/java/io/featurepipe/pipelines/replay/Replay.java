@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -235,7 +234,7 @@ public final class Replay {
         }
       }
       for (SourceRecord r : records) {
-        if (read.stream().noneMatch(x -> x.eventTimeNanos() == r.eventTimeNanos() && Arrays.deepEquals(x.values(), r.values()))) {
+        if (read.stream().noneMatch(x -> ReplayChecks.same(x, r))) {
           db.rollback();
           throw new IllegalStateException("source '" + source.name() + "': after inserting into " + jdbcTable
               + ", the source's query does not return " + r + ": nothing was inserted; name a table the query"

@@ -144,7 +144,7 @@ final class ReplayChecks {
         line = s.lines().line(record);
         back = s.decoder().decodeRaw(line, null);
       }
-      if (back.eventTimeNanos() != record.eventTimeNanos() || !Arrays.deepEquals(back.values(), record.values())) {
+      if (!same(back, record)) {
         throw new BadRecordException("reads back as " + back + " instead of " + record);
       }
     } catch (BadRecordException e) {
@@ -247,7 +247,7 @@ final class ReplayChecks {
     if (s.def().format() == SourceFormat.AVRO && AvroOrigins.file(d.origin()) != null) {
       try {
         SourceRecord then = s.decoder().atAvroOrigin(d.origin());
-        return then != null && then.eventTimeNanos() == record.eventTimeNanos() && Arrays.deepEquals(then.values(), record.values());
+        return then != null && same(then, record);
       } catch (BadRecordException e) {
         return false;
       }
@@ -261,10 +261,15 @@ final class ReplayChecks {
     }
     try {
       SourceRecord then = s.decoder().decodeRaw(original, d.origin());
-      return then.eventTimeNanos() == record.eventTimeNanos() && Arrays.deepEquals(then.values(), record.values());
+      return same(then, record);
     } catch (BadRecordException e) {
       return false;
     }
+  }
+
+  /** Whether two records have the same event time and values (wherever they were read). */
+  static boolean same(SourceRecord a, SourceRecord b) {
+    return a != null && b != null && a.eventTimeNanos() == b.eventTimeNanos() && Arrays.deepEquals(a.values(), b.values());
   }
 
   private static DeadLetter letter(PerSource s, String step, String reason, SourceRecord record, DeadLetter was) {

@@ -153,16 +153,7 @@ final class ReplayDecoder {
 
   /** A record written as JSON by the pipeline ({@code RecordDecoder.toJson}) or a reader. */
   SourceRecord decodeJson(String payload, String origin) throws BadRecordException {
-    JsonNode node = object(payload);
-    Map<String, Object> named = new HashMap<>();
-    for (Field f : source.fields()) {
-      JsonNode v = node.get(f.name());
-      if (v == null || v.isNull()) {
-        continue;
-      }
-      named.put(f.name(), value(f, v));
-    }
-    return decoder.fromValues(named, origin == null ? "" : origin);
+    return decodeAvroJson(payload, null, origin);
   }
 
   /** The record at an Avro file origin when the payload is still it, else the payload's JSON. */
@@ -189,7 +180,8 @@ final class ReplayDecoder {
 
   /**
    * An Avro record rendered as JSON ({@code GenericData.toString}): numbers in timestamp fields
-   * whose type in {@code writer} is {@code timestamp-millis/micros} are instants in that unit.
+   * whose type in {@code writer} is {@code timestamp-millis/micros} are instants in that unit
+   * (with no writer schema, a record as JSON: numbers in the source's timestamp unit).
    */
   SourceRecord decodeAvroJson(String payload, Schema writer, String origin) throws BadRecordException {
     JsonNode node = object(payload);
@@ -199,7 +191,7 @@ final class ReplayDecoder {
       if (v == null || v.isNull()) {
         continue;
       }
-      Schema.Field wf = writer.getField(f.name());
+      Schema.Field wf = writer == null ? null : writer.getField(f.name());
       LogicalType logical = wf == null ? null : SourceSchemas.nonNull(wf.schema()).getLogicalType();
       String unit = logical == null ? "" : logical.getName();
       if (f.type() == ColumnType.TIMESTAMP && v.isIntegralNumber() && unit.endsWith("timestamp-millis")) {
