@@ -36,9 +36,14 @@ import picocli.CommandLine.Parameters;
       "    replayed.",
       "Records still in their input file, or rejected by only some groups, are not written (a",
       "rerun reads them). Records that still fail go to a new dead-letter file with their new",
-      "reason. Prints the counts per reason and the dates a backfill rerun must read.",
-      "Exit code: 0 done (nothing for a backfill to reread), 3 records pass now and a backfill",
-      "rerun of the dates printed under 'backfill rerun needed' must read them, 1 failure."
+      "reason. Prints the counts per reason and the dates a backfill rerun must read."
+    },
+    exitCodeListHeading = "Exit status:%n",
+    exitCodeList = {
+      "0:done, nothing for a backfill to read again",
+      "1:failed (nothing inserted into a JDBC table)",
+      "2:usage error",
+      "3:records pass now: rerun the backfill of the dates printed under 'backfill rerun needed'"
     })
 final class ReplayCommand implements Callable<Integer> {
   /** The exit code when records pass now and a backfill rerun of their dates must read them. */
