@@ -42,10 +42,15 @@ import picocli.CommandLine.Unmatched;
       "and its quality gate decides publication: with --gate=block (default) ERROR anomalies",
       "publish nothing and exit with status 3. Unknown options go to Beam",
       "(e.g. --runner=FlinkRunner --flinkMaster=[local]). With --bigtable or --bigtable-emulator the",
-      "rows of the online groups also go to the online store once the gate lets the run publish."
+      "rows of the online groups also go to the online store once the gate lets the run publish.",
+      "A day of the range for which a source whose path names {date} has no input file is an",
+      "error before anything runs (nothing published, exit 1); --allow-missing-input publishes",
+      "such days as if the source had no events."
     },
     exitCodeListHeading = "Exit status:%n",
-    exitCodeList = {"0:published", "1:failed", "2:usage error", "3:blocked by the quality gate (nothing published)"})
+    exitCodeList = {
+      "0:published", "1:failed (also: a day without input file, unless --allow-missing-input)",
+      "2:usage error", "3:blocked by the quality gate (nothing published)"})
 final class BackfillCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "REPO", description = "Folder of YAML feature definitions.")
@@ -127,6 +132,15 @@ final class BackfillCommand implements Callable<Integer> {
   @Option(names = "--force", description = "With --chunk-days: rerun the days already published too.")
   boolean force;
 
+  @Option(
+      names = "--allow-missing-input",
+      description = {
+        "Run and publish even when a source whose path names {date} has no input file for a day of",
+        "the range (a warning per day; that source counts no events that day). Default: such a day",
+        "is an error and nothing runs."
+      })
+  boolean allowMissingInput;
+
   @Mixin BigtableOptions bigtable;
 
   @Unmatched List<String> beamArgs = new ArrayList<>();
@@ -191,7 +205,11 @@ final class BackfillCommand implements Callable<Integer> {
    * stops at the first chunk the gate blocks. Returns the exit status.
    */
   private int runChunks(Backfill.Spec spec, PipelineOptions options, PrintStream out) throws java.io.IOException {
+    org.apache.beam.sdk.io.FileSystems.setDefaultPipelineOptions(options);
     if (chunkDays == null) {
+      if (missingInput(List.of(spec))) {
+        return 1;
+      }
       return run(spec, options, out).blocked() ? BLOCKED : 0;
     }
     BackfillPlan plan =
@@ -199,19 +217,49 @@ final class BackfillCommand implements Callable<Integer> {
             .withChunkDays(chunkDays)
             .withForce(force);
     List<BackfillPlan.Chunk> chunks = plan.chunks();
+    List<Backfill.Spec> toRun = new ArrayList<>();
+    for (BackfillPlan.Chunk c : chunks) {
+      toRun.add(spec.forRange(c.from(), c.to(), spec.runId() + "-" + c.from()));
+    }
+    if (missingInput(toRun)) {
+      return 1;
+    }
     List<LocalDate> done = force ? List.of() : plan.doneDays();
     out.printf("backfill plan: %d chunk(s) of at most %d day(s)%s%n", chunks.size(), chunkDays,
         done.isEmpty() ? "" : String.format(", %d day(s) already published skipped (--force reruns them)", done.size()));
     for (int i = 0; i < chunks.size(); i++) {
       BackfillPlan.Chunk c = chunks.get(i);
       out.printf("%n== chunk %d of %d: %s..%s%n", i + 1, chunks.size(), c.from(), c.to());
-      Backfill.Spec chunk = spec.forRange(c.from(), c.to(), spec.runId() + "-" + c.from());
-      if (run(chunk, options, out).blocked()) {
+      if (run(toRun.get(i), options, out).blocked()) {
         out.printf("stopped: the gate blocked %s..%s; the chunks before it stay published%n", c.from(), c.to());
         return BLOCKED;
       }
     }
     return 0;
+  }
+
+  /**
+   * Whether a day the runs would read has no input file for a source (and that is not allowed):
+   * then prints one error per source and day, naming the path, and that nothing ran. Checked for
+   * every run before the first, so nothing is published.
+   */
+  private boolean missingInput(List<Backfill.Spec> runs) throws java.io.IOException {
+    if (allowMissingInput) {
+      return false;
+    }
+    List<String> missing = new ArrayList<>();
+    for (Backfill.Spec s : runs) {
+      missing.addAll(Backfill.missingInputs(s));
+    }
+    if (missing.isEmpty()) {
+      return false;
+    }
+    for (String m : missing) {
+      System.err.println("error: " + m);
+    }
+    System.err.println("nothing was run or published: add the missing files, or pass --allow-missing-input to"
+        + " publish those days as if the source had no events");
+    return true;
   }
 
   /**

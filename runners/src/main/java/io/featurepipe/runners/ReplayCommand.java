@@ -15,21 +15,39 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code featurepipe replay}: dead letters back through their pipeline after a fix. */
+/**
+ * {@code featurepipe replay}: dead letters back through their pipeline after a fix. Exit code 0:
+ * done, nothing for a backfill to reread; 3: records pass now and a backfill rerun of the printed
+ * dates must read them; 1: failure.
+ */
 @Command(
     name = "replay",
     mixinStandardHelpOptions = true,
     description = {
       "Push dead-lettered records back through the decoding, record checks and group expressions",
       "of their source with the current definitions, after a fix to the definitions or to the",
-      "payloads. Records that pass go to a replay file beside their source's files for their",
-      "date (the source's bounded path must match it: end the file name with '*'), which the next",
-      "backfill of that date reads; records read from Kafka go back to their topic. Records that",
-      "still fail go to a new dead-letter file with their new reason. Records still in their input",
-      "file, or rejected by only some groups, are not replayed (a rerun reads them). Prints the",
-      "counts per reason."
+      "payloads. Records that pass go where their pipeline reads them again:",
+      "  - jsonl, csv and avro file sources: a replay file (an Avro container file for avro",
+      "    sources) beside the source's files for the record's date; the source's bounded path must",
+      "    match it (end the file name with '*'), and the next backfill of that date reads it;",
+      "  - records read from Kafka (jsonl, csv or avro messages): back to their topic;",
+      "  - JDBC sources: a row the source's query still returns is not written (a backfill rerun",
+      "    reads it); a record whose payload was fixed is inserted into --jdbc-table, else not",
+      "    replayed.",
+      "Records still in their input file, or rejected by only some groups, are not written (a",
+      "rerun reads them). Records that still fail go to a new dead-letter file with their new",
+      "reason. Prints the counts per reason and the dates a backfill rerun must read."
+    },
+    exitCodeListHeading = "Exit status:%n",
+    exitCodeList = {
+      "0:done, nothing for a backfill to read again",
+      "1:failed (nothing inserted into a JDBC table)",
+      "2:usage error",
+      "3:records pass now: rerun the backfill of the dates printed under 'backfill rerun needed'"
     })
 final class ReplayCommand implements Callable<Integer> {
+  /** The exit code when records pass now and a backfill rerun of their dates must read them. */
+  static final int RERUN_NEEDED = 3;
 
   @Parameters(index = "0", paramLabel = "REPO", description = "Folder of YAML feature definitions.")
   Path repository;
@@ -64,8 +82,8 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(
       names = "--target",
       defaultValue = "auto",
-      paramLabel = "auto|files|kafka",
-      description = "Where passing records go: auto (Kafka for records read from Kafka, else files), files or kafka.")
+      paramLabel = "auto|files|kafka|jdbc",
+      description = "Where passing records go: auto (Kafka for records read from Kafka, the database for JDBC sources, else files), files, kafka or jdbc.")
   String target;
 
   @Option(
@@ -79,6 +97,17 @@ final class ReplayCommand implements Callable<Integer> {
       paramLabel = "ID",
       description = "Names the replay files (default: a hash of the dead letters, so a repeated replay replaces its files).")
   String replayId;
+
+  @Option(
+      names = "--jdbc-table",
+      paramLabel = "TABLE",
+      description = {
+        "JDBC sources: insert records whose fixed payload the source's query no longer returns into",
+        "TABLE (columns named as the source's fields; a table the query reads, e.g. through a UNION),",
+        "in one transaction per source that checks the query then returns them (else nothing is",
+        "inserted). Default: such records are not replayed."
+      })
+  String jdbcTable;
 
   @Option(names = "--dry-run", description = "Decide and print everything, write nothing.")
   boolean dryRun;
@@ -96,7 +125,7 @@ final class ReplayCommand implements Callable<Integer> {
     try {
       to = Replay.Target.valueOf(target.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--target must be auto, files or kafka, not '" + target + "'");
+      throw new IllegalArgumentException("--target must be auto, files, kafka or jdbc, not '" + target + "'");
     }
     FileSystems.setDefaultPipelineOptions(PipelineOptionsFactory.create());
     ReplayResult result =
@@ -108,8 +137,9 @@ final class ReplayCommand implements Callable<Integer> {
             .withFailedOutput(failedOutput)
             .withReplayId(replayId)
             .withDryRun(dryRun)
+            .withJdbcTable(jdbcTable)
             .run();
     result.print(System.out);
-    return 0;
+    return result.rerunDates().isEmpty() ? 0 : RERUN_NEEDED;
   }
 }

@@ -253,8 +253,9 @@ public final class Backfill {
 
   /**
    * The days of the range with no input file, per source whose path names {@code {date}}, as
-   * readable warnings ("no file for source payments on 2026-01-05: payments/2026-01-05.jsonl").
+   * readable messages ("no file for source payments on 2026-01-05: payments/2026-01-05.jsonl").
    * Days before {@code from} (the lookback) are not checked: data may start within the range.
+   * {@code featurepipe backfill} refuses to run when there is any, unless told to allow them.
    */
   public static List<String> missingInputs(Spec spec) throws IOException {
     List<String> out = new ArrayList<>();

@@ -1,13 +1,19 @@
 package io.featurepipe.pipelines.replay;
 
+import io.featurepipe.pipelines.ingest.jdbc.SourceDatabase;
 import io.featurepipe.pipelines.ingest.kafka.ProduceLines;
 import io.featurepipe.sinks.deadletter.WriteDeadLetters;
 import io.featurepipe.transforms.model.FeatureRepository;
+import io.featurepipe.transforms.model.SourceDef;
 import io.featurepipe.transforms.record.DeadLetter;
+import io.featurepipe.transforms.record.SourceRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -15,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Replays dead letters after a fix: pushes each rejected record back through the read, check and
@@ -23,20 +30,31 @@ import java.util.TreeMap;
  * new reason.
  *
  * <ul>
- *   <li><b>Bounded sources</b> (and dead letters of file origin): a replay file per source and event
- *       date, named so the source's {@code bounded.path} matches it ({@link ReplayFiles}); a rerun
- *       of the backfill for those dates reads it with the original files.
+ *   <li><b>File sources</b> (jsonl, csv, avro; dead letters of file origin): a replay file per
+ *       source and event date, named so the source's {@code bounded.path} matches it ({@link
+ *       ReplayFiles}): lines for jsonl and csv, an Avro container file of the schema derived from
+ *       the definition for avro ({@link AvroRecords}); a rerun of the backfill for those dates reads
+ *       it with the original files.
  *   <li><b>Kafka sources</b> (dead letters with origin {@code kafka:...}): produced again to the
- *       source's topic, where the running stream reads them.
+ *       source's topic, where the running stream reads them: text lines, or for avro the bare
+ *       datum {@code ReadKafka} reads (the original bytes of a {@code base64:} payload, else the
+ *       record encoded again).
+ *   <li><b>JDBC sources</b>: their records are rows of the user's database. A record the source's
+ *       query still returns for its date ({@link DatabaseRows}) is not written: a backfill rerun
+ *       reads it ({@link ReplayResult.Verdict#RERUN}). A record whose payload was fixed is inserted
+ *       into the {@link #withJdbcTable} table (one transaction per source, checked to be read back
+ *       by the query), or not replayed when no table is named.
  * </ul>
  *
- * <p>Nothing is counted twice: a record still in its input file (its payload equals the line at its
- * origin, or decodes to the same values) is not replayed, since a rerun reads it anyway; a record
+ * <p>Nothing is counted twice: a record still in its input (its payload equals the line or Avro
+ * record at its origin, or decodes to the same values; a row the query returns) is not written,
+ * since a rerun reads it anyway ({@link ReplayResult#rerunDates} lists the dates); a record
  * rejected only by some groups ({@code PrepareGroups/<group>} for some but not all groups of its
  * source) was used by the others and is not replayed; letters with the same source, origin and
  * payload are one record. Those are written to the new dead-letter file as {@code not replayed:
  * <why>}. The replay id (default: a hash of the dead letters read) names the replay files, so
- * replaying the same dead letters again replaces them instead of adding to them.
+ * replaying the same dead letters again replaces them instead of adding to them; a row inserted
+ * into the JDBC table is returned by the query on a replay again, so it is not inserted twice.
  *
  * <pre>{@code
  * ReplayResult r = Replay.of(repo, List.of("offline/_dead_letters/run-1/*.jsonl"))
@@ -49,10 +67,12 @@ public final class Replay {
 
   /** Where records that pass go. */
   public enum Target {
-    /** Kafka for dead letters read from Kafka, files for the others. */
+    /** Kafka for dead letters read from Kafka, the database for JDBC sources, files for the others. */
     AUTO,
     FILES,
-    KAFKA
+    KAFKA,
+    /** Rows of a JDBC source's database: a rerun reads them, or {@link #withJdbcTable} inserts them. */
+    JDBC
   }
 
   private final FeatureRepository repository;
@@ -64,10 +84,13 @@ public final class Replay {
   private final String failedOutput;
   private final String replayId;
   private final boolean dryRun;
+  private final String jdbcTable;
 
   private Replay(
       FeatureRepository repository, List<String> deadLetters, String dataRoot, String outputRoot,
-      String kafkaBootstrap, Target target, String failedOutput, String replayId, boolean dryRun) {
+      String kafkaBootstrap, Target target, String failedOutput, String replayId, boolean dryRun,
+      String jdbcTable) {
+    this.jdbcTable = jdbcTable;
     this.repository = repository;
     this.deadLetters = deadLetters;
     this.dataRoot = dataRoot;
@@ -85,13 +108,13 @@ public final class Replay {
     if (deadLetters == null || deadLetters.isEmpty()) {
       throw new IllegalArgumentException("no dead-letter files given");
     }
-    return new Replay(repository, List.copyOf(deadLetters), ".", null, null, Target.AUTO, null, null, false);
+    return new Replay(repository, List.copyOf(deadLetters), ".", null, null, Target.AUTO, null, null, false, null);
   }
 
   /** The folder (or URL) the sources' bounded paths are relative to (default: the current folder). */
   public Replay withDataRoot(String root) {
     return new Replay(repository, deadLetters, Objects.requireNonNull(root, "dataRoot"), outputRoot,
-        kafkaBootstrap, target, failedOutput, replayId, dryRun);
+        kafkaBootstrap, target, failedOutput, replayId, dryRun, jdbcTable);
   }
 
   /**
@@ -99,17 +122,17 @@ public final class Replay {
    * too); a source path without a wildcard is then written as it is.
    */
   public Replay withOutputRoot(String root) {
-    return new Replay(repository, deadLetters, dataRoot, root, kafkaBootstrap, target, failedOutput, replayId, dryRun);
+    return new Replay(repository, deadLetters, dataRoot, root, kafkaBootstrap, target, failedOutput, replayId, dryRun, jdbcTable);
   }
 
   /** The Kafka brokers to produce to, instead of the sources' {@code bootstrap}. */
   public Replay withKafkaBootstrap(String bootstrap) {
-    return new Replay(repository, deadLetters, dataRoot, outputRoot, bootstrap, target, failedOutput, replayId, dryRun);
+    return new Replay(repository, deadLetters, dataRoot, outputRoot, bootstrap, target, failedOutput, replayId, dryRun, jdbcTable);
   }
 
   public Replay withTarget(Target t) {
     return new Replay(repository, deadLetters, dataRoot, outputRoot, kafkaBootstrap,
-        Objects.requireNonNull(t, "target"), failedOutput, replayId, dryRun);
+        Objects.requireNonNull(t, "target"), failedOutput, replayId, dryRun, jdbcTable);
   }
 
   /**
@@ -117,7 +140,7 @@ public final class Replay {
    * first dead-letter file, e.g. {@code <offline-root>/_dead_letters/replay-<id>/}).
    */
   public Replay withFailedOutput(String dir) {
-    return new Replay(repository, deadLetters, dataRoot, outputRoot, kafkaBootstrap, target, dir, replayId, dryRun);
+    return new Replay(repository, deadLetters, dataRoot, outputRoot, kafkaBootstrap, target, dir, replayId, dryRun, jdbcTable);
   }
 
   /** The replay's id (letters, digits, {@code -} and {@code _}); default a hash of the dead letters. */
@@ -125,12 +148,22 @@ public final class Replay {
     if (id != null && !id.matches("[A-Za-z0-9_-]+")) {
       throw new IllegalArgumentException("replay id '" + id + "' may hold only letters, digits, '-' and '_'");
     }
-    return new Replay(repository, deadLetters, dataRoot, outputRoot, kafkaBootstrap, target, failedOutput, id, dryRun);
+    return new Replay(repository, deadLetters, dataRoot, outputRoot, kafkaBootstrap, target, failedOutput, id, dryRun, jdbcTable);
+  }
+
+  /**
+   * Records of JDBC sources that pass now and are no longer returned by the source's query (their
+   * payload was changed) are inserted into this table (columns named as the source's fields), in
+   * one transaction per source that also checks the source's query now returns them; default: none
+   * (they are not replayed, and say so).
+   */
+  public Replay withJdbcTable(String table) {
+    return new Replay(repository, deadLetters, dataRoot, outputRoot, kafkaBootstrap, target, failedOutput, replayId, dryRun, table);
   }
 
   /** Decides everything and writes nothing. */
   public Replay withDryRun(boolean dry) {
-    return new Replay(repository, deadLetters, dataRoot, outputRoot, kafkaBootstrap, target, failedOutput, replayId, dry);
+    return new Replay(repository, deadLetters, dataRoot, outputRoot, kafkaBootstrap, target, failedOutput, replayId, dry, jdbcTable);
   }
 
   /** Reads the dead letters, replays them and writes the results (unless a dry run). */
@@ -142,7 +175,7 @@ public final class Replay {
     ReplayChecks checks =
         new ReplayChecks(
             repository, target, outputRoot != null ? outputRoot : dataRoot, outputRoot != null,
-            kafkaBootstrap, id);
+            kafkaBootstrap, id, jdbcTable);
     List<ReplayResult.Outcome> outcomes = new ArrayList<>();
     for (List<DeadLetterFiles.Entry> same : sameRecords(entries).values()) {
       outcomes.add(checks.replay(same));
@@ -157,6 +190,14 @@ public final class Replay {
   private void write(ReplayResult result) throws IOException {
     for (Map.Entry<String, List<String>> f : result.replayFiles().entrySet()) {
       ReplayFiles.write(f.getKey(), f.getValue());
+    }
+    for (Map.Entry<String, List<byte[]>> f : result.avroFiles().entrySet()) {
+      String source = result.outcomes().stream()
+          .filter(o -> f.getKey().equals(o.destination())).findFirst().orElseThrow().original().source();
+      AvroRecords.writeFile(f.getKey(), new AvroRecords(repository.source(source)).schema(), f.getValue());
+    }
+    for (Map.Entry<String, List<SourceRecord>> rows : result.jdbcRows().entrySet()) {
+      insert(repository.source(rows.getKey()), rows.getValue());
     }
     for (Map.Entry<String, List<byte[]>> t : result.messages().entrySet()) {
       String[] at = t.getKey().split(" ", 2); // "<bootstrap> <topic>"
@@ -173,6 +214,39 @@ public final class Replay {
     }
     if (!failed.isEmpty()) {
       ReplayFiles.write(result.failedFile(), failed);
+    }
+  }
+
+  /**
+   * Inserts a JDBC source's records into the table and, before committing, checks that the source's
+   * query for their dates now returns every one of them (else rolls back: a table the query does
+   * not read would leave them unread, and a replay again would insert them again).
+   */
+  private void insert(SourceDef source, List<SourceRecord> records) throws IOException {
+    try (SourceDatabase db = SourceDatabase.open(source)) {
+      db.insert(jdbcTable, records);
+      TreeSet<LocalDate> dates = new TreeSet<>();
+      records.forEach(r -> dates.add(Instant.ofEpochMilli(r.eventTimeMillis()).atZone(ZoneOffset.UTC).toLocalDate()));
+      List<SourceRecord> read = new ArrayList<>();
+      for (SourceDatabase.Row row : db.rows(dates.first(), dates.last())) {
+        if (row.decoded().record() != null) {
+          read.add(row.decoded().record());
+        }
+      }
+      for (SourceRecord r : records) {
+        if (read.stream().noneMatch(x -> ReplayChecks.same(x, r))) {
+          db.rollback();
+          throw new IllegalStateException("source '" + source.name() + "': after inserting into " + jdbcTable
+              + ", the source's query does not return " + r + ": nothing was inserted; name a table the query"
+              + " reads (or make the query read " + jdbcTable + ")");
+        }
+      }
+      db.commit();
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("source '" + source.name() + "': inserting " + records.size() + " records into "
+          + jdbcTable + " failed, nothing was inserted: " + e.getMessage(), e);
     }
   }
 

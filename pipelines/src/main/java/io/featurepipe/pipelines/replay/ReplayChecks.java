@@ -10,6 +10,7 @@ import io.featurepipe.transforms.expr.ExpressionException;
 import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.model.FeatureRepository;
 import io.featurepipe.transforms.model.SourceDef;
+import io.featurepipe.transforms.model.SourceFormat;
 import io.featurepipe.transforms.record.DeadLetter;
 import io.featurepipe.transforms.record.SourceRecord;
 import io.featurepipe.validation.check.CheckFailure;
@@ -31,8 +32,10 @@ import java.util.stream.Collectors;
  * Decides what happens to one dead-lettered record: the same decoding ({@link ReplayDecoder}),
  * record checks ({@link RecordChecker}, for records going back to a stream) and per-group
  * preparation ({@link GroupPreparer}: filter, derived columns, keys) the pipelines apply, with the
- * current definitions; then where it goes and as which line ({@link SourceLines}, checked to read
- * back to the same values).
+ * current definitions; then where it goes and as which line ({@link SourceLines}) or Avro datum
+ * ({@link AvroRecords}), checked to read back to the same values. A record that passes and is
+ * still in its input (the line or Avro record at its origin, a row of its JDBC source's query for
+ * its date: {@link DatabaseRows}) is not written: a backfill rerun reads it.
  */
 final class ReplayChecks {
   private static final List<String> RECORD_STEPS =
@@ -46,7 +49,10 @@ final class ReplayChecks {
   private final boolean separateRoot;
   private final String kafkaBootstrap;
   private final String replayId;
+  private final String jdbcTable;
   private final OriginLines origins = new OriginLines();
+  private final AvroOrigins avroOrigins = new AvroOrigins();
+  private final DatabaseRows rows = new DatabaseRows();
   private final Map<String, PerSource> sources = new HashMap<>();
 
   /** What is compiled once per source. */
@@ -56,7 +62,8 @@ final class ReplayChecks {
 
   ReplayChecks(
       FeatureRepository repository, Replay.Target target, String root, boolean separateRoot,
-      String kafkaBootstrap, String replayId) {
+      String kafkaBootstrap, String replayId, String jdbcTable) {
+    this.jdbcTable = jdbcTable;
     this.repository = repository;
     this.target = target;
     this.root = root;
@@ -80,11 +87,14 @@ final class ReplayChecks {
     if (partial != null) {
       return Outcome.notReplayed(d, letters, partial);
     }
-    Replay.Target to = target != Replay.Target.AUTO ? target
-        : d.origin() != null && d.origin().startsWith("kafka:") ? Replay.Target.KAFKA : Replay.Target.FILES;
+    Replay.Target to = target(def, d);
     String unusable = unusable(def, to);
     if (unusable != null) {
       return Outcome.notReplayed(d, letters, unusable);
+    }
+    if (d.step().startsWith("ReadAvroFiles/") && d.payload().isEmpty()) {
+      return Outcome.notReplayed(d, letters, "the file could not be read at " + d.origin()
+          + " (no record to replay): fix or replace the file and rerun the backfill of its dates");
     }
     PerSource s = sources.computeIfAbsent(def.name(), n -> compile(def));
     SourceRecord record;
@@ -92,10 +102,6 @@ final class ReplayChecks {
       record = s.decoder().decode(d);
     } catch (BadRecordException e) {
       return Outcome.failed(d, letters, List.of(new DeadLetter(d.source(), d.step(), e.getMessage(), d.payload(), d.origin())));
-    }
-    if (to == Replay.Target.FILES && stillInItsInput(s, d, record)) {
-      return Outcome.notReplayed(
-          d, letters, "unchanged and still at " + d.origin() + ": a backfill rerun of its date reads it again");
     }
     List<DeadLetter> rejected = new ArrayList<>();
     if (to == Replay.Target.KAFKA) {
@@ -116,10 +122,29 @@ final class ReplayChecks {
     if (!s.preparers().isEmpty() && rejected.size() == s.preparers().size()) {
       return Outcome.failed(d, letters, rejected);
     }
-    String line = s.lines().line(record);
+    LocalDate date = Instant.ofEpochMilli(record.eventTimeMillis()).atZone(ZoneOffset.UTC).toLocalDate();
+    if (to == Replay.Target.FILES && stillInItsInput(s, d, record)) {
+      return Outcome.rerun(d, letters, record,
+          "passes now and is unchanged and still at " + d.origin() + ": a backfill rerun of " + date + " reads it again");
+    }
+    if (to == Replay.Target.JDBC) {
+      return database(s, d, letters, record, date, rejected);
+    }
+    String line;
+    byte[] bytes = null;
     try {
-      SourceRecord back = s.decoder().decodeRaw(line, null);
-      if (back.eventTimeNanos() != record.eventTimeNanos() || !Arrays.deepEquals(back.values(), record.values())) {
+      SourceRecord back;
+      if (def.format() == SourceFormat.AVRO) {
+        byte[] original = to == Replay.Target.KAFKA ? ReplayDecoder.binary(d.payload()) : null;
+        // a message that was never read as a datum goes back as it was; the others are encoded
+        bytes = original != null ? original : s.decoder().avro().datum(record);
+        line = s.json().toJson(record);
+        back = s.decoder().avro().read(bytes, "");
+      } else {
+        line = s.lines().line(record);
+        back = s.decoder().decodeRaw(line, null);
+      }
+      if (!same(back, record)) {
         throw new BadRecordException("reads back as " + back + " instead of " + record);
       }
     } catch (BadRecordException e) {
@@ -129,16 +154,45 @@ final class ReplayChecks {
     if (to == Replay.Target.KAFKA) {
       String bootstrap = kafkaBootstrap != null ? kafkaBootstrap : def.unbounded().get("bootstrap");
       return Outcome.replayed(d, letters, "kafka " + bootstrap + " " + def.unbounded().get("topic"), null, line,
-          record.eventTimeNanos(), rejected);
+          bytes, record, rejected);
     }
-    LocalDate date = Instant.ofEpochMilli(record.eventTimeMillis()).atZone(ZoneOffset.UTC).toLocalDate();
     String file;
     try {
       file = ReplayFiles.path(def, root, date, replayId, separateRoot);
     } catch (IllegalArgumentException e) {
       return Outcome.notReplayed(d, letters, e.getMessage());
     }
-    return Outcome.replayed(d, letters, file, s.lines().header(), line, record.eventTimeNanos(), rejected);
+    return Outcome.replayed(d, letters, file, s.lines() == null ? null : s.lines().header(), line, bytes, record, rejected);
+  }
+
+  /** Where a record of this letter goes: the target asked for, or what its origin and source say. */
+  private Replay.Target target(SourceDef def, DeadLetter d) {
+    if (target != Replay.Target.AUTO) {
+      return target;
+    }
+    if (d.origin() != null && d.origin().startsWith("kafka:")) {
+      return Replay.Target.KAFKA;
+    }
+    return def.bounded() != null && "jdbc".equals(def.bounded().kind()) ? Replay.Target.JDBC : Replay.Target.FILES;
+  }
+
+  /**
+   * A record of a JDBC source that passes now: a row of its query for its date that reads to the
+   * same record (or is the dead-lettered row itself) means a rerun reads it; else it goes into the
+   * JDBC table when one is named, and is not replayed when none is.
+   */
+  private Outcome database(
+      PerSource s, DeadLetter d, int letters, SourceRecord record, LocalDate date, List<DeadLetter> rejected) {
+    String found = rows.find(s.def(), date, d.payload(), record);
+    if (found != null) {
+      return Outcome.rerun(d, letters, record, "passes now and the source's query still returns it (" + found
+          + "): a backfill rerun of " + date + " reads it again");
+    }
+    if (jdbcTable == null) {
+      return Outcome.notReplayed(d, letters, "passes now, but the source's query returns no such row for " + date
+          + " (its payload was changed): pass --jdbc-table TABLE, a table the query reads, to insert it");
+    }
+    return Outcome.replayed(d, letters, "jdbc " + jdbcTable, null, s.json().toJson(record), null, record, rejected);
   }
 
   /**
@@ -170,8 +224,11 @@ final class ReplayChecks {
 
   /** Why records of a source cannot go to a target, or null. */
   private String unusable(SourceDef def, Replay.Target to) {
-    if (!SourceLines.writable(def)) {
-      return "source '" + def.name() + "' is " + def.format().yamlName() + ": replay writes jsonl and csv only";
+    if (to != Replay.Target.JDBC && !SourceLines.writable(def) && def.format() != SourceFormat.AVRO) {
+      return "source '" + def.name() + "' is " + def.format().yamlName() + ": replay writes jsonl, csv and avro only";
+    }
+    if (to == Replay.Target.JDBC && (def.bounded() == null || !"jdbc".equals(def.bounded().kind()))) {
+      return "source '" + def.name() + "' reads no JDBC database";
     }
     if (to == Replay.Target.FILES && (def.bounded() == null || !"path".equals(def.bounded().kind()))) {
       return "source '" + def.name() + "' has no bounded path to write replay files for";
@@ -185,8 +242,16 @@ final class ReplayChecks {
     return null;
   }
 
-  /** Whether the line at the letter's origin is its payload, or reads to the same values. */
+  /** Whether the line or Avro record at the letter's origin is its payload, or reads to the same values. */
   private boolean stillInItsInput(PerSource s, DeadLetter d, SourceRecord record) {
+    if (s.def().format() == SourceFormat.AVRO && AvroOrigins.file(d.origin()) != null) {
+      try {
+        SourceRecord then = s.decoder().atAvroOrigin(d.origin());
+        return then != null && same(then, record);
+      } catch (BadRecordException e) {
+        return false;
+      }
+    }
     String original = origins.line(d.origin());
     if (original == null) {
       return false;
@@ -196,10 +261,15 @@ final class ReplayChecks {
     }
     try {
       SourceRecord then = s.decoder().decodeRaw(original, d.origin());
-      return then.eventTimeNanos() == record.eventTimeNanos() && Arrays.deepEquals(then.values(), record.values());
+      return same(then, record);
     } catch (BadRecordException e) {
       return false;
     }
+  }
+
+  /** Whether two records have the same event time and values (wherever they were read). */
+  static boolean same(SourceRecord a, SourceRecord b) {
+    return a != null && b != null && a.eventTimeNanos() == b.eventTimeNanos() && Arrays.deepEquals(a.values(), b.values());
   }
 
   private static DeadLetter letter(PerSource s, String step, String reason, SourceRecord record, DeadLetter was) {
@@ -216,7 +286,8 @@ final class ReplayChecks {
       }
     }
     return new PerSource(
-        def, new ReplayDecoder(def, origins), new RecordDecoder(def), new SourceLines(def),
+        def, new ReplayDecoder(def, origins, avroOrigins), new RecordDecoder(def),
+        SourceLines.writable(def) ? new SourceLines(def) : null,
         new RecordChecker(repository, def.name(), TimeBounds.none()), preparers);
   }
 }

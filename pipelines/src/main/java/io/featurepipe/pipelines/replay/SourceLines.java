@@ -23,7 +23,7 @@ import org.apache.commons.csv.CSVPrinter;
  * decodes it back to the same values: a JSON object for {@code jsonl}, a CSV line (fields in
  * definition order, with {@link #header()} for sources whose files have one) for {@code csv}. The
  * event-time column is written in the source's {@code timestamp_format}; other timestamp columns as
- * ISO-8601. Avro sources are not written (their files and messages are binary).
+ * ISO-8601. Avro records are written by {@link AvroRecords}.
  */
 final class SourceLines {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.avro.Schema;
@@ -150,6 +151,46 @@ class ReadAvroFilesTest {
     // Avro checks a block's sync marker before handing out its records
     DeadLetter corrupt = dead.get("2026-01-03-f.avro#1");
     assertTrue(corrupt != null && corrupt.reason().startsWith("corrupt Avro data after record 0"), dead.toString());
+  }
+
+  @Test
+  void aFileCutShortInsideItsLastBlockIsADeadLetterCountingTheRecordsLost(TestPipeline p, @TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("clicks/2026-01-01-cut.avro");
+    Files.createDirectories(file.getParent());
+    long firstBlockEnd;
+    try (DataFileWriter<GenericRecord> w = new DataFileWriter<>(new GenericDatumWriter<GenericRecord>(V1))) {
+      w.create(V1, file.toFile());
+      w.append(rec(V1, "ts", 1_767_225_600_000_000L, "user", "a", "n", 1));
+      firstBlockEnd = w.sync();
+      for (int i = 2; i <= 4; i++) {
+        w.append(rec(V1, "ts", 1_767_225_600_000_000L + i, "user", "u" + i, "n", i));
+      }
+    }
+    byte[] whole = Files.readAllBytes(file);
+    Files.write(file, Arrays.copyOf(whole, (int) (firstBlockEnd + whole.length) / 2));
+    write(dir.resolve("clicks/2026-01-01-whole.avro"), V1, CodecFactory.deflateCodec(6),
+        rec(V1, "ts", 1_767_225_600_000_000L, "user", "w", "n", 9));
+
+    String box = "avro-cut-" + System.nanoTime();
+    PCollectionTuple read =
+        p.apply(ReadSource.of(source(), dir.toString(), LocalDate.parse("2026-01-01"), LocalDate.parse("2026-01-01")));
+    read.get(ReadSource.RECORDS).apply("C1", Collected.into(box + "/r"));
+    read.get(ReadSource.DEAD_LETTERS).apply("C2", Collected.into(box + "/d"));
+    p.run().waitUntilFinish();
+
+    Map<String, String> records = new TreeMap<>();
+    for (SourceRecord r : Collected.<SourceRecord>get(box + "/r")) {
+      records.put(r.origin().replaceAll(".*/", ""), (String) r.value(1));
+    }
+    assertEquals(Map.of("2026-01-01-cut.avro#1", "a", "2026-01-01-whole.avro#1", "w"), records);
+    Map<String, DeadLetter> dead = new TreeMap<>();
+    for (DeadLetter d : Collected.<DeadLetter>get(box + "/d")) {
+      dead.put(d.origin().replaceAll(".*/", ""), d);
+    }
+    assertEquals(List.of("2026-01-01-cut.avro#2"), List.copyOf(dead.keySet()), dead.toString());
+    assertEquals("the file ends inside an Avro block (truncated?) after record 1: 3 records of its last block lost",
+        dead.get("2026-01-01-cut.avro#2").reason());
   }
 
   @Test

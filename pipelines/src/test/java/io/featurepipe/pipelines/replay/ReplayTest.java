@@ -122,9 +122,12 @@ class ReplayTest {
     result.print(new PrintStream(printed, true, StandardCharsets.UTF_8));
     String report = printed.toString(StandardCharsets.UTF_8);
     assertEquals(2, result.count(Verdict.REPLAYED), report);
-    Outcome unchanged = only(result, Verdict.NOT_REPLAYED);
+    Outcome unchanged = only(result, Verdict.RERUN);
     assertEquals(origin(data, valid), unchanged.original().origin());
-    assertTrue(unchanged.newReason().startsWith("not replayed: unchanged and still at "), report);
+    assertTrue(unchanged.newReason().startsWith("not replayed: passes now and is unchanged and still at "), report);
+    assertEquals(0, result.count(Verdict.NOT_REPLAYED), report);
+    assertEquals(Map.of("payments", Map.of(DAY, 3L)), result.rerunDates(), "two replayed, one in its file");
+    assertTrue(report.contains("source payments  " + DAY + "  3 records"), report);
     // the sample's own malformed lines of the day and the two left broken still fail
     assertEquals(result.outcomes().size() - 3, result.count(Verdict.FAILED), report);
     assertEquals("field 'amount' is '12,50', not a number", reasonAt(result, origin(data, picked.get(2))));

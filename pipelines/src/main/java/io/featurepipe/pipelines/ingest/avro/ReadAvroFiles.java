@@ -83,7 +83,7 @@ public final class ReadAvroFiles extends PTransform<PBegin, PCollectionTuple> {
         throws IOException {
       String name = file.getMetadata().resourceId().toString();
       long n = 0;
-      try (InputStream in = Channels.newInputStream(file.open());
+      try (AvroFileEnd.Tail in = new AvroFileEnd.Tail(Channels.newInputStream(file.open()));
           DataFileStream<GenericRecord> avro = new DataFileStream<>(in, new GenericDatumReader<>())) {
         List<SchemaEvolution.Change> problems = SchemaEvolution.problems(source, avro.getSchema());
         if (!problems.isEmpty()) {
@@ -97,6 +97,7 @@ public final class ReadAvroFiles extends PTransform<PBegin, PCollectionTuple> {
           GenericRecord record;
           try {
             if (!avro.hasNext()) {
+              cutShort(file, in, n, name, out);
               break;
             }
             record = avro.next();
@@ -118,6 +119,28 @@ public final class ReadAvroFiles extends PTransform<PBegin, PCollectionTuple> {
         dead(out, (n == 0 ? "not an Avro data file: " : "cannot read after record " + n + ": ")
             + e.getMessage(), "", n == 0 ? name : name + "#" + (n + 1));
       }
+    }
+
+    /**
+     * A file whose data ends inside a block (a truncated copy or upload): Avro stops there without
+     * an error, so say it, with how many records the cut block held when its header is whole.
+     */
+    private void cutShort(FileIO.ReadableFile file, AvroFileEnd.Tail in, long n, String name, MultiOutputReceiver out)
+        throws IOException {
+      byte[] sync;
+      try (InputStream header = Channels.newInputStream(file.open())) {
+        sync = AvroFileEnd.syncMarker(header);
+      }
+      if (in.endsWith(sync)) {
+        return;
+      }
+      long lost;
+      try (InputStream again = Channels.newInputStream(file.open())) {
+        lost = AvroFileEnd.recordsInCutBlock(again);
+      }
+      dead(out, "the file ends inside an Avro block (truncated?) after record " + n + ": "
+          + (lost < 0 ? "an unknown number of records" : lost + " records of its last block") + " lost",
+          "", name + "#" + (n + 1));
     }
 
     private void dead(MultiOutputReceiver out, String reason, String payload, String origin) {

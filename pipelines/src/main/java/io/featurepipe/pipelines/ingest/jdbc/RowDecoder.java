@@ -79,7 +79,8 @@ final class RowDecoder implements JdbcIO.RowMapper<Decoded> {
     return rs.getObject(c);
   }
 
-  private static String json(ResultSet rs, ResultSetMetaData meta) throws SQLException {
+  /** The row as the JSON of a dead letter: every column by its label, as text. */
+  static String json(ResultSet rs, ResultSetMetaData meta) throws SQLException {
     ObjectNode o = JSON.createObjectNode();
     for (int c = 1; c <= meta.getColumnCount(); c++) {
       String text = rs.getString(c);
