@@ -40,15 +40,31 @@ public final class BackfillTemplate {
     return TemplateLaunch.options(args, BackfillTemplateOptions.class);
   }
 
-  /** Builds the backfill and submits it; returns at once with the job's result. */
+  /**
+   * Builds the backfill and submits it; returns at once with the job's result. A day of the range
+   * without an input file fails the launch (as {@code featurepipe backfill} does), unless {@code
+   * allowMissingInput}.
+   */
   public static PipelineResult run(BackfillTemplateOptions options) throws IOException, DefinitionException {
     Pipeline p = Pipeline.create(options);
     Backfill.Spec spec = build(p, options);
-    for (String missing : Backfill.missingInputs(spec)) {
-      LOG.warn(missing);
-    }
+    checkInputs(Backfill.missingInputs(spec), Boolean.TRUE.equals(options.getAllowMissingInput()));
     LOG.info("backfill {}..{} of {}, run {}", spec.from(), spec.to(), spec.chosenGroups(), spec.runId());
     return p.run();
+  }
+
+  /** Logs each missing input when allowed; otherwise fails naming them all. */
+  static void checkInputs(List<String> missing, boolean allowed) {
+    if (missing.isEmpty()) {
+      return;
+    }
+    if (allowed) {
+      missing.forEach(LOG::warn);
+      return;
+    }
+    throw new IllegalArgumentException(
+        String.join("; ", missing) + ". Nothing was submitted: add the missing files, or set allowMissingInput=true"
+            + " to publish those days from the other sources (or empty)");
   }
 
   /** Loads the repository and adds the backfill the options describe to {@code pipeline}. */

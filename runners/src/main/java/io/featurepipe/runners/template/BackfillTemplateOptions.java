@@ -1,5 +1,6 @@
 package io.featurepipe.runners.template;
 
+import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 
@@ -57,4 +58,13 @@ public interface BackfillTemplateOptions extends RepositoryTemplateOptions {
   String getDeadLetters();
 
   void setDeadLetters(String value);
+
+  @Description(
+      "Run even when a day of the range has no input file for a source (that day is published from"
+          + " the other sources, or empty). Without it the launch fails, naming each missing source, day and path.")
+  @Default.Boolean(false)
+  @TemplateParameter(order = 16, label = "Allow missing input", regexes = "^(true|false)$", example = "false")
+  Boolean getAllowMissingInput();
+
+  void setAllowMissingInput(Boolean value);
 }

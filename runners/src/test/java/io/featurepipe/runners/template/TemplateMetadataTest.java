@@ -141,6 +141,21 @@ class TemplateMetadataTest {
   }
 
   @Test
+  void aDayWithoutInputFailsTheLaunchUnlessAllowed(@org.junit.jupiter.api.io.TempDir Path empty) throws Exception {
+    BackfillTemplateOptions o = BackfillTemplate.options(exampleArgs(FlexTemplate.BACKFILL));
+    assertEquals(false, o.getAllowMissingInput(), "the example keeps the safe default");
+    o.setDataRoot(empty.toString());
+    List<String> missing = Backfill.missingInputs(BackfillTemplate.spec(repository, o));
+    assertFalse(missing.isEmpty());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> BackfillTemplate.checkInputs(missing, false));
+    assertTrue(e.getMessage().contains("no file for source payments on 2026-01-10: " + empty), e.getMessage());
+    assertTrue(e.getMessage().contains("Nothing was submitted") && e.getMessage().contains("allowMissingInput=true"), e.getMessage());
+    BackfillTemplate.checkInputs(missing, true); // logged, not refused
+    BackfillTemplate.checkInputs(List.of(), false);
+  }
+
+  @Test
   void aMissingRequiredParameterFailsNamingIt() {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class,
