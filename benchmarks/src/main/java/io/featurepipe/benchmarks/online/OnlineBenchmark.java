@@ -316,19 +316,22 @@ public final class OnlineBenchmark implements BenchmarkSuite {
         out.write(request);
       }
       int status = c.getResponseCode();
+      expectOk(status, body(c, status));
+    }
+
+    /** The answer's body (read to its end, so the connection is reused); empty when it has none. */
+    private static byte[] body(HttpURLConnection c, int status) throws IOException {
       try (InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
-        expectOk(status, in.readAllBytes());
+        return in == null ? new byte[0] : in.readAllBytes();
       }
     }
 
     private void getNotFound() throws IOException {
       HttpURLConnection c = (HttpURLConnection) features.resolve("/no-such-endpoint").toURL().openConnection();
       int status = c.getResponseCode();
-      try (InputStream in = c.getErrorStream()) {
-        byte[] body = in.readAllBytes();
-        if (status != 404) {
-          throw new IllegalStateException("the feature server answered " + status + " to an unknown path: " + new String(body, StandardCharsets.UTF_8));
-        }
+      byte[] body = body(c, status);
+      if (status != 404) {
+        throw new IllegalStateException("the feature server answered " + status + " to an unknown path: " + new String(body, StandardCharsets.UTF_8));
       }
     }
 

@@ -16,17 +16,21 @@ import java.util.Map;
 final class DatabaseRows {
   private final Map<String, List<SourceDatabase.Row>> read = new HashMap<>();
 
+  /** A row the query still returns for a dead-lettered record: where, and how the backfill reads it now. */
+  record Match(String where, SourceDatabase.Row row) {}
+
   /**
-   * Where the query of {@code date} returns the record (its row's dead-letter JSON equals {@code
-   * payload}, or the row decodes to the same values), e.g. {@code row 3}; null when it does not.
+   * The row the query of {@code date} returns for the record (its dead-letter JSON equals {@code
+   * payload}, or it decodes to the same values), e.g. {@code row 3}; null when it returns none.
+   * Whether a rerun reads it is {@code row().decoded()}: the backfill's own decoding of the row, not
+   * the replay's reading of the payload text.
    */
-  String find(SourceDef source, LocalDate date, String payload, SourceRecord record) {
+  Match find(SourceDef source, LocalDate date, String payload, SourceRecord record) {
     List<SourceDatabase.Row> rows = read.computeIfAbsent(source.name() + " " + date, k -> rows(source, date));
     for (int i = 0; i < rows.size(); i++) {
       SourceDatabase.Row row = rows.get(i);
-      SourceRecord r = row.decoded().record();
-      if (row.json().equals(payload) || ReplayChecks.same(r, record)) {
-        return "row " + (i + 1) + " of " + date;
+      if (row.json().equals(payload) || ReplayChecks.same(row.decoded().record(), record)) {
+        return new Match("row " + (i + 1) + " of " + date, row);
       }
     }
     return null;

@@ -183,9 +183,14 @@ final class ReplayChecks {
    */
   private Outcome database(
       PerSource s, DeadLetter d, int letters, SourceRecord record, LocalDate date, List<DeadLetter> rejected) {
-    String found = rows.find(s.def(), date, d.payload(), record);
+    DatabaseRows.Match found = rows.find(s.def(), date, d.payload(), record);
     if (found != null) {
-      return Outcome.rerun(d, letters, record, "passes now and the source's query still returns it (" + found
+      if (found.row().decoded().record() == null) {
+        // the backfill reads the row with the column types, not from the payload's text: its verdict holds
+        DeadLetter now = found.row().decoded().deadLetter();
+        return Outcome.failed(d, letters, List.of(new DeadLetter(d.source(), now.step(), now.reason(), d.payload(), d.origin())));
+      }
+      return Outcome.rerun(d, letters, record, "passes now and the source's query still returns it (" + found.where()
           + "): a backfill rerun of " + date + " reads it again");
     }
     if (jdbcTable == null) {

@@ -2,6 +2,7 @@ package io.featurepipe.pipelines.replay;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.featurepipe.transforms.decode.TimestampParser;
 import io.featurepipe.transforms.model.ColumnType;
 import io.featurepipe.transforms.model.Field;
 import io.featurepipe.transforms.model.SourceDef;
@@ -108,9 +109,7 @@ final class SourceLines {
     }
     return switch (source.timestampFormat()) {
       case "iso8601" -> t.toString();
-      case "epoch_seconds" -> Long.toString(Math.floorDiv(nanos, 1_000_000_000L));
-      case "epoch_millis" -> Long.toString(Math.floorDiv(nanos, 1_000_000L));
-      case "epoch_micros" -> Long.toString(Math.floorDiv(nanos, 1_000L));
+      case "epoch_seconds", "epoch_millis", "epoch_micros" -> Long.toString(new TimestampParser(source.timestampFormat()).toNumber(nanos));
       default -> DateTimeFormatter.ofPattern(source.timestampFormat()).withZone(ZoneOffset.UTC).format(t);
     };
   }

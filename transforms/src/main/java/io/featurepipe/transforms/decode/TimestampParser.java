@@ -82,6 +82,19 @@ public final class TimestampParser implements Serializable {
     }
   }
 
+  /**
+   * The inverse of {@link #fromNumber}: epoch nanoseconds as a number in the source's epoch unit
+   * (floored). Fails for a format that is not an epoch unit.
+   */
+  public long toNumber(long nanos) {
+    return switch (format) {
+      case "epoch_seconds" -> Math.floorDiv(nanos, 1_000_000_000L);
+      case "epoch_millis" -> Math.floorDiv(nanos, 1_000_000L);
+      case "epoch_micros" -> Math.floorDiv(nanos, 1_000L);
+      default -> throw new IllegalArgumentException("timestamp format " + format + " is not an epoch unit");
+    };
+  }
+
   private static Instant parseIso(String s) {
     try {
       return Instant.parse(s);

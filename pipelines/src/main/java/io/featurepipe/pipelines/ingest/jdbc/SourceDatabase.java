@@ -1,6 +1,7 @@
 package io.featurepipe.pipelines.ingest.jdbc;
 
 import io.featurepipe.pipelines.ingest.Decoded;
+import io.featurepipe.transforms.decode.TimestampParser;
 import io.featurepipe.transforms.model.ColumnType;
 import io.featurepipe.transforms.model.Field;
 import io.featurepipe.transforms.model.SourceDef;
@@ -112,11 +113,7 @@ public final class SourceDatabase implements AutoCloseable {
             long nanos = (Long) v;
             boolean epoch = f.name().equals(source.timestampColumn()) && format.startsWith("epoch_");
             if (epoch) {
-              s.setLong(i + 1, Math.floorDiv(nanos, switch (format) {
-                case "epoch_seconds" -> 1_000_000_000L;
-                case "epoch_millis" -> 1_000_000L;
-                default -> 1_000L;
-              }));
+              s.setLong(i + 1, new TimestampParser(format).toNumber(nanos));
             } else {
               Instant t = Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
               s.setTimestamp(i + 1, Timestamp.from(t), utc);
