@@ -111,6 +111,29 @@ final class Clicks {
     return out;
   }
 
+  /**
+   * Fails unless two dumps are equal, naming only the cells that differ (missing, extra, other
+   * value): a whole dump is too long to read in a CI log.
+   */
+  static void assertSameCells(Map<String, String> expected, Map<String, String> actual) {
+    StringBuilder diff = new StringBuilder();
+    int n = 0;
+    for (Map.Entry<String, String> e : expected.entrySet()) {
+      String got = actual.get(e.getKey());
+      if (!e.getValue().equals(got) && n++ < 40) {
+        diff.append("\n  ").append(e.getKey()).append(": expected ").append(e.getValue()).append(", got ").append(got);
+      }
+    }
+    for (Map.Entry<String, String> a : actual.entrySet()) {
+      if (!expected.containsKey(a.getKey()) && n++ < 40) {
+        diff.append("\n  ").append(a.getKey()).append(": not expected, got ").append(a.getValue());
+      }
+    }
+    if (n > 0) {
+      throw new AssertionError(n + " of " + expected.size() + " expected cells differ (" + actual.size() + " cells read):" + diff);
+    }
+  }
+
   /** Polls {@code condition} every 200 ms for at most 3 minutes. */
   static void await(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + 180_000_000_000L;
