@@ -74,15 +74,6 @@ public final class DeadLetterFiles {
     return out;
   }
 
-  /** The lines of a file (decompressed by extension), or null when it does not exist. */
-  static List<String> linesIfExists(String file) throws IOException {
-    MatchResult m = FileSystems.match(file, EmptyMatchTreatment.ALLOW);
-    if (m.status() != MatchResult.Status.OK || m.metadata().isEmpty()) {
-      return null;
-    }
-    return lines(file);
-  }
-
   static List<String> lines(String file) throws IOException {
     ResourceId id = FileSystems.matchSingleFileSpec(file).resourceId();
     List<String> out = new ArrayList<>();

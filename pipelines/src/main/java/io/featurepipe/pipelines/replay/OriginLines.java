@@ -1,22 +1,51 @@
 package io.featurepipe.pipelines.replay;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.beam.sdk.io.Compression;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
 /**
- * The input lines dead letters point at ({@code origin} {@code <file>:<line>}), read once per file:
- * to tell a record still in its input (a rerun reads it again) from one whose payload was fixed,
- * and to read a CSV line with its file's header.
+ * The input lines dead letters point at ({@code origin} {@code <file>:<line>}): to tell a record
+ * still in its input (a rerun reads it again) from one whose payload was fixed, and to read a CSV
+ * line with its file's header. Each file is read once, as a stream, and only the lines asked for
+ * (and the first, a CSV header) are kept: the input files of a day may be far larger than memory.
  */
 final class OriginLines {
-  private final Map<String, List<String>> files = new HashMap<>();
+  /** Per file, the line numbers to keep. */
+  private final Map<String, Set<Long>> wanted = new HashMap<>();
+  /** Per file read, the kept lines by number; null when the file is gone. */
+  private final Map<String, Map<Long, String>> files = new HashMap<>();
+
+  /** Keeps the lines of these origins (those of the dead letters to replay). */
+  OriginLines(Collection<String> origins) {
+    for (String origin : origins) {
+      want(origin);
+    }
+  }
+
+  private boolean want(String origin) {
+    String file = file(origin);
+    if (file == null) {
+      return false;
+    }
+    Set<Long> lines = wanted.computeIfAbsent(file, f -> new HashSet<>(Set.of(1L)));
+    return lines.add(lineNumber(origin));
+  }
 
   /** The file of an origin {@code <file>:<line>}, or null when it names no line of a file. */
   static String file(String origin) {
@@ -41,20 +70,26 @@ final class OriginLines {
     if (file == null) {
       return null;
     }
-    List<String> lines = lines(file);
-    long n = lineNumber(origin);
-    return lines == null || n > lines.size() ? null : lines.get((int) n - 1);
+    if (want(origin)) {
+      files.remove(file); // a line not named up front: read the file again
+    }
+    Map<Long, String> lines = lines(file);
+    return lines == null ? null : lines.get(lineNumber(origin));
   }
 
   /** The column names of a CSV file's header line, or null when the file is gone. */
   List<String> csvHeader(String origin, char delimiter) {
     String file = file(origin);
-    List<String> lines = file == null ? null : lines(file);
-    if (lines == null || lines.isEmpty()) {
+    if (file == null) {
+      return null;
+    }
+    wanted.computeIfAbsent(file, f -> new HashSet<>(Set.of(1L)));
+    Map<Long, String> lines = lines(file);
+    if (lines == null || !lines.containsKey(1L)) {
       return null;
     }
     try (CSVParser p =
-        CSVParser.parse(new StringReader(lines.get(0)), CSVFormat.RFC4180.builder().setDelimiter(delimiter).get())) {
+        CSVParser.parse(new StringReader(lines.get(1L)), CSVFormat.RFC4180.builder().setDelimiter(delimiter).get())) {
       List<CSVRecord> recs = p.getRecords();
       return recs.isEmpty() ? null : recs.get(0).toList();
     } catch (IOException | UncheckedIOException e) {
@@ -62,15 +97,36 @@ final class OriginLines {
     }
   }
 
-  private List<String> lines(String file) {
-    return files.computeIfAbsent(
-        file,
-        f -> {
-          try {
-            return DeadLetterFiles.linesIfExists(f);
-          } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + f, e);
-          }
-        });
+  private Map<Long, String> lines(String file) {
+    if (files.containsKey(file)) {
+      return files.get(file);
+    }
+    Map<Long, String> kept;
+    try {
+      kept = ReplayFiles.exists(file) ? read(file, wanted.get(file)) : null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+    files.put(file, kept);
+    return kept;
+  }
+
+  /** The lines of a file whose numbers (1-based) are in {@code keep}, read as a stream. */
+  private static Map<Long, String> read(String file, Set<Long> keep) throws IOException {
+    Map<Long, String> out = new HashMap<>();
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(
+                Channels.newInputStream(
+                    Compression.detect(file).readDecompressed(FileSystems.open(FileSystems.matchSingleFileSpec(file).resourceId()))),
+                StandardCharsets.UTF_8))) {
+      long n = 0;
+      for (String line = r.readLine(); line != null && out.size() < keep.size(); line = r.readLine()) {
+        if (keep.contains(++n)) {
+          out.put(n, line);
+        }
+      }
+    }
+    return out;
   }
 }

@@ -175,7 +175,7 @@ public final class Replay {
     ReplayChecks checks =
         new ReplayChecks(
             repository, target, outputRoot != null ? outputRoot : dataRoot, outputRoot != null,
-            kafkaBootstrap, id, jdbcTable);
+            kafkaBootstrap, id, jdbcTable, entries.stream().map(e -> e.letter().origin()).toList());
     List<ReplayResult.Outcome> outcomes = new ArrayList<>();
     for (List<DeadLetterFiles.Entry> same : sameRecords(entries).values()) {
       outcomes.add(checks.replay(same));
@@ -188,6 +188,9 @@ public final class Replay {
   }
 
   private void write(ReplayResult result) throws IOException {
+    // rows first: every source's rows are inserted and checked before any is committed, and nothing
+    // else is written unless all were committed
+    insertAll(result.jdbcRows());
     for (Map.Entry<String, List<String>> f : result.replayFiles().entrySet()) {
       ReplayFiles.write(f.getKey(), f.getValue());
     }
@@ -195,9 +198,6 @@ public final class Replay {
       String source = result.outcomes().stream()
           .filter(o -> f.getKey().equals(o.destination())).findFirst().orElseThrow().original().source();
       AvroRecords.writeFile(f.getKey(), new AvroRecords(repository.source(source)).schema(), f.getValue());
-    }
-    for (Map.Entry<String, List<SourceRecord>> rows : result.jdbcRows().entrySet()) {
-      insert(repository.source(rows.getKey()), rows.getValue());
     }
     for (Map.Entry<String, List<byte[]>> t : result.messages().entrySet()) {
       String[] at = t.getKey().split(" ", 2); // "<bootstrap> <topic>"
@@ -218,35 +218,74 @@ public final class Replay {
   }
 
   /**
-   * Inserts a JDBC source's records into the table and, before committing, checks that the source's
-   * query for their dates now returns every one of them (else rolls back: a table the query does
-   * not read would leave them unread, and a replay again would insert them again).
+   * Inserts each JDBC source's records into the table, one transaction per source, and checks before
+   * committing any that each source's query for their dates now returns every one of them (else
+   * rolls all back: a table the query does not read would leave them unread, and a replay again
+   * would insert them again). The transactions are then committed one after the other; should a
+   * commit fail, the error names the sources already committed.
    */
-  private void insert(SourceDef source, List<SourceRecord> records) throws IOException {
-    try (SourceDatabase db = SourceDatabase.open(source)) {
-      db.insert(jdbcTable, records);
-      TreeSet<LocalDate> dates = new TreeSet<>();
-      records.forEach(r -> dates.add(Instant.ofEpochMilli(r.eventTimeMillis()).atZone(ZoneOffset.UTC).toLocalDate()));
-      List<SourceRecord> read = new ArrayList<>();
-      for (SourceDatabase.Row row : db.rows(dates.first(), dates.last())) {
-        if (row.decoded().record() != null) {
-          read.add(row.decoded().record());
-        }
+  private void insertAll(Map<String, List<SourceRecord>> rowsBySource) throws IOException {
+    Map<String, SourceDatabase> open = new LinkedHashMap<>();
+    List<String> committed = new ArrayList<>();
+    String current = null;
+    try {
+      for (Map.Entry<String, List<SourceRecord>> rows : rowsBySource.entrySet()) {
+        current = rows.getKey();
+        SourceDatabase db = SourceDatabase.open(repository.source(current));
+        open.put(current, db);
+        insert(repository.source(current), db, rows.getValue());
       }
-      for (SourceRecord r : records) {
-        if (read.stream().noneMatch(x -> ReplayChecks.same(x, r))) {
-          db.rollback();
-          throw new IllegalStateException("source '" + source.name() + "': after inserting into " + jdbcTable
-              + ", the source's query does not return " + r + ": nothing was inserted; name a table the query"
-              + " reads (or make the query read " + jdbcTable + ")");
-        }
+      for (Map.Entry<String, SourceDatabase> db : open.entrySet()) {
+        current = db.getKey();
+        db.getValue().commit();
+        committed.add(current + " (" + rowsBySource.get(current).size() + " rows)");
       }
-      db.commit();
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      throw e;
     } catch (Exception e) {
-      throw new IOException("source '" + source.name() + "': inserting " + records.size() + " records into "
-          + jdbcTable + " failed, nothing was inserted: " + e.getMessage(), e);
+      for (Map.Entry<String, SourceDatabase> db : open.entrySet()) {
+        if (committed.stream().noneMatch(c -> c.startsWith(db.getKey() + " ("))) {
+          try {
+            db.getValue().rollback();
+          } catch (Exception suppressed) {
+            e.addSuppressed(suppressed);
+          }
+        }
+      }
+      String done = committed.isEmpty()
+          ? "nothing was inserted"
+          : "already committed into " + jdbcTable + ": " + String.join(", ", committed) + "; nothing else was inserted";
+      String message = "source '" + current + "': inserting into " + jdbcTable + " failed (" + done
+          + "; no replay file, message or new dead-letter file was written): " + e.getMessage();
+      if (e instanceof IllegalStateException || e instanceof IllegalArgumentException) {
+        throw new IllegalStateException(message, e);
+      }
+      throw new IOException(message, e);
+    } finally {
+      for (SourceDatabase db : open.values()) {
+        try {
+          db.close();
+        } catch (Exception ignored) {
+          // closing after a commit or rollback: nothing is lost
+        }
+      }
+    }
+  }
+
+  /** Inserts a source's records in its open transaction and checks that its query returns them. */
+  private void insert(SourceDef source, SourceDatabase db, List<SourceRecord> records) throws Exception {
+    db.insert(jdbcTable, records);
+    TreeSet<LocalDate> dates = new TreeSet<>();
+    records.forEach(r -> dates.add(Instant.ofEpochMilli(r.eventTimeMillis()).atZone(ZoneOffset.UTC).toLocalDate()));
+    List<SourceRecord> read = new ArrayList<>();
+    for (SourceDatabase.Row row : db.rows(dates.first(), dates.last())) {
+      if (row.decoded().record() != null) {
+        read.add(row.decoded().record());
+      }
+    }
+    for (SourceRecord r : records) {
+      if (read.stream().noneMatch(x -> ReplayChecks.same(x, r))) {
+        throw new IllegalStateException("the source's query does not return " + r + " after inserting it: name a table"
+            + " the query reads (or make the query read " + jdbcTable + ")");
+      }
     }
   }
 

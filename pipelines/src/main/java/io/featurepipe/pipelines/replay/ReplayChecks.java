@@ -21,6 +21,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +51,8 @@ final class ReplayChecks {
   private final String kafkaBootstrap;
   private final String replayId;
   private final String jdbcTable;
-  private final OriginLines origins = new OriginLines();
-  private final AvroOrigins avroOrigins = new AvroOrigins();
+  private final OriginLines origins;
+  private final AvroOrigins avroOrigins;
   private final DatabaseRows rows = new DatabaseRows();
   private final Map<String, PerSource> sources = new HashMap<>();
 
@@ -62,7 +63,9 @@ final class ReplayChecks {
 
   ReplayChecks(
       FeatureRepository repository, Replay.Target target, String root, boolean separateRoot,
-      String kafkaBootstrap, String replayId, String jdbcTable) {
+      String kafkaBootstrap, String replayId, String jdbcTable, Collection<String> letterOrigins) {
+    this.origins = new OriginLines(letterOrigins);
+    this.avroOrigins = new AvroOrigins(letterOrigins);
     this.jdbcTable = jdbcTable;
     this.repository = repository;
     this.target = target;
@@ -123,9 +126,18 @@ final class ReplayChecks {
       return Outcome.failed(d, letters, rejected);
     }
     LocalDate date = Instant.ofEpochMilli(record.eventTimeMillis()).atZone(ZoneOffset.UTC).toLocalDate();
-    if (to == Replay.Target.FILES && stillInItsInput(s, d, record)) {
-      return Outcome.rerun(d, letters, record,
-          "passes now and is unchanged and still at " + d.origin() + ": a backfill rerun of " + date + " reads it again");
+    if (to == Replay.Target.FILES) {
+      SourceRecord then = atOrigin(s, d);
+      if (same(then, record) || (!avroOrigin(s, d) && d.payload().equals(origins.line(d.origin())))) {
+        return Outcome.rerun(d, letters, record,
+            "passes now and is unchanged and still at " + d.origin() + ": a backfill rerun of " + date + " reads it again");
+      }
+      if (then != null && usedByAGroup(s, then)) {
+        LocalDate thenDate = Instant.ofEpochMilli(then.eventTimeMillis()).atZone(ZoneOffset.UTC).toLocalDate();
+        return Outcome.rerun(d, letters, then,
+            "its edited payload was not written: the record at " + d.origin() + " passes now too and a backfill rerun of "
+                + thenDate + " reads it, so both would count; to use the edit, correct the record in its file");
+      }
     }
     if (to == Replay.Target.JDBC) {
       return database(s, d, letters, record, date, rejected);
@@ -247,29 +259,42 @@ final class ReplayChecks {
     return null;
   }
 
-  /** Whether the line or Avro record at the letter's origin is its payload, or reads to the same values. */
-  private boolean stillInItsInput(PerSource s, DeadLetter d, SourceRecord record) {
-    if (s.def().format() == SourceFormat.AVRO && AvroOrigins.file(d.origin()) != null) {
-      try {
-        SourceRecord then = s.decoder().atAvroOrigin(d.origin());
-        return then != null && same(then, record);
-      } catch (BadRecordException e) {
-        return false;
+  /**
+   * The record at the letter's origin (the line, or the Avro record) as a backfill rerun decodes it
+   * now; null when it is gone or fails to decode.
+   */
+  private SourceRecord atOrigin(PerSource s, DeadLetter d) {
+    try {
+      if (avroOrigin(s, d)) {
+        return s.decoder().atAvroOrigin(d.origin());
       }
+      String original = origins.line(d.origin());
+      return original == null ? null : s.decoder().decodeRaw(original, d.origin());
+    } catch (BadRecordException e) {
+      return null;
     }
-    String original = origins.line(d.origin());
-    if (original == null) {
-      return false;
-    }
-    if (original.equals(d.payload())) {
+  }
+
+  private static boolean avroOrigin(PerSource s, DeadLetter d) {
+    return s.def().format() == SourceFormat.AVRO && AvroOrigins.file(d.origin()) != null;
+  }
+
+  /** Whether a group of the source (or the source without groups) would use the record (not filter it out). */
+  private static boolean usedByAGroup(PerSource s, SourceRecord record) {
+    if (s.preparers().isEmpty()) {
       return true;
     }
-    try {
-      SourceRecord then = s.decoder().decodeRaw(original, d.origin());
-      return same(then, record);
-    } catch (BadRecordException e) {
-      return false;
+    Map<String, Object> cel = GroupPreparer.celColumns(s.def(), record);
+    for (GroupPreparer p : s.preparers()) {
+      try {
+        if (p.prepare(record, cel) != null) {
+          return true;
+        }
+      } catch (BadRecordException e) {
+        // this group rejects it; another may not
+      }
     }
+    return false;
   }
 
   /** Whether two records have the same event time and values (wherever they were read). */

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * source's query: not written, its date reported for a backfill rerun. A row whose payload was
  * fixed in the dead letter is not replayed without {@code --jdbc-table}, and with it is inserted into
  * a table the query reads (once: replaying again finds it there). A table the query does not read
- * gets nothing (rolled back).
+ * gets nothing (rolled back), and neither do the rows of another source of the same replay.
  */
 class ReplayJdbcIT {
   static final LocalDate DAY = LocalDate.of(2026, 1, 1);
@@ -69,7 +69,7 @@ class ReplayJdbcIT {
     try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("timezone", "America/New_York").start()) {
       String url = postgres.getJdbcUrl("postgres", "postgres");
       try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-        for (String table : List.of("orders", "orders_fixed", "elsewhere")) {
+        for (String table : List.of("orders", "orders_fixed", "elsewhere", "returns")) {
           s.execute("CREATE TABLE " + table
               + " (id bigint, created_at timestamptz, user_id text, total numeric(10,2), quantity text)");
         }
@@ -132,7 +132,25 @@ class ReplayJdbcIT {
       IllegalStateException e = assertThrows(IllegalStateException.class,
           () -> Replay.of(fixed, List.of(other.toString())).withJdbcTable("elsewhere").run());
       assertTrue(e.getMessage().contains("the source's query does not return"), e.getMessage());
+      assertTrue(e.getMessage().contains("nothing was inserted"), e.getMessage());
       assertEquals(0, count(postgres, "elsewhere"), "rolled back");
+
+      // two sources: the rows of orders pass their check, those of returns do not (its query reads
+      // no orders_fixed); nothing of either is committed
+      FeatureRepository two = RepositoryLoader.load(Map.of("d.yaml", defs(url, "double"),
+          "r.yaml", defs(url, "double").replace("name: orders", "name: returns")
+              .replace("SELECT * FROM orders UNION ALL SELECT * FROM orders_fixed", "SELECT * FROM returns")));
+      Path both = dir.resolve("letters/run-3/dead-letters.jsonl");
+      Files.createDirectories(both.getParent());
+      Files.write(both, List.of(elsewhere, elsewhere.replace("\"source\":\"orders\"", "\"source\":\"returns\"")));
+      assertTrue(Files.readString(both).contains("\"source\":\"returns\""));
+      IllegalStateException partial = assertThrows(IllegalStateException.class,
+          () -> Replay.of(two, List.of(both.toString())).withJdbcTable("orders_fixed").run());
+      assertTrue(partial.getMessage().startsWith("source 'returns': inserting into orders_fixed failed (nothing was inserted;"),
+          partial.getMessage());
+      assertEquals(1, count(postgres, "orders_fixed"), "the rows of orders, checked, are rolled back with those of returns");
+      assertTrue(Files.notExists(dir.resolve("letters/replay-" + Replay.of(two, List.of(both.toString())).withDryRun(true).run().replayId())),
+          "no new dead-letter file");
     }
   }
 
