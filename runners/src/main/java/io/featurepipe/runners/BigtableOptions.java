@@ -67,6 +67,11 @@ public final class BigtableOptions {
       description = "How far back as-of reads of the online store work, as the store is prepared with (default: ${DEFAULT-VALUE}).")
   Duration retention;
 
+  /** Whether the options ask for an emulator started in this process ({@code --bigtable-emulator=embedded}). */
+  boolean embedded() {
+    return "embedded".equals(emulator);
+  }
+
   /** The store named by the options, with the embedded emulator started when asked for. */
   public Store open() throws IOException {
     if (bigtable == null && emulator == null) {

@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -154,6 +156,10 @@ final class StreamCommand implements Callable<Integer> {
       options.as(StreamingOptions.class).setStreaming(true);
     }
     io.featurepipe.runners.flink.FlinkDefaults.apply(options);
+    if (detachedOnFlink(options) && bigtable.embedded()) {
+      throw new CommandLine.ParameterException(command.commandLine(), "--attachedMode=false ends the command once the"
+          + " job is submitted, and with it the emulator of --bigtable-emulator=embedded: name a store that outlives it");
+    }
     try (BigtableOptions.Store store = bigtable.open()) {
       StreamFeatures.Spec spec =
           StreamFeatures.Spec.of(repo, store.target(), bootstrap ? StreamStart.bootstrapped(s) : StreamStart.of(s), deadLetters)
@@ -247,6 +253,15 @@ final class StreamCommand implements Callable<Integer> {
     org.apache.beam.sdk.io.FileSystems.setDefaultPipelineOptions(options);
     Pipeline p = Pipeline.create(options);
     StreamFeatures.build(p, spec);
+    if (detachedOnFlink(options)) {
+      // as `flink run -d`: submitted, and the command ends; the job runs until cancelled or stopped
+      PipelineResult submitted = p.run();
+      FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
+      out.printf("job %s submitted to %s, detached: it runs until cancelled (flink cancel) or stopped with a"
+          + " savepoint (flink stop); dead letters, alerts and the watermark cells show its progress%n",
+          flink.getJobName(), flink.getFlinkMaster());
+      return submitted;
+    }
     PipelineResult result = PipelineRun.run(p, out, c -> progress(c, repo));
     Map<String, Long> counters = PipelineRun.counters(result);
     RunSummary summary = new RunSummary(counters, repo);
@@ -266,6 +281,11 @@ final class StreamCommand implements Callable<Integer> {
     out.printf("%,d cells written; dead letters in all: %,d under %s%n",
         summary.get("online_cells_written"), summary.get("dead_letters"), spec.deadLetterRoot());
     return result;
+  }
+
+  /** Whether the options submit to Flink without waiting for the job ({@code --attachedMode=false}). */
+  static boolean detachedOnFlink(PipelineOptions options) {
+    return options.getRunner() == FlinkRunner.class && !options.as(FlinkPipelineOptions.class).getAttachedMode();
   }
 
   private static String progress(Map<String, Long> c, FeatureRepository repo) {

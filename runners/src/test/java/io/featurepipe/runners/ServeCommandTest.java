@@ -43,5 +43,10 @@ class ServeCommandTest {
     CliRun badServe = CliRun.of("serve", "../feature-defs/payments", "--bigtable=p/i/t", "--bigtable-emulator=localhost:1", "--max-keys=0");
     assertEquals(1, badServe.exitCode());
     assertTrue(badServe.err().contains("--max-keys must be at least 1, not 0"), badServe.err());
+    // a detached stream outlives the command, and with it an emulator the command started
+    CliRun detached = CliRun.of("stream", "../feature-defs/payments", "--bigtable-emulator=embedded",
+        "--runner=FlinkRunner", "--flinkMaster=localhost:1", "--attachedMode=false");
+    assertEquals(2, detached.exitCode(), detached.out());
+    assertTrue(detached.err().contains("--attachedMode=false ends the command once the job is submitted"), detached.err());
   }
 }

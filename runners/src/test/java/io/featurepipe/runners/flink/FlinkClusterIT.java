@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.featurepipe.pipelines.backfill.Backfill;
+import io.featurepipe.pipelines.stream.StreamFeatures;
+import io.featurepipe.pipelines.stream.StreamInputs;
+import io.featurepipe.pipelines.stream.StreamStart;
+import io.featurepipe.sinks.online.BigtableTarget;
+import io.featurepipe.sinks.online.EmbeddedBigtable;
 import io.featurepipe.sinks.offline.OfflineStore;
 import io.featurepipe.transforms.definitions.RepositoryLoader;
 import io.featurepipe.transforms.model.FeatureRepository;
@@ -42,7 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * two ways docs/flink.md gives: {@code flink run -c io.featurepipe.runners.FeaturepipeCli
  * featurepipe.jar backfill ...} (Flink's own client, {@code CliFrontend}) and {@code java -jar
  * featurepipe.jar backfill ... --runner=FlinkRunner --flinkMaster=host:port}. Each job finishes on
- * the cluster and publishes the rows a DirectRunner backfill of the same days publishes.
+ * the cluster and publishes the rows a DirectRunner backfill of the same days publishes. A stream
+ * submitted detached runs there too and writes the cells a bounded replay writes.
  */
 class FlinkClusterIT {
   private static final Path JAR = Path.of("target/featurepipe.jar").toAbsolutePath();
@@ -141,6 +147,81 @@ class FlinkClusterIT {
     assertTrue(out.contains("runner FlinkRunner"), out);
     assertEquals(finished + 1, overview("jobs-finished"), "the job finished on the cluster\n" + out);
     assertEquals(expected, rows(offline), "the rows of the cluster's backfill");
+  }
+
+  /**
+   * A stream submitted detached ({@code --attachedMode=false}: the command ends once the job runs),
+   * reading a watched folder into the emulator: once its watermark cell has passed the input, its
+   * cells equal those of a bounded replay of the same events on the DirectRunner in this JVM (up to
+   * the stream's watermark; the replay also writes the window ends after it).
+   */
+  @Test
+  void aDetachedStreamWritesTheCellsOfABoundedReplay() throws Exception {
+    try (EmbeddedBigtable bigtable = EmbeddedBigtable.start()) {
+      Path defs = dir.resolve("clicks-defs");
+      FeatureRepository repo = Clicks.repository(defs, null);
+      Path data = dir.resolve("clicks-data");
+      Clicks.drop(data.resolve("incoming"), "part-1.csv", 0, Clicks.EVENTS / 2);
+      Clicks.drop(data.resolve("incoming"), "part-2.csv", Clicks.EVENTS / 2, Clicks.EVENTS);
+      BigtableTarget onCluster = Clicks.table(bigtable, repo, "on-cluster");
+      String out = run(new ProcessBuilder(JAVA.toString(), "-Xmx1g", "-jar", JAR.toString(),
+          "stream", defs.toString(), "--bigtable-emulator=" + bigtable.hostPort(), "--bigtable=test-project/test-instance/on-cluster",
+          "--since=" + Clicks.T0, "--data-root=" + data, "--dead-letters=" + dir.resolve("stream-dead-letters"),
+          "--runner=FlinkRunner", "--flinkMaster=localhost:" + restPort, "--parallelism=2", "--attachedMode=false",
+          "--checkpointingInterval=5000", "--jobName=clicks-on-cluster"), "stream");
+      assertTrue(out.contains("job clicks-on-cluster submitted to localhost:" + restPort + ", detached"), out);
+      Clicks.await("the stream's M at the end of its input", () -> {
+        Long m = Clicks.watermark(onCluster, repo, Clicks.GROUP);
+        return m != null && m >= Clicks.ALL_DONE;
+      });
+      cancel("clicks-on-cluster");
+
+      BigtableTarget replayed = Clicks.table(bigtable, repo, "replayed");
+      DirectOptions options = PipelineOptionsFactory.as(DirectOptions.class);
+      options.setRunner(DirectRunner.class);
+      Pipeline p = Pipeline.create(options);
+      StreamFeatures.build(p,
+          StreamFeatures.Spec.of(repo, replayed, StreamStart.of(Clicks.T0), dir.resolve("replay-dead-letters").toString())
+              .withInputs(StreamInputs.defaults().withDataRoot(data.toString()).withMaxRecords("clicks", Clicks.EVENTS))
+              .withFreshnessInterval(null));
+      p.run().waitUntilFinish();
+      Map<String, String> expected = featureCellsThrough(Clicks.dump(replayed), Clicks.ALL_DONE);
+      assertTrue(expected.size() > 300, "cells: " + expected.size());
+      Clicks.assertSameCells(expected, featureCellsThrough(Clicks.dump(onCluster), Clicks.ALL_DONE));
+    }
+  }
+
+  /** The feature cells of a dump (no {@code _meta}) whose window end is at most {@code millis}. */
+  private static Map<String, String> featureCellsThrough(Map<String, String> dump, long millis) {
+    Map<String, String> out = new TreeMap<>();
+    dump.forEach((cell, value) -> {
+      long micros = Long.parseLong(cell.substring(cell.lastIndexOf(" @ ") + 3));
+      if (!cell.contains(" | _meta:") && micros <= millis * 1_000) {
+        out.put(cell, value);
+      }
+    });
+    return out;
+  }
+
+  /** Cancels the running job of that name through the cluster's REST API, and waits until it is. */
+  private static void cancel(String jobName) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    String jobs = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + "/jobs/overview")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    Matcher m = Pattern.compile("\"jid\":\"([0-9a-f]+)\",\"name\":\"" + Pattern.quote(jobName) + "\"").matcher(jobs);
+    assertTrue(m.find(), "no job " + jobName + ": " + jobs);
+    String jid = m.group(1);
+    http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + "/jobs/" + jid + "?mode=cancel"))
+        .method("PATCH", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    Clicks.await("job " + jobName + " cancelled", () -> {
+      try {
+        String job = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + "/jobs/" + jid)).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
+        return job.contains("\"state\":\"CANCELED\"");
+      } catch (IOException | InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
   }
 
   /** The same backfill on the DirectRunner, in this JVM: its rows by identity. */
