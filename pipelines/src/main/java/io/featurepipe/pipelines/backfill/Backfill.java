@@ -222,7 +222,7 @@ public final class Backfill {
       validated =
           ValidateBatch.input(records.readBySource(), out.rows())
               .apply("ValidateBatch", ValidateBatch.of(spec.repository(), spec.run(), v));
-      write = write.withGate(validated.gateView());
+      write = write.withGate(validated.blockers());
       dead.add(validated.undeliveredAlerts());
     }
     PCollection<Publication> published = out.rows().apply("WriteOffline", write);

@@ -1,5 +1,6 @@
 package io.featurepipe.pipelines.validate;
 
+import io.featurepipe.transforms.group.EveryKey;
 import io.featurepipe.validation.columns.DatasetColumns;
 import io.featurepipe.validation.columns.ExampleValues;
 import io.featurepipe.validation.columns.RowCoder;
@@ -22,20 +23,20 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.extensions.protobuf.ProtoCoder;
-import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
-import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
 import org.tensorflow.metadata.v0.DatasetFeatureStatistics;
 import org.tensorflow.metadata.v0.DatasetFeatureStatisticsList;
 
@@ -99,10 +100,9 @@ final class ComputeBatchStatistics
             .apply("GroupDatasets", GroupByKey.create())
             .apply("Extract", ParDo.of(new ExtractFn(combiners)))
             .setCoder(outputCoder());
-    PCollectionView<Map<String, DatasetFeatureStatisticsList>> byLabel = found.apply("ByLabel", View.asMap());
-    return partials.getPipeline()
-        .apply("Datasets", Create.of(new ArrayList<>(datasets.keySet())).withCoder(StringUtf8Coder.of()))
-        .apply("EveryDataset", ParDo.of(new EveryDatasetFn(combiners, byLabel)).withSideInputs(byLabel))
+    return KeyedPCollectionTuple.of(FOUND, found)
+        .apply("Datasets", EveryKey.of(datasets.keySet()))
+        .apply("EveryDataset", ParDo.of(new EveryDatasetFn(combiners)))
         .setCoder(outputCoder());
   }
 
@@ -331,20 +331,21 @@ final class ComputeBatchStatistics
   }
 
   /** Every dataset's statistics: those found, and the statistics of no examples for the others. */
-  static final class EveryDatasetFn extends DoFn<String, KV<String, DatasetFeatureStatisticsList>> {
-    private final Combiners combiners;
-    private final PCollectionView<Map<String, DatasetFeatureStatisticsList>> found;
+  private static final TupleTag<DatasetFeatureStatisticsList> FOUND = new TupleTag<>("found");
 
-    EveryDatasetFn(Combiners combiners, PCollectionView<Map<String, DatasetFeatureStatisticsList>> found) {
+  /** Every dataset's statistics: those computed, or those of no rows. */
+  static final class EveryDatasetFn extends DoFn<KV<String, CoGbkResult>, KV<String, DatasetFeatureStatisticsList>> {
+    private final Combiners combiners;
+
+    EveryDatasetFn(Combiners combiners) {
       this.combiners = combiners;
-      this.found = found;
     }
 
     @ProcessElement
-    public void process(ProcessContext c) {
-      String label = c.element();
-      DatasetFeatureStatisticsList stats = c.sideInput(found).get(label);
-      c.output(KV.of(label, stats != null ? stats : combiners.extract(label, combiners.fn(label).createAccumulator())));
+    public void process(@Element KV<String, CoGbkResult> e, OutputReceiver<KV<String, DatasetFeatureStatisticsList>> out) {
+      String label = e.getKey();
+      DatasetFeatureStatisticsList stats = e.getValue().getOnly(FOUND, null);
+      out.output(KV.of(label, stats != null ? stats : combiners.extract(label, combiners.fn(label).createAccumulator())));
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.featurepipe.pipelines.validate;
 
+import io.featurepipe.transforms.group.EveryKey;
 import io.featurepipe.validation.gate.GateDecision;
 import io.featurepipe.validation.gate.GateIssue;
 import io.featurepipe.validation.gate.QualityGate;
@@ -8,17 +9,19 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
 import org.tensorflow.metadata.v0.Anomalies;
 
 /**
@@ -45,10 +48,15 @@ final class DecideGate extends PTransform<PCollection<KV<String, Anomalies>>, PC
 
   @Override
   public PCollection<String> expand(PCollection<KV<String, Anomalies>> anomalies) {
-    PCollectionView<Map<String, Anomalies>> byDataset = anomalies.apply("ByDataset", View.asMap());
-    return anomalies.getPipeline()
-        .apply("Once", Create.of(run.runId()).withCoder(StringUtf8Coder.of()))
-        .apply("Decide", ParDo.of(new DecideFn(this, byDataset)).withSideInputs(byDataset))
+    // all the anomalies under one key, so that the decision is taken once, when all are in
+    String once = run.runId();
+    PCollection<KV<String, KV<String, Anomalies>>> all =
+        anomalies
+            .apply("AllTogether", WithKeys.of(once))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), anomalies.getCoder()));
+    return KeyedPCollectionTuple.of(ANOMALIES, all)
+        .apply("Once", EveryKey.of(List.of(once)))
+        .apply("Decide", ParDo.of(new DecideFn(this)))
         .setCoder(StringUtf8Coder.of());
   }
 
@@ -65,25 +73,29 @@ final class DecideGate extends PTransform<PCollection<KV<String, Anomalies>>, PC
     return QualityGate.decide(mode, ordered);
   }
 
-  private static final class DecideFn extends DoFn<String, String> {
+  private static final TupleTag<KV<String, Anomalies>> ANOMALIES = new TupleTag<>("anomalies");
+
+  private static final class DecideFn extends DoFn<KV<String, CoGbkResult>, String> {
     private final RunInfo run;
     private final BatchValidation validation;
     private final List<String> datasets;
-    private final PCollectionView<Map<String, Anomalies>> byDataset;
     private final Counter errors = Metrics.counter("featurepipe", "gate_errors");
     private final Counter warnings = Metrics.counter("featurepipe", "gate_warnings");
     private final Counter blocked = Metrics.counter("featurepipe", "gate_blocked");
 
-    DecideFn(DecideGate spec, PCollectionView<Map<String, Anomalies>> byDataset) {
+    DecideFn(DecideGate spec) {
       this.run = spec.run;
       this.validation = spec.validation;
       this.datasets = spec.datasets;
-      this.byDataset = byDataset;
     }
 
     @ProcessElement
     public void process(ProcessContext c) throws IOException {
-      GateDecision decision = decide(validation.gate(), datasets, c.sideInput(byDataset));
+      Map<String, Anomalies> byDataset = new LinkedHashMap<>();
+      for (KV<String, Anomalies> a : c.element().getValue().getAll(ANOMALIES)) {
+        byDataset.put(a.getKey(), a.getValue());
+      }
+      GateDecision decision = decide(validation.gate(), datasets, byDataset);
       String root = validation.outputRoot();
       String baseline = validation.baseline().kind() == Baseline.Kind.AT ? validation.baseline().root() : null;
       GateRecord.of(run, baseline, validation.gate().name(), datasets, decision, root).write();

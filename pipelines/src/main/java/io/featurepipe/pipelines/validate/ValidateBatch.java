@@ -63,7 +63,7 @@ import org.tensorflow.metadata.v0.Schema;
  * ValidatedBatch v = ValidateBatch.input(recordsBySource, rows)
  *     .apply("ValidateBatch", ValidateBatch.of(repository, run, BatchValidation.defaults()
  *         .withOutputRoot("out/_validation/run-1")));
- * rows.apply("WriteOffline", WriteOffline.of(...).withGate(v.blockers().apply(View.asList())));
+ * rows.apply("WriteOffline", WriteOffline.of(...).withGate(v.blockers()));
  * }</pre>
  */
 public final class ValidateBatch extends PTransform<PCollectionTuple, ValidatedBatch> {

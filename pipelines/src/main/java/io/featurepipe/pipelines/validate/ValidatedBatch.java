@@ -3,16 +3,15 @@ package io.featurepipe.pipelines.validate;
 import io.featurepipe.transforms.record.Alert;
 import io.featurepipe.transforms.record.DeadLetter;
 import io.featurepipe.validation.tuple.TupleOutput;
-import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.View;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * The output of {@link ValidateBatch}: the reasons the gate blocks publication (none when it
@@ -33,14 +32,12 @@ public final class ValidatedBatch extends TupleOutput {
         PCollectionTuple.of(BLOCKERS, blockers).and(ALERTS, alerts).and(UNDELIVERED, undelivered));
   }
 
-  /** One element per ERROR anomaly reason when the gate blocks ({@code --gate=block}); empty otherwise. */
+  /**
+   * One element per ERROR anomaly reason when the gate blocks ({@code --gate=block}); empty
+   * otherwise. {@code WriteOffline.withGate} takes it.
+   */
   public PCollection<String> blockers() {
     return tuple.get(BLOCKERS);
-  }
-
-  /** The blockers as the view {@code WriteOffline.withGate} takes. */
-  public PCollectionView<List<String>> gateView() {
-    return blockers().apply("GateView", View.asList());
   }
 
   /**

@@ -3,6 +3,7 @@ package io.featurepipe.sinks.offline;
 import io.featurepipe.sinks.files.AvroFormat;
 import io.featurepipe.sinks.files.WritePartitionedFiles;
 import io.featurepipe.sinks.files.WrittenPartition;
+import io.featurepipe.transforms.group.EveryKey;
 import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.model.FeatureRepository;
 import io.featurepipe.transforms.record.FeatureRow;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -23,14 +25,18 @@ import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Filter;
+import org.apache.beam.sdk.transforms.FlatMapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +60,7 @@ public final class WriteOffline extends PTransform<PCollection<FeatureRow>, PCol
   private final List<String> groups;
   private final LocalDate from;
   private final LocalDate to;
-  private final PCollectionView<List<String>> gate;
+  private final PCollection<String> gate;
 
   private WriteOffline(
       FeatureRepository repository,
@@ -63,7 +69,7 @@ public final class WriteOffline extends PTransform<PCollection<FeatureRow>, PCol
       Collection<String> groups,
       LocalDate from,
       LocalDate to,
-      PCollectionView<List<String>> gate) {
+      PCollection<String> gate) {
     this.repository = repository;
     this.layout = new OfflineLayout(root);
     this.runId = runId;
@@ -86,11 +92,11 @@ public final class WriteOffline extends PTransform<PCollection<FeatureRow>, PCol
   }
 
   /**
-   * Publishes only when the run's quality gate passes: {@code blockers} is a singleton view of the
-   * reasons to block (empty to publish). A blocked run publishes nothing, removes the data files it
-   * wrote, and leaves every earlier publication in force.
+   * Publishes only when the run's quality gate passes: {@code blockers} holds the reasons to block
+   * (none to publish), and publishing waits until it is complete. A blocked run publishes nothing,
+   * removes the data files it wrote, and leaves every earlier publication in force.
    */
-  public WriteOffline withGate(PCollectionView<List<String>> blockers) {
+  public WriteOffline withGate(PCollection<String> blockers) {
     return new WriteOffline(repository, layout.root(), runId, groups, from, to, blockers);
   }
 
@@ -134,52 +140,65 @@ public final class WriteOffline extends PTransform<PCollection<FeatureRow>, PCol
                         r -> records.get(r.group()).toAvro(r),
                         r -> Map.of("featurepipe.group", r.group(), "featurepipe.version", r.version(), "featurepipe.run", id)),
                     r -> OfflineLayout.partition(r.group(), r.version(), OfflineLayout.dateOf(r.windowEndMillis()))));
-    PCollectionView<List<WrittenPartition>> writtenView = written.apply("WrittenPartitions", View.asList());
     List<String> partitions = new ArrayList<>();
     for (String g : offline) {
       for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
         partitions.add(OfflineLayout.partition(repository.group(g), d));
       }
     }
-    return rows.getPipeline()
-        .apply("PartitionsOfRange", Create.of(partitions).withCoder(StringUtf8Coder.of()))
-        .apply(
-            "Publish",
-            ParDo.of(new PublishFn(layout, runId, writtenView, gate))
-                .withSideInputs(gate == null ? List.of(writtenView) : List.of(writtenView, gate)))
+    KeyedPCollectionTuple<String> perPartition =
+        KeyedPCollectionTuple.of(
+            WRITTEN,
+            written
+                .apply("ByPartition", WithKeys.of(WrittenPartition::partition).withKeyType(TypeDescriptors.strings()))
+                .setCoder(KvCoder.of(StringUtf8Coder.of(), written.getCoder())));
+    if (gate != null) {
+      // every reason to block, to every partition of the range
+      perPartition =
+          perPartition.and(
+              BLOCKERS,
+              gate.apply(
+                      "BlockersOfEveryPartition",
+                      FlatMapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
+                          .via((String reason) -> partitions.stream().map(p -> KV.of(p, reason)).toList()))
+                  .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of())));
+    }
+    return perPartition
+        .apply("PartitionsOfRange", EveryKey.of(partitions))
+        .apply("Publish", ParDo.of(new PublishFn(layout, runId, gate != null)))
         .setCoder(Publication.Coder.of());
   }
 
-  static final class PublishFn extends DoFn<String, Publication> {
+  private static final TupleTag<WrittenPartition> WRITTEN = new TupleTag<>("written");
+  private static final TupleTag<String> BLOCKERS = new TupleTag<>("blockers");
+
+  /**
+   * Publishes a partition of the range once everything is written and the gate decided: what was
+   * written to it (if anything), and any reason to block the run.
+   */
+  static final class PublishFn extends DoFn<KV<String, CoGbkResult>, Publication> {
     private final OfflineLayout layout;
     private final String runId;
-    private final PCollectionView<List<WrittenPartition>> written;
     private final Counter published = Metrics.counter("featurepipe", "partitions_published");
     private final Counter rowsPublished = Metrics.counter("featurepipe", "offline_rows_published");
     private final Counter blocked = Metrics.counter("featurepipe", "partitions_blocked");
-    private final PCollectionView<List<String>> gate;
+    private final boolean gated;
 
-    PublishFn(
-        OfflineLayout layout,
-        String runId,
-        PCollectionView<List<WrittenPartition>> written,
-        PCollectionView<List<String>> gate) {
+    PublishFn(OfflineLayout layout, String runId, boolean gated) {
       this.layout = layout;
       this.runId = runId;
-      this.written = written;
-      this.gate = gate;
+      this.gated = gated;
     }
 
     @ProcessElement
-    public void process(@Element String partition, ProcessContext c) throws IOException {
+    public void process(@Element KV<String, CoGbkResult> element, OutputReceiver<Publication> out) throws IOException {
+      String partition = element.getKey();
       WrittenPartition w = null;
-      for (WrittenPartition p : c.sideInput(written)) {
-        if (p.partition().equals(partition)) {
-          w = p;
-        }
+      for (WrittenPartition p : element.getValue().getAll(WRITTEN)) {
+        w = p;
       }
       String folder = layout.folder(partition);
-      if (gate != null && !c.sideInput(gate).isEmpty()) {
+      if (gated && element.getValue().getAll(BLOCKERS).iterator().hasNext()) {
         removeRunFiles(folder);
         blocked.inc();
         return;
@@ -205,7 +224,7 @@ public final class WriteOffline extends PTransform<PCollection<FeatureRow>, PCol
       published.inc();
       rowsPublished.inc(pub.rows());
       LOG.info("published {} {}: {} rows in {} file(s)", pub.group(), pub.date(), pub.rows(), files.size());
-      c.output(pub);
+      out.output(pub);
     }
 
     /** Deletes this run's data files of a partition it may not publish. */

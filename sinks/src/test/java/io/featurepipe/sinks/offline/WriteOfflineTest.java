@@ -15,13 +15,11 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.stream.Stream;
-import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.transforms.View;
-import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.PCollection;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -107,9 +105,7 @@ class WriteOfflineTest {
 
   @Test
   void aBlockedGatePublishesNothingAndRemovesItsFiles(TestPipeline p, @TempDir Path dir) throws Exception {
-    PCollectionView<List<String>> blockers =
-        p.apply("Blockers", Create.of(List.of(List.of("amount: 12% out of range"))).withCoder(ListCoder.of(StringUtf8Coder.of())))
-            .apply(View.asSingleton());
+    PCollection<String> blockers = p.apply("Blockers", Create.of("amount: 12% out of range").withCoder(StringUtf8Coder.of()));
     p.apply(Create.of(rows()).withCoder(FeatureRow.Coder.of()))
         .apply(WriteOffline.of(repo, dir.toString(), "r2", List.of("g"), D1, D2).withGate(blockers));
     p.run().waitUntilFinish();
