@@ -48,7 +48,7 @@ class DataflowTranslationTest {
         List.of(
             "ReadBatch/ReadSource/payments/", "ReadBatch/ReadSource/logins/", "ReadBatch/SelectEventRange/payments",
             "ReadBatch/CheckRecords/payments", "ComputeFeatures/PrepareGroups/", "ComputeFeatures/AssembleWindows/",
-            "ValidateBatch/DetectAnomalies/user_spend", "ValidateBatch/DecideGate/", "GateView/",
+            "ValidateBatch/DetectAnomalies/user_spend", "ValidateBatch/DecideGate/", "WriteOffline/PartitionsOfRange/",
             "WriteOffline/WritePartitions/", "WriteOffline/Publish", "WriteDeadLetters/")) {
       assertTrue(steps.stream().anyMatch(s -> s.startsWith(prefix)), prefix + " in " + steps);
     }
