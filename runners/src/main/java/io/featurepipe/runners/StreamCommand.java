@@ -25,6 +25,8 @@ import java.util.concurrent.Callable;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.StreamingOptions;
@@ -160,6 +162,11 @@ final class StreamCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(command.commandLine(), "--attachedMode=false ends the command once the"
           + " job is submitted, and with it the emulator of --bigtable-emulator=embedded: name a store that outlives it");
     }
+    if (detachedOnFlink(options) && !onACluster(options.as(FlinkPipelineOptions.class).getFlinkMaster())) {
+      throw new CommandLine.ParameterException(command.commandLine(), "--attachedMode=false ends the command once the"
+          + " job is submitted, and with it a Flink mini-cluster in this process: name a cluster (--flinkMaster=HOST:PORT,"
+          + " or submit with flink run)");
+    }
     try (BigtableOptions.Store store = bigtable.open()) {
       StreamFeatures.Spec spec =
           StreamFeatures.Spec.of(repo, store.target(), bootstrap ? StreamStart.bootstrapped(s) : StreamStart.of(s), deadLetters)
@@ -286,6 +293,18 @@ final class StreamCommand implements Callable<Integer> {
   /** Whether the options submit to Flink without waiting for the job ({@code --attachedMode=false}). */
   static boolean detachedOnFlink(PipelineOptions options) {
     return options.getRunner() == FlinkRunner.class && !options.as(FlinkPipelineOptions.class).getAttachedMode();
+  }
+
+  /**
+   * Whether a Flink master names a cluster outside this process: HOST:PORT, or Beam's default
+   * {@code [auto]} under {@code flink run} (which hands the job to its cluster); {@code [local]},
+   * {@code [collection]} and {@code [auto]} elsewhere run in this JVM.
+   */
+  static boolean onACluster(String master) {
+    if (master == null || master.equals("[auto]")) {
+      return !(StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment);
+    }
+    return !master.equals("[local]") && !master.equals("[collection]");
   }
 
   private static String progress(Map<String, Long> c, FeatureRepository repo) {

@@ -48,5 +48,13 @@ class ServeCommandTest {
         "--runner=FlinkRunner", "--flinkMaster=localhost:1", "--attachedMode=false");
     assertEquals(2, detached.exitCode(), detached.out());
     assertTrue(detached.err().contains("--attachedMode=false ends the command once the job is submitted"), detached.err());
+    CliRun local = CliRun.of("stream", "../feature-defs/payments", "--bigtable-emulator=localhost:1",
+        "--runner=FlinkRunner", "--flinkMaster=[local]", "--attachedMode=false");
+    assertEquals(2, local.exitCode(), local.out());
+    assertTrue(local.err().contains("and with it a Flink mini-cluster in this process"), local.err());
+    CliRun auto = CliRun.of("stream", "../feature-defs/payments", "--bigtable-emulator=localhost:1",
+        "--runner=FlinkRunner", "--attachedMode=false");
+    assertEquals(2, auto.exitCode(), auto.out());
+    assertTrue(auto.err().contains("and with it a Flink mini-cluster in this process"), auto.err());
   }
 }

@@ -226,7 +226,7 @@ public final class Replay {
    */
   private void insertAll(Map<String, List<SourceRecord>> rowsBySource) throws IOException {
     Map<String, SourceDatabase> open = new LinkedHashMap<>();
-    List<String> committed = new ArrayList<>();
+    Map<String, Integer> committed = new LinkedHashMap<>();
     String current = null;
     try {
       for (Map.Entry<String, List<SourceRecord>> rows : rowsBySource.entrySet()) {
@@ -238,11 +238,11 @@ public final class Replay {
       for (Map.Entry<String, SourceDatabase> db : open.entrySet()) {
         current = db.getKey();
         db.getValue().commit();
-        committed.add(current + " (" + rowsBySource.get(current).size() + " rows)");
+        committed.put(current, rowsBySource.get(current).size());
       }
     } catch (Exception e) {
       for (Map.Entry<String, SourceDatabase> db : open.entrySet()) {
-        if (committed.stream().noneMatch(c -> c.startsWith(db.getKey() + " ("))) {
+        if (!committed.containsKey(db.getKey())) {
           try {
             db.getValue().rollback();
           } catch (Exception suppressed) {
@@ -252,7 +252,9 @@ public final class Replay {
       }
       String done = committed.isEmpty()
           ? "nothing was inserted"
-          : "already committed into " + jdbcTable + ": " + String.join(", ", committed) + "; nothing else was inserted";
+          : "already committed into " + jdbcTable + ": " + committed.entrySet().stream()
+              .map(c -> c.getKey() + " (" + c.getValue() + " rows)").collect(java.util.stream.Collectors.joining(", "))
+              + "; nothing else was inserted";
       String message = "source '" + current + "': inserting into " + jdbcTable + " failed (" + done
           + "; no replay file, message or new dead-letter file was written): " + e.getMessage();
       if (e instanceof IllegalStateException || e instanceof IllegalArgumentException) {

@@ -330,10 +330,9 @@ final class ComputeBatchStatistics
     }
   }
 
-  /** Every dataset's statistics: those found, and the statistics of no examples for the others. */
   private static final TupleTag<DatasetFeatureStatisticsList> FOUND = new TupleTag<>("found");
 
-  /** Every dataset's statistics: those computed, or those of no rows. */
+  /** Every dataset's statistics: those found, and the statistics of no examples for the others. */
   static final class EveryDatasetFn extends DoFn<KV<String, CoGbkResult>, KV<String, DatasetFeatureStatisticsList>> {
     private final Combiners combiners;
 

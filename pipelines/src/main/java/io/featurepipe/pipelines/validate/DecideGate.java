@@ -93,7 +93,9 @@ final class DecideGate extends PTransform<PCollection<KV<String, Anomalies>>, PC
     public void process(ProcessContext c) throws IOException {
       Map<String, Anomalies> byDataset = new LinkedHashMap<>();
       for (KV<String, Anomalies> a : c.element().getValue().getAll(ANOMALIES)) {
-        byDataset.put(a.getKey(), a.getValue());
+        if (byDataset.put(a.getKey(), a.getValue()) != null) {
+          throw new IllegalStateException("two sets of anomalies for dataset " + a.getKey());
+        }
       }
       GateDecision decision = decide(validation.gate(), datasets, byDataset);
       String root = validation.outputRoot();

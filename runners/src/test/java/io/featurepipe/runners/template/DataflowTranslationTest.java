@@ -48,11 +48,13 @@ class DataflowTranslationTest {
         List.of(
             "ReadBatch/ReadSource/payments/", "ReadBatch/ReadSource/logins/", "ReadBatch/SelectEventRange/payments",
             "ReadBatch/CheckRecords/payments", "ComputeFeatures/PrepareGroups/", "ComputeFeatures/AssembleWindows/",
-            "ValidateBatch/DetectAnomalies/user_spend", "ValidateBatch/DecideGate/", "WriteOffline/PartitionsOfRange/",
+            "ValidateBatch/DetectAnomalies/user_spend", "ValidateBatch/DecideGate/Once/ByKey/", "WriteOffline/PartitionsOfRange/ByKey/",
             "WriteOffline/WritePartitions/", "WriteOffline/Publish", "WriteDeadLetters/")) {
       assertTrue(steps.stream().anyMatch(s -> s.startsWith(prefix)), prefix + " in " + steps);
     }
     assertFalse(steps.stream().anyMatch(s -> s.contains("merchant_risk")), "only the chosen groups: " + steps);
+    // publishing and the gate group by key: no side input a runner could leave pushed back
+    assertFalse(steps.stream().anyMatch(s -> s.startsWith("GateView")), "no gate view: " + steps);
   }
 
   @Test

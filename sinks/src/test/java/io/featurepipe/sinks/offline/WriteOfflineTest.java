@@ -117,4 +117,17 @@ class WriteOfflineTest {
           List.of(), files.filter(f -> f.toString().endsWith(".avro")).toList(), "no data file is left");
     }
   }
+
+  @Test
+  void aGateWithNoReasonToBlockPublishesEveryDay(TestPipeline p, @TempDir Path dir) throws Exception {
+    PCollection<String> none = p.apply("NoBlockers", Create.empty(StringUtf8Coder.of()));
+    p.apply(Create.of(rows()).withCoder(FeatureRow.Coder.of()))
+        .apply(WriteOffline.of(repo, dir.toString(), "r3", List.of("g"), D1, D2).withGate(none));
+    p.run().waitUntilFinish();
+
+    OfflineStore store = new OfflineStore(repo, dir.toString());
+    assertEquals("r3", store.publication("g", D1).runId());
+    assertTrue(store.publication("g", D1).rows() > 0);
+    assertEquals("r3", store.publication("g", D2).runId());
+  }
 }

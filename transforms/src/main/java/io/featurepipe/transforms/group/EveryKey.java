@@ -7,6 +7,7 @@ import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
@@ -16,9 +17,10 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TupleTag;
 
 /**
- * A {@link CoGroupByKey} that also yields every key of a list known when the graph is built, with
- * no values where nothing arrived: "for each partition of the range, what was written and what the
- * gate said", "for each dataset, its statistics or none".
+ * A {@link CoGroupByKey} over exactly the keys of a list known when the graph is built: each key
+ * once, with no values where nothing arrived, and values of keys not in the list dropped ("for each
+ * partition of the range, what was written and what the gate said", "for each dataset, its
+ * statistics or none").
  *
  * <pre>{@code
  * PCollection<KV<String, CoGbkResult>> perPartition =
@@ -50,6 +52,9 @@ public final class EveryKey extends PTransform<KeyedPCollectionTuple<String>, PC
     keys.forEach(k -> marks.add(KV.of(k, true)));
     PCollection<KV<String, Boolean>> expected =
         input.getPipeline().apply("Keys", Create.of(marks).withCoder(KvCoder.of(StringUtf8Coder.of(), BooleanCoder.of())));
-    return input.and(KEY, expected).apply("ByKey", CoGroupByKey.create());
+    return input
+        .and(KEY, expected)
+        .apply("ByKey", CoGroupByKey.create())
+        .apply("OnlyListed", Filter.by((KV<String, CoGbkResult> k) -> k.getValue().getAll(KEY).iterator().hasNext()));
   }
 }

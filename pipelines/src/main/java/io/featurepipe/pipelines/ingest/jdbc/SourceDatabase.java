@@ -82,6 +82,9 @@ public final class SourceDatabase implements AutoCloseable {
     return out;
   }
 
+  /** How long one batch of inserts may take, waits for locks included. */
+  static final int INSERT_TIMEOUT_SECONDS = 120;
+
   /**
    * Inserts records into {@code table} (columns named as the source's fields; timestamps as SQL
    * timestamps in UTC, or numbers in the source's epoch unit for the event-time column of an
@@ -103,6 +106,9 @@ public final class SourceDatabase implements AutoCloseable {
     Calendar utc = Calendar.getInstance(TimeZone.getTimeZone(ZoneOffset.UTC));
     String format = source.timestampFormat() == null ? "" : source.timestampFormat();
     try (PreparedStatement s = connection.prepareStatement(sql)) {
+      // the replay holds one open transaction per source: an insert waiting on another's lock (a
+      // unique key in a table they share) fails after this instead of waiting forever
+      s.setQueryTimeout(INSERT_TIMEOUT_SECONDS);
       for (SourceRecord r : records) {
         for (int i = 0; i < fields.size(); i++) {
           Field f = fields.get(i);
