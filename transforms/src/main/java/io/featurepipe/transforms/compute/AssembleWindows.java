@@ -36,8 +36,12 @@ import org.joda.time.Instant;
  * only when lateness classification lagged far behind the watermark) cannot be applied exactly and
  * goes to the dead-letter output rather than corrupt a row.
  *
- * <p>Bounded and unbounded inputs run the same code: in a bounded run all tiles arrive before the
- * first timer fires, so nothing is ever restated.
+ * <p>Bounded and unbounded inputs run the same code: in a bounded run a key's timer waits for its
+ * last due window end, so nothing is ever restated. Its timer may still fire before a tile of a
+ * later hop of the key has arrived (a bounded input's watermark is held only by elements not yet
+ * processed, so the DirectRunner can pass a timer with such a tile pending); a bounded run
+ * therefore never clears a key's state, and a key that returns after a gap keeps its last values
+ * and last writes, exactly as when all its tiles were there first.
  */
 public final class AssembleWindows
     extends PTransform<PCollection<KV<GroupKey, Tile>>, PCollectionTuple> {
@@ -200,7 +204,8 @@ public final class AssembleWindows
         } else {
           emit.set(new Instant(e - 1));
         }
-      } else if (!s.tileStarts.isEmpty()) {
+      } else if (!s.tileStarts.isEmpty() && !drain) {
+        // a bounded run keeps the state to its end: a tile of a later hop may still be on its way
         clear.withNoOutputTimestamp().set(new Instant(assembler.clearAt(s)));
       }
       meta.write(s);
