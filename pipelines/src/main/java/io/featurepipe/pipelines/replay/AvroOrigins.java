@@ -2,11 +2,9 @@ package io.featurepipe.pipelines.replay;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.apache.avro.AvroRuntimeException;
@@ -19,25 +17,13 @@ import org.apache.beam.sdk.io.FileSystems;
 /**
  * The Avro records dead letters of {@code ReadAvroFiles} point at (origin {@code <file>#<n>}, the
  * n-th record of the file, 1-based), each read with its file's writer schema as the pipeline reads
- * it. Tells a record still in its input (a rerun reads it again) from one whose payload was fixed.
- * Each file is read once, as a stream, and only the records asked for are kept.
+ * it ({@link NumberedOrigins}: each file read once, keeping only the records asked for). Tells a
+ * record still in its input (a rerun reads it again) from one whose payload was fixed.
  */
-final class AvroOrigins {
-  /** Per file, the record numbers to keep. */
-  private final Map<String, Set<Long>> wanted = new HashMap<>();
-  /** Per file read, the kept records by number; null when the file is gone. */
-  private final Map<String, Map<Long, GenericRecord>> files = new HashMap<>();
-
+final class AvroOrigins extends NumberedOrigins<GenericRecord> {
   /** Keeps the records of these origins (those of the dead letters to replay). */
   AvroOrigins(Collection<String> origins) {
-    for (String origin : origins) {
-      want(origin);
-    }
-  }
-
-  private boolean want(String origin) {
-    String file = file(origin);
-    return file != null && wanted.computeIfAbsent(file, f -> new HashSet<>()).add(number(origin));
+    keep(origins);
   }
 
   /** The file of an origin {@code <file>#<n>}, or null when it names no record of a file. */
@@ -56,48 +42,38 @@ final class AvroOrigins {
 
   /** The record at an origin, or null when the file or record is not there (or not readable). */
   GenericRecord record(String origin) {
-    String file = file(origin);
-    if (file == null) {
-      return null;
-    }
-    if (want(origin)) {
-      files.remove(file); // a record not named up front: read the file again
-    }
-    if (!files.containsKey(file)) {
-      files.put(file, read(file, wanted.get(file)));
-    }
-    Map<Long, GenericRecord> records = files.get(file);
-    return records == null ? null : records.get(number(origin));
+    return at(origin);
   }
 
-  /**
-   * The records of a file whose numbers are in {@code keep}, up to the first it cannot read; null
-   * when the file is gone.
-   */
-  private static Map<Long, GenericRecord> read(String file, Set<Long> keep) {
-    try {
-      if (!ReplayFiles.exists(file)) {
-        return null;
-      }
-      Map<Long, GenericRecord> out = new HashMap<>();
-      try (InputStream in =
-              Channels.newInputStream(
-                  Compression.detect(file).readDecompressed(FileSystems.open(FileSystems.matchSingleFileSpec(file).resourceId())));
-          DataFileStream<GenericRecord> avro = new DataFileStream<>(in, new GenericDatumReader<>())) {
-        GenericRecord reuse = null;
-        for (long n = 1; avro.hasNext() && out.size() < keep.size(); n++) {
-          if (keep.contains(n)) {
-            out.put(n, avro.next());
-          } else {
-            reuse = avro.next(reuse);
-          }
+  @Override
+  String fileOf(String origin) {
+    return file(origin);
+  }
+
+  @Override
+  long numberOf(String origin) {
+    return number(origin);
+  }
+
+  /** The records of a file whose numbers are in {@code keep}, up to the first it cannot read. */
+  @Override
+  Map<Long, GenericRecord> read(String file, Set<Long> keep) {
+    Map<Long, GenericRecord> out = new HashMap<>();
+    try (InputStream in =
+            Channels.newInputStream(
+                Compression.detect(file).readDecompressed(FileSystems.open(FileSystems.matchSingleFileSpec(file).resourceId())));
+        DataFileStream<GenericRecord> avro = new DataFileStream<>(in, new GenericDatumReader<>())) {
+      GenericRecord reuse = null;
+      for (long n = 1; avro.hasNext() && out.size() < keep.size(); n++) {
+        if (keep.contains(n)) {
+          out.put(n, avro.next());
+        } else {
+          reuse = avro.next(reuse);
         }
-      } catch (IOException | AvroRuntimeException e) {
-        // not Avro, or corrupt part-way: the records before are still there
       }
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
+    } catch (IOException | AvroRuntimeException e) {
+      // not Avro, or corrupt part-way: the records before are still there
     }
+    return out;
   }
 }

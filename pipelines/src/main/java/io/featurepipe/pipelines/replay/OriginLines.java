@@ -9,7 +9,6 @@ import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,29 +21,13 @@ import org.apache.commons.csv.CSVRecord;
 /**
  * The input lines dead letters point at ({@code origin} {@code <file>:<line>}): to tell a record
  * still in its input (a rerun reads it again) from one whose payload was fixed, and to read a CSV
- * line with its file's header. Each file is read once, as a stream, and only the lines asked for
- * (and the first, a CSV header) are kept: the input files of a day may be far larger than memory.
+ * line with its file's header ({@link NumberedOrigins}: each file read once, keeping only the lines
+ * asked for and the first, a CSV header).
  */
-final class OriginLines {
-  /** Per file, the line numbers to keep. */
-  private final Map<String, Set<Long>> wanted = new HashMap<>();
-  /** Per file read, the kept lines by number; null when the file is gone. */
-  private final Map<String, Map<Long, String>> files = new HashMap<>();
-
+final class OriginLines extends NumberedOrigins<String> {
   /** Keeps the lines of these origins (those of the dead letters to replay). */
   OriginLines(Collection<String> origins) {
-    for (String origin : origins) {
-      want(origin);
-    }
-  }
-
-  private boolean want(String origin) {
-    String file = file(origin);
-    if (file == null) {
-      return false;
-    }
-    Set<Long> lines = wanted.computeIfAbsent(file, f -> new HashSet<>(Set.of(1L)));
-    return lines.add(lineNumber(origin));
+    keep(origins);
   }
 
   /** The file of an origin {@code <file>:<line>}, or null when it names no line of a file. */
@@ -66,15 +49,7 @@ final class OriginLines {
 
   /** The text at an origin, or null when the file or line is not there. */
   String line(String origin) {
-    String file = file(origin);
-    if (file == null) {
-      return null;
-    }
-    if (want(origin)) {
-      files.remove(file); // a line not named up front: read the file again
-    }
-    Map<Long, String> lines = lines(file);
-    return lines == null ? null : lines.get(lineNumber(origin));
+    return at(origin);
   }
 
   /** The column names of a CSV file's header line, or null when the file is gone. */
@@ -83,8 +58,7 @@ final class OriginLines {
     if (file == null) {
       return null;
     }
-    wanted.computeIfAbsent(file, f -> new HashSet<>(Set.of(1L)));
-    Map<Long, String> lines = lines(file);
+    Map<Long, String> lines = items(file);
     if (lines == null || !lines.containsKey(1L)) {
       return null;
     }
@@ -97,22 +71,24 @@ final class OriginLines {
     }
   }
 
-  private Map<Long, String> lines(String file) {
-    if (files.containsKey(file)) {
-      return files.get(file);
-    }
-    Map<Long, String> kept;
-    try {
-      kept = ReplayFiles.exists(file) ? read(file, wanted.get(file)) : null;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    }
-    files.put(file, kept);
-    return kept;
+  @Override
+  String fileOf(String origin) {
+    return file(origin);
+  }
+
+  @Override
+  long numberOf(String origin) {
+    return lineNumber(origin);
+  }
+
+  @Override
+  Set<Long> alwaysKept() {
+    return Set.of(1L);
   }
 
   /** The lines of a file whose numbers (1-based) are in {@code keep}, read as a stream. */
-  private static Map<Long, String> read(String file, Set<Long> keep) throws IOException {
+  @Override
+  Map<Long, String> read(String file, Set<Long> keep) throws IOException {
     Map<Long, String> out = new HashMap<>();
     try (BufferedReader r =
         new BufferedReader(
