@@ -12,7 +12,8 @@ import org.apache.beam.sdk.transforms.display.DisplayData;
  * featurepipe's defaults for a streaming job on Flink, applied to the options the user did not set
  * (docs/flink.md): a checkpoint every minute, exactly once, at least 30 s apart, each allowed 10
  * minutes; a fixed maximum parallelism (the number of key groups, which a savepoint is bound to);
- * bundles open at most 100 ms, and no operator chaining (both for freshness);
+ * bundles open at most 100 ms, and no operator chaining (both for freshness); bundles finished
+ * before a checkpoint's barrier rather than buffered into it;
  * and, with {@code --stateBackendStoragePath}, RocksDB with incremental checkpoints under that path,
  * retained when the job is cancelled.
  *
@@ -65,6 +66,21 @@ public final class FlinkDefaults {
    */
   public static final boolean OPERATOR_CHAINING = false;
 
+  /**
+   * Whether each step finishes its open bundle before a checkpoint barrier passes it (Beam's
+   * {@code finishBundleBeforeCheckpointing}). On for streams. Otherwise Beam 2.70's Flink runner
+   * finishes the bundle inside the snapshot and keeps what it outputs (the partial tiles of {@code
+   * PreAggregateTiles}, say) in a buffer that is sent on only with the step's next record or
+   * watermark; but the runner's bundle timer ({@code DoFnOperator.updateOutputWatermark}) releases
+   * the watermark the open bundle held back without sending that buffer first (read in its source).
+   * The buffered tiles then reach {@code AssembleWindows} behind the watermark, and windows already
+   * written are restated, or, for a tile near its allowed lateness, it becomes a dead letter.
+   * Finished before the barrier, a bundle's output goes out ahead of its watermark as at any other
+   * time; the cost is that a checkpoint waits for open bundles (at most {@link
+   * #MAX_BUNDLE_TIME_MILLIS}).
+   */
+  public static final boolean FINISH_BUNDLE_BEFORE_CHECKPOINTING = true;
+
   private FlinkDefaults() {}
 
   /**
@@ -98,6 +114,9 @@ public final class FlinkDefaults {
     }
     if (!set.contains("operatorChaining")) {
       flink.setOperatorChaining(OPERATOR_CHAINING);
+    }
+    if (!set.contains("finishBundleBeforeCheckpointing")) {
+      flink.setFinishBundleBeforeCheckpointing(FINISH_BUNDLE_BEFORE_CHECKPOINTING);
     }
     String storage = flink.getStateBackendStoragePath();
     if (storage != null && !storage.isEmpty()) {

@@ -134,6 +134,37 @@ final class Clicks {
     }
   }
 
+  /** The cells of {@code other} that differ from {@code expected} (at most 40), titled, for a failure message. */
+  static String describe(Map<String, String> expected, Map<String, String> other, String title) {
+    StringBuilder out = new StringBuilder("\ncells differing " + title + ":");
+    int n = 0;
+    for (Map.Entry<String, String> e : other.entrySet()) {
+      String want = expected.get(e.getKey());
+      if (!e.getValue().equals(want) && n++ < 40) {
+        out.append("\n  ").append(e.getKey()).append(": ").append(e.getValue()).append(", expected ").append(want);
+      }
+    }
+    return n == 0 ? out.append(" none").toString() : out.toString();
+  }
+
+  /** Every dead letter written under {@code root} (file name and line), for a failure message. */
+  static String deadLetters(Path root) {
+    StringBuilder out = new StringBuilder("\ndead letters under " + root + ":");
+    if (!Files.isDirectory(root)) {
+      return out.append(" none (no folder)").toString();
+    }
+    try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+      for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+        for (String line : Files.readAllLines(f)) {
+          out.append("\n  ").append(root.relativize(f)).append(": ").append(line);
+        }
+      }
+    } catch (IOException e) {
+      out.append(" unreadable: ").append(e);
+    }
+    return out.toString();
+  }
+
   /** Polls {@code condition} every 200 ms for at most 3 minutes. */
   static void await(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + 180_000_000_000L;
