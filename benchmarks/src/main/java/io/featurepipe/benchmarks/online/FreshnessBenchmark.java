@@ -419,12 +419,13 @@ public final class FreshnessBenchmark implements BenchmarkSuite {
         m.cpu(), m.cores(), m.memoryGiB(), m.java(), m.os(), m.commit(), m.at()));
     b.append(String.format(
         "Stream: `StreamFeatures` on Flink `[local]` (parallelism 2, streaming, %s, bundles of at most"
-            + " %,d ms, operator chaining %s; otherwise `featurepipe stream`'s Flink defaults), from an in-process Kafka broker (%d partitions) into the bundled Bigtable emulator, all in one process."
+            + " %,d ms, operator chaining %s%s; otherwise `featurepipe stream`'s Flink defaults), from an in-process Kafka broker (%d partitions) into the bundled Bigtable emulator, all in one process."
             + " Events: %,d a second (%,d sent in all) over %,d keys, event time = the wall clock; one group of 4 features"
             + " (5 s and 10 s windows, hop 1 s, watermark delay 0, availability delay 0). %d window ends measured, the first"
             + " ending %d s after the stream wrote its first window end (its start-up and backlog are not measured).%n%n",
         checkpointMillis > 0 ? String.format("checkpointing every %,d ms", checkpointMillis) : "no checkpoints",
-        bundleMillis, chaining ? "on" : "off", PARTITIONS, rate, events, keys, windows, WARM_UP_WINDOWS + 1));
+        bundleMillis, chaining ? "on" : "off",
+        FlinkDefaults.FINISH_BUNDLE_BEFORE_CHECKPOINTING ? ", bundles finished before each checkpoint barrier" : "", PARTITIONS, rate, events, keys, windows, WARM_UP_WINDOWS + 1));
     b.append("| measure | n | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|\n");
     b.append(String.format("| freshness: watermark passes E -> read as of E is fresh | %d | %,d | %,d | %,d |%n",
         sorted.length, percentile(sorted, 50), percentile(sorted, 99), sorted[sorted.length - 1]));
