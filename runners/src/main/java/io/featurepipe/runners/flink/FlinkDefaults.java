@@ -73,8 +73,12 @@ public final class FlinkDefaults {
    * PreAggregateTiles}, say) in a buffer that is sent on only with the step's next record or
    * watermark; but the runner's bundle timer ({@code DoFnOperator.updateOutputWatermark}) releases
    * the watermark the open bundle held back without sending that buffer first (read in its source).
-   * The buffered tiles then reach {@code AssembleWindows} behind the watermark, and windows already
-   * written are restated, or, for a tile near its allowed lateness, it becomes a dead letter.
+   * The buffered tiles then reach {@code AssembleWindows} behind the watermark and windows already
+   * written are restated. Worse, when the step gets no further input (the end of a burst: a file,
+   * a backlog caught up), the buffer waits while every window up to the released watermark is
+   * written without those tiles, and when input resumes (or the job is restored from a checkpoint
+   * holding the buffer) a tile whose windows' state was released meanwhile becomes a dead letter:
+   * the cause of an event lost in {@code FlinkSavepointIT}, as far as reading the code tells.
    * Finished before the barrier, a bundle's output goes out ahead of its watermark as at any other
    * time; the cost is that a checkpoint waits for open bundles (at most {@link
    * #MAX_BUNDLE_TIME_MILLIS}).
