@@ -262,10 +262,13 @@ class FlinkClusterIT {
     List<String> command = new ArrayList<>();
     command.add(JAVA.toString());
     command.addAll(List.of(args));
-    return new ProcessBuilder(command)
+    Process p = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve(name + ".log").toFile())
         .start();
+    // a test JVM stopped before @AfterAll (a fork timeout, a stopped build) takes the cluster with it
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "stop-" + name));
+    return p;
   }
 
   /** Runs a client process to its end (up to 5 minutes); its output, asserting exit 0. */
