@@ -23,36 +23,18 @@ import org.apache.beam.sdk.io.FileSystems;
 final class AvroOrigins extends NumberedOrigins<GenericRecord> {
   /** Keeps the records of these origins (those of the dead letters to replay). */
   AvroOrigins(Collection<String> origins) {
+    super('#');
     keep(origins);
   }
 
   /** The file of an origin {@code <file>#<n>}, or null when it names no record of a file. */
   static String file(String origin) {
-    int hash = origin == null ? -1 : origin.lastIndexOf('#');
-    return hash <= 0 || number(origin) < 1 ? null : origin.substring(0, hash);
-  }
-
-  private static long number(String origin) {
-    try {
-      return Long.parseLong(origin.substring(origin.lastIndexOf('#') + 1));
-    } catch (NumberFormatException e) {
-      return -1;
-    }
+    return fileOf(origin, '#');
   }
 
   /** The record at an origin, or null when the file or record is not there (or not readable). */
   GenericRecord record(String origin) {
     return at(origin);
-  }
-
-  @Override
-  String fileOf(String origin) {
-    return file(origin);
-  }
-
-  @Override
-  long numberOf(String origin) {
-    return number(origin);
   }
 
   /** The records of a file whose numbers are in {@code keep}, up to the first it cannot read. */

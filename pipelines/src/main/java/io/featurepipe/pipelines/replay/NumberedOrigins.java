@@ -15,16 +15,42 @@ import java.util.Set;
  * A number not named up front makes the file be read again.
  */
 abstract class NumberedOrigins<T> {
+  /** Between an origin's file and its number. */
+  private final char separator;
   /** Per file, the numbers to keep. */
   private final Map<String, Set<Long>> wanted = new HashMap<>();
   /** Per file read, the kept items by number; null when the file is gone. */
   private final Map<String, Map<Long, T>> files = new HashMap<>();
 
+  /** @param separator between an origin's file and its number: {@code <file><separator><n>} */
+  NumberedOrigins(char separator) {
+    this.separator = separator;
+  }
+
+  /** The file of an origin {@code <file><separator><n>} (n ≥ 1), or null when it names no item of a file. */
+  static String fileOf(String origin, char separator) {
+    int at = origin == null ? -1 : origin.lastIndexOf(separator);
+    return at <= 0 || numberOf(origin, separator) < 1 ? null : origin.substring(0, at);
+  }
+
+  /** The number of an origin {@code <file><separator><n>}, or -1 when it ends in none. */
+  private static long numberOf(String origin, char separator) {
+    try {
+      return Long.parseLong(origin.substring(origin.lastIndexOf(separator) + 1));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   /** The file an origin names an item of, or null when it names none. */
-  abstract String fileOf(String origin);
+  String fileOf(String origin) {
+    return fileOf(origin, separator);
+  }
 
   /** The number (1-based) of the item an origin names in its file. */
-  abstract long numberOf(String origin);
+  final long numberOf(String origin) {
+    return numberOf(origin, separator);
+  }
 
   /** The items of a file whose numbers are in {@code keep}, read as a stream (the file exists). */
   abstract Map<Long, T> read(String file, Set<Long> keep) throws IOException;

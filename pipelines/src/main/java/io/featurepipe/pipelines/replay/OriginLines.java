@@ -27,24 +27,14 @@ import org.apache.commons.csv.CSVRecord;
 final class OriginLines extends NumberedOrigins<String> {
   /** Keeps the lines of these origins (those of the dead letters to replay). */
   OriginLines(Collection<String> origins) {
+    super(':');
     keep(origins);
   }
 
   /** The file of an origin {@code <file>:<line>}, or null when it names no line of a file. */
-  static String file(String origin) {
-    int colon = origin == null ? -1 : origin.lastIndexOf(':');
-    if (colon <= 0 || lineNumber(origin) < 1 || origin.startsWith("kafka:") || origin.startsWith("pubsub:")) {
-      return null;
-    }
-    return origin.substring(0, colon);
-  }
-
-  private static long lineNumber(String origin) {
-    try {
-      return Long.parseLong(origin.substring(origin.lastIndexOf(':') + 1));
-    } catch (NumberFormatException e) {
-      return -1;
-    }
+  @Override
+  String fileOf(String origin) {
+    return origin == null || origin.startsWith("kafka:") || origin.startsWith("pubsub:") ? null : super.fileOf(origin);
   }
 
   /** The text at an origin, or null when the file or line is not there. */
@@ -54,7 +44,7 @@ final class OriginLines extends NumberedOrigins<String> {
 
   /** The column names of a CSV file's header line, or null when the file is gone. */
   List<String> csvHeader(String origin, char delimiter) {
-    String file = file(origin);
+    String file = fileOf(origin);
     if (file == null) {
       return null;
     }
@@ -69,16 +59,6 @@ final class OriginLines extends NumberedOrigins<String> {
     } catch (IOException | UncheckedIOException e) {
       return null;
     }
-  }
-
-  @Override
-  String fileOf(String origin) {
-    return file(origin);
-  }
-
-  @Override
-  long numberOf(String origin) {
-    return lineNumber(origin);
   }
 
   @Override
