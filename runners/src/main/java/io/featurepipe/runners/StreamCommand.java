@@ -3,6 +3,7 @@ package io.featurepipe.runners;
 import io.featurepipe.pipelines.ingest.kafka.ReadKafka;
 import io.featurepipe.pipelines.stream.StreamFeatures;
 import io.featurepipe.pipelines.stream.StreamInputs;
+import io.featurepipe.pipelines.stream.StreamSettings;
 import io.featurepipe.pipelines.stream.StreamStart;
 import io.featurepipe.sinks.online.StoreMetadata;
 import io.featurepipe.transforms.definitions.DefinitionException;
@@ -152,7 +153,8 @@ final class StreamCommand implements Callable<Integer> {
           command.commandLine(), "--bootstrap-from-files needs --since (where the files end) and --data-root");
     }
     Instant s = since == null ? Instant.now() : parseTime(since, "--since");
-    StreamInputs inputs = inputs();
+    StreamSettings settings = settings();
+    StreamInputs inputs = inputs(settings);
     PipelineOptions options = BeamArgs.parse(beamArgs, "featurepipe-stream");
     if (inputs.maxRecords().isEmpty() && inputs.stopTime() == null) {
       options.as(StreamingOptions.class).setStreaming(true);
@@ -169,63 +171,38 @@ final class StreamCommand implements Callable<Integer> {
     }
     try (BigtableOptions.Store store = bigtable.open()) {
       StreamFeatures.Spec spec =
-          StreamFeatures.Spec.of(repo, store.target(), bootstrap ? StreamStart.bootstrapped(s) : StreamStart.of(s), deadLetters)
-              .withInputs(inputs)
-              .withStatisticsWindow(statsWindow)
-              .withFreshnessInterval(freshnessInterval);
-      if (!groups.isEmpty()) {
-        spec = spec.withGroups(groups);
-      }
-      if (bootstrap) {
-        spec = spec.withBootstrapRoot(dataRoot);
-      }
-      if (alerts != null) {
-        spec = spec.withAlertRoot(alerts);
-      }
-      if (webhook != null) {
-        spec = spec.withWebhook(webhook);
-      }
-      if (validationOutput != null) {
-        spec = spec.withValidationRoot(validationOutput);
-      }
-      if (runId != null) {
-        spec = spec.withRunId(runId);
-      }
-      if (baseline != null) {
-        spec = spec.withBaseline(StreamFeatures.readBaseline(baseline, spec.chosenGroups()));
-      }
+          settings.applyTo(
+              StreamFeatures.Spec.of(repo, store.target(), bootstrap ? StreamStart.bootstrapped(s) : StreamStart.of(s), deadLetters)
+                  .withInputs(inputs)
+                  .withStatisticsWindow(statsWindow)
+                  .withFreshnessInterval(freshnessInterval));
       store.prepare(repo);
       run(spec, options, store.describe(), System.out);
     }
     return 0;
   }
 
-  private StreamInputs inputs() {
-    StreamInputs in = StreamInputs.defaults();
-    if (kafkaBootstrap != null) {
-      in = in.withKafkaBootstrap(kafkaBootstrap);
-    }
+  private StreamSettings settings() {
+    ReadKafka.Start kafkaStart = null;
     if (start != null) {
       try {
-        in = in.withStart(ReadKafka.Start.valueOf(start.toUpperCase(Locale.ROOT)));
+        kafkaStart = ReadKafka.Start.valueOf(start.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(command.commandLine(), "--start is earliest or latest, not '" + start + "'");
       }
     }
-    if (consumerGroupPrefix != null) {
-      in = in.withGroupIdPrefix(consumerGroupPrefix);
-    }
-    for (Map.Entry<String, String> t : topics.entrySet()) {
-      in = in.withTopic(t.getKey(), t.getValue());
-    }
+    return new StreamSettings(groups, bootstrap ? dataRoot : null, alerts, webhook, validationOutput, runId, baseline,
+        kafkaBootstrap, kafkaStart, consumerGroupPrefix, topics, dataRoot);
+  }
+
+  /** The inputs of the settings, with the bounds of a replay ({@code --max-records}, {@code --stop-at}). */
+  private StreamInputs inputs(StreamSettings settings) {
+    StreamInputs in = settings.applyTo(StreamInputs.defaults());
     for (Map.Entry<String, Long> m : maxRecords.entrySet()) {
       in = in.withMaxRecords(m.getKey(), m.getValue());
     }
     if (stopAt != null) {
       in = in.withStopTime(parseTime(stopAt, "--stop-at"));
-    }
-    if (dataRoot != null) {
-      in = in.withDataRoot(dataRoot);
     }
     return in;
   }

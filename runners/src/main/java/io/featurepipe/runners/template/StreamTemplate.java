@@ -3,6 +3,7 @@ package io.featurepipe.runners.template;
 import io.featurepipe.pipelines.ingest.kafka.ReadKafka;
 import io.featurepipe.pipelines.stream.StreamFeatures;
 import io.featurepipe.pipelines.stream.StreamInputs;
+import io.featurepipe.pipelines.stream.StreamSettings;
 import io.featurepipe.pipelines.stream.StreamStart;
 import io.featurepipe.sinks.online.BigtableTarget;
 import io.featurepipe.sinks.online.PrepareOnlineStore;
@@ -80,61 +81,30 @@ public final class StreamTemplate {
       throw new IllegalArgumentException("bootstrapFromFiles needs since (where the files end) and dataRoot");
     }
     Instant since = o.getSince() == null ? Instant.now() : time("since", o.getSince());
-    StreamFeatures.Spec spec =
+    StreamSettings settings = settings(o, bootstrap);
+    return settings.applyTo(
         StreamFeatures.Spec.of(
                 repo,
                 BigtableTarget.parse(o.getBigtable()),
                 bootstrap ? StreamStart.bootstrapped(since) : StreamStart.of(since),
                 o.getDeadLetters())
-            .withInputs(inputs(o))
+            .withInputs(settings.applyTo(StreamInputs.defaults()))
             .withStatisticsWindow(duration("statsWindow", o.getStatsWindow()))
-            .withFreshnessInterval(duration("freshnessInterval", o.getFreshnessInterval()));
-    if (o.getGroups() != null && !o.getGroups().isEmpty()) {
-      spec = spec.withGroups(o.getGroups());
-    }
-    if (bootstrap) {
-      spec = spec.withBootstrapRoot(o.getDataRoot());
-    }
-    if (o.getAlerts() != null) {
-      spec = spec.withAlertRoot(o.getAlerts());
-    }
-    if (o.getWebhook() != null) {
-      spec = spec.withWebhook(o.getWebhook());
-    }
-    if (o.getValidationOutput() != null) {
-      spec = spec.withValidationRoot(o.getValidationOutput());
-    }
-    if (o.getRunId() != null) {
-      spec = spec.withRunId(o.getRunId());
-    }
-    if (o.getBaseline() != null) {
-      spec = spec.withBaseline(StreamFeatures.readBaseline(o.getBaseline(), spec.chosenGroups()));
-    }
-    return spec;
+            .withFreshnessInterval(duration("freshnessInterval", o.getFreshnessInterval())));
   }
 
-  private static StreamInputs inputs(StreamTemplateOptions o) {
-    StreamInputs in = StreamInputs.defaults();
-    if (o.getKafkaBootstrap() != null) {
-      in = in.withKafkaBootstrap(o.getKafkaBootstrap());
-    }
+  private static StreamSettings settings(StreamTemplateOptions o, boolean bootstrap) {
+    ReadKafka.Start start = null;
     if (o.getStart() != null) {
       try {
-        in = in.withStart(ReadKafka.Start.valueOf(o.getStart().toUpperCase(Locale.ROOT)));
+        start = ReadKafka.Start.valueOf(o.getStart().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw TemplateLaunch.invalid("start", o.getStart(), "earliest or latest");
       }
     }
-    if (o.getConsumerGroupPrefix() != null) {
-      in = in.withGroupIdPrefix(o.getConsumerGroupPrefix());
-    }
-    for (Map.Entry<String, String> t : pairs("topics", o.getTopics()).entrySet()) {
-      in = in.withTopic(t.getKey(), t.getValue());
-    }
-    if (o.getDataRoot() != null) {
-      in = in.withDataRoot(o.getDataRoot());
-    }
-    return in;
+    return new StreamSettings(o.getGroups(), bootstrap ? o.getDataRoot() : null, o.getAlerts(), o.getWebhook(),
+        o.getValidationOutput(), o.getRunId(), o.getBaseline(), o.getKafkaBootstrap(), start,
+        o.getConsumerGroupPrefix(), pairs("topics", o.getTopics()), o.getDataRoot());
   }
 
   /** {@code SOURCE=VALUE} entries as a map. */
