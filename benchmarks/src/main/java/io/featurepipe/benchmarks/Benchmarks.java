@@ -27,7 +27,8 @@ public final class Benchmarks implements Callable<Integer> {
         new io.featurepipe.benchmarks.offline.OfflineSuite(),
         new io.featurepipe.benchmarks.online.OnlineBenchmark(),
         new io.featurepipe.benchmarks.online.FreshnessBenchmark(),
-        new ValidationOverheadSuite())) {
+        new ValidationOverheadSuite(),
+        new io.featurepipe.benchmarks.state.TileStateSuite())) {
       all.put(s.name(), s);
     }
     return all;

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * {@code BENCHMARKS.md}: a header, then one section per suite between markers, so that running one
  * suite replaces its own section and keeps the others (each section names its own machine and run).
  */
-final class BenchmarksFile {
+public final class BenchmarksFile {
   private static final Pattern SECTION =
       Pattern.compile("<!-- suite:(\\S+) -->\\n(.*?)<!-- /suite:\\1 -->\\n", Pattern.DOTALL);
 
@@ -54,7 +54,7 @@ final class BenchmarksFile {
   }
 
   /** The header line each suite puts under its title. */
-  static String machineLine(Machine m) {
+  public static String machineLine(Machine m) {
     return "Machine: " + m.line() + ".";
   }
 }
