@@ -262,20 +262,43 @@ class FlinkSavepointIT {
   /**
    * Stops a job with a savepoint, as an operator does: a stop whose savepoint fails leaves the job
    * running (Flink's documented behaviour, e.g. when a checkpoint request reaches a task being
-   * redeployed), so it is tried again, up to three times.
+   * redeployed) or fails it over to its last checkpoint (a task that aborts a stop-with-savepoint
+   * fails), so it is tried again once every task of the job runs, for up to five minutes.
    */
   static String stopWithSavepoint(JobID job, String directory) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     for (int attempt = 1; ; attempt++) {
+      awaitEveryTaskRunning(job);
       try {
         return flink.stopWithSavepoint(job, directory, false, SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
       } catch (java.util.concurrent.ExecutionException e) {
-        if (attempt == 3 || !causedByCheckpointFailure(e)) {
+        if (System.nanoTime() > deadline || !causedByCheckpointFailure(e)) {
           throw e;
         }
-        System.err.println("stop-with-savepoint attempt " + attempt + " failed, the job runs on; again: " + e.getCause());
+        System.err.println("stop-with-savepoint attempt " + attempt + " failed; again once every task runs: " + e.getCause());
         Thread.sleep(1_000);
       }
     }
+  }
+
+  /** Waits until the job runs and so does every one of its tasks (none deploying, restarting or failed). */
+  static void awaitEveryTaskRunning(JobID job) throws InterruptedException {
+    Clicks.await("every task of job " + job + " running", () -> {
+      try {
+        var graph = flink.getExecutionGraph(job).get();
+        if (graph.getState() != JobStatus.RUNNING) {
+          return false;
+        }
+        for (var vertex : graph.getAllExecutionVertices()) {
+          if (vertex.getExecutionState() != org.apache.flink.runtime.execution.ExecutionState.RUNNING) {
+            return false;
+          }
+        }
+        return true;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
   }
 
   private static boolean causedByCheckpointFailure(Throwable e) {
