@@ -51,11 +51,11 @@ import org.apache.beam.sdk.values.PCollectionView;
  * appended, and keyed by its bucket of the next group; after the last group they are the joined
  * rows. There is no shuffle by spine row.
  *
- * <p>Before the chain, {@code RequestBuckets} names each spine row's bucket and offline partition
- * ({@code <group>/v<version>/date=<date of e>}) of every group. Only the distinct partitions are
- * read ({@code DistinctPartitions}, {@code ReadOffline}; an unpublished one fails the run), and
- * offline rows of buckets no spine row asks for are dropped before any shuffle ({@code
- * BucketsAskedView}: a Bloom filter of the buckets, see {@link BucketFilter}). {@code
+ * <p>Before the chain, {@code RequestBuckets} names each spine row's bucket, offline partition
+ * ({@code <group>/v<version>/date=<date of e>}) and lookup (group, key, e(t)) of every group. Only
+ * the distinct partitions are read ({@code DistinctPartitions}, {@code ReadOffline}; an
+ * unpublished one fails the run), and offline rows no spine row looks up are dropped before any
+ * shuffle ({@code LookupsView}: a Bloom filter of the lookups, see {@link LookupFilter}). {@code
  * CountRequests} counts the spine rows per bucket (combiner-lifted); a bucket asked by more than
  * the hot-key threshold of spine rows ({@code HotBuckets}, {@code HotBucketsView}) is spread over
  * {@code ceil(count / threshold)} salts (spine row id modulo that), its offline rows copied to each
@@ -115,7 +115,7 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
     }
     PCollectionTuple requests =
         spine.apply("RequestBuckets", ParDo.of(new JoinSteps.RequestBucketsFn(times, partitionPrefixes))
-            .withOutputTags(JoinSteps.BUCKETS, TupleTagList.of(JoinSteps.PARTITIONS)));
+            .withOutputTags(JoinSteps.BUCKETS, TupleTagList.of(JoinSteps.PARTITIONS).and(JoinSteps.LOOKUPS)));
     PCollection<Bucket> buckets = requests.get(JoinSteps.BUCKETS).setCoder(Bucket.Coder.of());
 
     PCollectionList<FeatureRow> offline =
@@ -123,8 +123,10 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
             .setCoder(StringUtf8Coder.of())
             .apply("DistinctPartitions", Distinct.create())
             .apply("ReadOffline", new ReadRequestedPartitions(selection, offlineRoot));
-    PCollectionView<BucketFilter> asked =
-        buckets.apply("BucketsAskedView", Combine.globally(new BucketFilter.Build()).asSingletonView());
+    PCollectionView<LookupFilter> asked =
+        requests.get(JoinSteps.LOOKUPS)
+            .setCoder(VarLongCoder.of())
+            .apply("LookupsView", Combine.globally(new LookupFilter.Build()).asSingletonView());
     PCollectionView<Map<Bucket, Long>> hot =
         buckets
             .apply("CountRequests", Count.perElement())

@@ -28,6 +28,7 @@ final class JoinSteps {
   static final TupleTag<JoinedRow> ROWS = new TupleTag<>("rows");
   static final TupleTag<Bucket> BUCKETS = new TupleTag<>("buckets");
   static final TupleTag<String> PARTITIONS = new TupleTag<>("partitions");
+  static final TupleTag<Long> LOOKUPS = new TupleTag<>("lookups");
 
   private JoinSteps() {}
 
@@ -69,8 +70,9 @@ final class JoinSteps {
   }
 
   /**
-   * The bucket (group, key, date of e(t)) of a spine row for every selected group, and the offline
-   * partition ({@code <group>/v<version>/date=<date>}) that holds its window end.
+   * For a spine row and every selected group: its bucket (group, key, date of e(t)), the offline
+   * partition ({@code <group>/v<version>/date=<date>}) that holds its window end, and the {@link
+   * LookupFilter#hash hash} of its lookup (group, key, e(t)).
    */
   static final class RequestBucketsFn extends DoFn<SpineRow, Bucket> {
     private final List<GroupTime> groups;
@@ -85,8 +87,11 @@ final class JoinSteps {
     public void process(@Element SpineRow row, MultiOutputReceiver out) {
       for (int g = 0; g < groups.size(); g++) {
         GroupTime gt = groups.get(g);
-        Bucket b = Bucket.of(g, gt.key(row), gt.windowEnd(row));
+        List<Object> key = gt.key(row);
+        long end = gt.windowEnd(row);
+        Bucket b = Bucket.of(g, key, end);
         out.get(BUCKETS).output(b);
+        out.get(LOOKUPS).output(LookupFilter.hash(g, key, end));
         out.get(PARTITIONS).output(partitionPrefixes.get(g) + "date=" + LocalDate.ofEpochDay(b.day()));
       }
     }
@@ -138,16 +143,16 @@ final class JoinSteps {
 
   /**
    * An offline row of {@code group} keyed by its bucket, copied to every salt of a hot bucket;
-   * dropped when no spine row asks for its bucket ({@link BucketFilter}).
+   * dropped when no spine row looks its window end up ({@link LookupFilter}).
    */
   static final class KeyOfflineRowsFn extends DoFn<FeatureRow, KV<Bucket, FeatureRow>> {
     private final int group;
     private final PCollectionView<Map<Bucket, Long>> hot;
-    private final PCollectionView<BucketFilter> asked;
+    private final PCollectionView<LookupFilter> asked;
     private final long threshold;
 
     KeyOfflineRowsFn(
-        int group, PCollectionView<Map<Bucket, Long>> hot, PCollectionView<BucketFilter> asked, long threshold) {
+        int group, PCollectionView<Map<Bucket, Long>> hot, PCollectionView<LookupFilter> asked, long threshold) {
       this.group = group;
       this.hot = hot;
       this.asked = asked;
@@ -157,10 +162,10 @@ final class JoinSteps {
     @ProcessElement
     public void process(ProcessContext c) {
       FeatureRow row = c.element();
-      Bucket b = Bucket.of(group, row.key(), row.windowEndMillis());
-      if (!c.sideInput(asked).mightHold(b)) {
+      if (!c.sideInput(asked).mightHold(group, row.key(), row.windowEndMillis())) {
         return;
       }
+      Bucket b = Bucket.of(group, row.key(), row.windowEndMillis());
       Long count = c.sideInput(hot).get(b);
       int fanout = count == null ? 1 : fanout(count, threshold);
       for (int s = 0; s < fanout; s++) {
@@ -173,8 +178,8 @@ final class JoinSteps {
    * Per bucket of {@code group} (and salt): its offline rows held in a map by window end (at most
    * one per hop of a day), the spine rows streamed past it; each leaves with the row at its e(t)
    * appended, or the group's empty values when the store has none there. Two offline rows at a
-   * window end a spine row asks for fail the run (the store is corrupt). Offline rows of a bucket
-   * no spine row asks for stop here.
+   * window end a spine row asks for fail the run (the store is corrupt). The few offline rows that
+   * passed the lookup filter but meet no spine row stop here.
    */
   static final class Attach implements java.io.Serializable {
     private final int group;

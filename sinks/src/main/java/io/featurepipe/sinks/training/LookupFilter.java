@@ -1,5 +1,6 @@
 package io.featurepipe.sinks.training;
 
+import io.featurepipe.transforms.record.ValueCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -9,34 +10,36 @@ import java.io.OutputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.CannotProvideCoderException;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.transforms.Combine;
 
 /**
- * The buckets a spine asks for, as a Bloom filter: {@link #mightHold} is true for every bucket it
- * was built from and, for about 1% of the others, true as well. The join drops the offline rows of
- * buckets it does not hold before shuffling them (most rows of a partition are of keys and dates no
- * spine row asks for); a false positive only costs a shuffled row that meets no spine row.
+ * The lookups (group, entity key, window end {@code e(t)}) a spine makes, as a Bloom filter:
+ * {@link #mightHold} is true for every lookup it was built from and, for about 1% of the others,
+ * true as well. The join drops the offline rows nobody looks up before shuffling them (most rows
+ * of a partition are of keys, or window ends, no spine row asks for); a false positive only costs
+ * a shuffled row that meets no spine row.
  *
- * <p>Built by {@link Build} from the buckets of every spine row (the same bucket any number of
- * times), about 10 bits a distinct bucket. Bucket and filter
- * are hashed from the bucket's coder bytes with a fixed hash, so every runner and rerun builds the
- * same filter, whatever the order of the buckets.
+ * <p>Built by {@link Build} from the {@link #hash hashes} of the lookups of every spine row (the
+ * same lookup any number of times), about 10 bits a distinct lookup. A lookup is hashed from its
+ * encoded group, key and window end with a fixed hash, so every runner and rerun builds the same
+ * filter, whatever the order of its input.
  */
-final class BucketFilter implements Serializable {
+final class LookupFilter implements Serializable {
   private static final int HASHES = 7;
   private static final int BITS_PER_BUCKET = 10;
 
   private final long[] bits;
 
-  private BucketFilter(long[] bits) {
+  private LookupFilter(long[] bits) {
     this.bits = bits;
   }
 
-  /** A filter holding the buckets with these {@link #hash hashes}. */
-  static BucketFilter of(long[] hashes) {
+  /** A filter holding the lookups with these {@link #hash hashes}. */
+  static LookupFilter of(long[] hashes) {
     long n = Arrays.stream(hashes).distinct().count();
     long words = Math.max(1, (n * BITS_PER_BUCKET + 63) / 64);
     if (words > Integer.MAX_VALUE - 8) {
@@ -51,12 +54,12 @@ final class BucketFilter implements Serializable {
         bits[(int) (bit >>> 6)] |= 1L << bit;
       }
     }
-    return new BucketFilter(bits);
+    return new LookupFilter(bits);
   }
 
-  /** Whether {@code b} (any salt) may be one of the buckets: never false for one of them. */
-  boolean mightHold(Bucket b) {
-    long h = hash(b);
+  /** Whether the lookup of {@code windowEndMillis} for {@code key} of group {@code group} may be one of them: never false for one. */
+  boolean mightHold(int group, List<Object> key, long windowEndMillis) {
+    long h = hash(group, key, windowEndMillis);
     long h2 = mix(h ^ 0x9E3779B97F4A7C15L) | 1;
     long size = (long) bits.length * 64;
     for (int i = 0; i < HASHES; i++) {
@@ -68,11 +71,15 @@ final class BucketFilter implements Serializable {
     return true;
   }
 
-  /** A 64-bit hash of the bucket's group, key and day (not its salt): FNV-1a of its coder bytes, mixed. */
-  static long hash(Bucket b) {
+  /** A 64-bit hash of a lookup: FNV-1a of its encoded group, key and window end, mixed. */
+  static long hash(int group, List<Object> key, long windowEndMillis) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
     try {
-      Bucket.Coder.of().encode(b.withSalt(0), bytes);
+      DataOutputStream out = new DataOutputStream(bytes);
+      ValueCodec.writeVarLong(group, out);
+      ValueCodec.write(key, out);
+      ValueCodec.writeVarLong(ValueCodec.zigzag(windowEndMillis), out);
+      out.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -93,16 +100,16 @@ final class BucketFilter implements Serializable {
     return h;
   }
 
-  /** Builds the filter of all the buckets of a collection (their hashes, then the bits). */
-  static final class Build extends Combine.CombineFn<Bucket, Hashes, BucketFilter> {
+  /** Builds the filter of all the lookup hashes of a collection. */
+  static final class Build extends Combine.CombineFn<Long, Hashes, LookupFilter> {
     @Override
     public Hashes createAccumulator() {
       return new Hashes(new long[16], 0);
     }
 
     @Override
-    public Hashes addInput(Hashes acc, Bucket b) {
-      return acc.add(hash(b));
+    public Hashes addInput(Hashes acc, Long hash) {
+      return acc.add(hash);
     }
 
     @Override
@@ -117,24 +124,24 @@ final class BucketFilter implements Serializable {
     }
 
     @Override
-    public BucketFilter extractOutput(Hashes acc) {
-      return BucketFilter.of(Arrays.copyOf(acc.values, acc.size));
+    public LookupFilter extractOutput(Hashes acc) {
+      return LookupFilter.of(Arrays.copyOf(acc.values, acc.size));
     }
 
     @Override
     public org.apache.beam.sdk.coders.Coder<Hashes> getAccumulatorCoder(
-        CoderRegistry registry, org.apache.beam.sdk.coders.Coder<Bucket> input) throws CannotProvideCoderException {
+        CoderRegistry registry, org.apache.beam.sdk.coders.Coder<Long> input) throws CannotProvideCoderException {
       return Hashes.Coder.INSTANCE;
     }
 
     @Override
-    public org.apache.beam.sdk.coders.Coder<BucketFilter> getDefaultOutputCoder(
-        CoderRegistry registry, org.apache.beam.sdk.coders.Coder<Bucket> input) throws CannotProvideCoderException {
+    public org.apache.beam.sdk.coders.Coder<LookupFilter> getDefaultOutputCoder(
+        CoderRegistry registry, org.apache.beam.sdk.coders.Coder<Long> input) throws CannotProvideCoderException {
       return Coder.INSTANCE;
     }
   }
 
-  /** The bucket hashes gathered so far (a growable array). */
+  /** The lookup hashes gathered so far (a growable array). */
   static final class Hashes {
     private long[] values;
     private int size;
@@ -144,7 +151,7 @@ final class BucketFilter implements Serializable {
       this.size = size;
     }
 
-    /** Keeps each hash once (a bucket asked by many spine rows is one bucket). */
+    /** Keeps each hash once (a lookup made by many spine rows is one lookup). */
     Hashes distinct() {
       long[] unique = Arrays.stream(values, 0, size).sorted().distinct().toArray();
       return new Hashes(unique.length == 0 ? new long[16] : unique, unique.length);
@@ -185,11 +192,11 @@ final class BucketFilter implements Serializable {
   }
 
   /** Coder of the filter: its words. */
-  static final class Coder extends AtomicCoder<BucketFilter> {
+  static final class Coder extends AtomicCoder<LookupFilter> {
     static final Coder INSTANCE = new Coder();
 
     @Override
-    public void encode(BucketFilter f, OutputStream os) throws IOException {
+    public void encode(LookupFilter f, OutputStream os) throws IOException {
       DataOutputStream out = new DataOutputStream(os);
       out.writeInt(f.bits.length);
       for (long w : f.bits) {
@@ -199,13 +206,13 @@ final class BucketFilter implements Serializable {
     }
 
     @Override
-    public BucketFilter decode(InputStream is) throws IOException {
+    public LookupFilter decode(InputStream is) throws IOException {
       DataInputStream in = new DataInputStream(is);
       long[] bits = new long[in.readInt()];
       for (int i = 0; i < bits.length; i++) {
         bits[i] = in.readLong();
       }
-      return new BucketFilter(bits);
+      return new LookupFilter(bits);
     }
 
     @Override
