@@ -75,7 +75,7 @@ final class TrainingSetCommand implements Callable<Integer> {
   @Option(
       names = "--hot-key-threshold",
       paramLabel = "N",
-      description = "Spine rows per (group, key, window end) above which the join spreads the key over several workers.")
+      description = "Spine rows per (group, key, date of the window end) above which the join spreads them over several workers.")
   Long hotKeyThreshold;
 
   @Option(

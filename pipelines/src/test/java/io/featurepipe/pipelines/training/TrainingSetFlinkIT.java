@@ -1,6 +1,7 @@
 package io.featurepipe.pipelines.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.featurepipe.transforms.record.SourceRecord;
 import java.nio.file.Files;
@@ -20,6 +21,11 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.DistributionResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The training-set pipeline on the Flink runner (embedded mini-cluster, parallelism 2), from an
  * Avro spine with a {@code timestamp-micros} time, equals the DirectRunner's output record for
- * record, over an offline store backfilled from the leakage test's events.
+ * record, over an offline store backfilled from the leakage test's events. With a hot-key threshold
+ * of 5 every bucket (group, key, date) is hot, so both runners spread them (salts and the side input).
  */
 class TrainingSetFlinkIT {
 
@@ -61,12 +68,12 @@ class TrainingSetFlinkIT {
       }
     }
 
-    Map<Integer, String> direct = run(OfflineFixture.direct(), repo, spine, offline, dir.resolve("direct"));
+    Map<Integer, String> direct = run(OfflineFixture.direct(), repo, spine, offline, dir.resolve("direct"), "DirectRunner");
     FlinkPipelineOptions o = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
     o.setRunner(FlinkRunner.class);
     o.setFlinkMaster("[local]");
     o.setParallelism(2);
-    Map<Integer, String> flink = run(Pipeline.create(o), repo, spine, offline, dir.resolve("flink"));
+    Map<Integer, String> flink = run(Pipeline.create(o), repo, spine, offline, dir.resolve("flink"), "Flink");
     assertEquals(60, direct.size());
     assertEquals(direct, flink);
     assertEquals(
@@ -74,12 +81,38 @@ class TrainingSetFlinkIT {
   }
 
   static Map<Integer, String> run(
-      Pipeline p, io.featurepipe.transforms.model.FeatureRepository repo, Path spine, String offline, Path out) {
+      Pipeline p, io.featurepipe.transforms.model.FeatureRepository repo, Path spine, String offline, Path out,
+      String runner) {
     TrainingSet.build(p, TrainingSet.Spec.of(repo, SpineSource.of(spine.toString(), "t"), "user_hourly:*,shop_delayed:*", offline, out.toString())
         .withHotKeyThreshold(5));
-    OfflineFixture.run(p);
+    PipelineResult result = OfflineFixture.run(p);
+    MetricsFilter filter = MetricsFilter.builder().addNameFilter(MetricNameFilter.inNamespace("featurepipe")).build();
+    long hot = 0;
+    for (MetricResult<Long> c : result.metrics().queryMetrics(filter).getCounters()) {
+      if (c.getName().getName().equals("training_hot_keys")) {
+        hot += committedOrAttempted(c);
+      }
+    }
+    // users a (45 rows) and b (15), shops s0, s1, s2 (20 each), all on 2026-03-02
+    assertEquals(5, hot, runner + ": every bucket is above the threshold of 5");
+    long largest = -1;
+    for (MetricResult<DistributionResult> d : result.metrics().queryMetrics(filter).getDistributions()) {
+      if (d.getName().getName().equals("training_requests_per_key")) {
+        largest = Math.max(largest, d.getAttempted().getMax());
+      }
+    }
+    assertTrue(largest > 0 && largest <= 10, runner + ": a salt holds about the threshold (45 rows of a unspread), not " + largest);
     Map<Integer, String> rows = new TreeMap<>();
     OfflineFixture.readTrainingSet(out.toString()).forEach(r -> rows.put((Integer) r.get("row"), r.toString()));
     return rows;
+  }
+
+  /** Committed where the runner has them (the DirectRunner's attempted counts may count a bundle twice), else attempted (Flink). */
+  static long committedOrAttempted(MetricResult<Long> c) {
+    try {
+      return c.getCommitted();
+    } catch (UnsupportedOperationException e) {
+      return c.getAttempted();
+    }
   }
 }

@@ -1,32 +1,30 @@
 package io.featurepipe.sinks.training;
 
-import io.featurepipe.sinks.offline.OfflineLayout;
 import io.featurepipe.transforms.compute.CompiledGroup;
 import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.model.FeatureRepository;
 import io.featurepipe.transforms.record.FeatureRow;
-import io.featurepipe.transforms.time.TimeRules;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Distinct;
-import org.apache.beam.sdk.transforms.Filter;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
-import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.PCollectionView;
-import org.apache.beam.sdk.values.TypeDescriptor;
-import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Joins spine rows to the offline store point-in-time (DESIGN §3): for a spine row at time {@code
@@ -43,25 +41,34 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  *     spine.apply("JoinPointInTime", JoinPointInTime.of(repository, selection, offlineRoot));
  * }</pre>
  *
- * <p>It is an equality join on (group, key, e) done with shuffles, never a per-key history in
- * memory: {@code RequestValues} turns each spine row into one request per group; {@code
- * CountRequests} counts the distinct join keys (combiner-lifted, so hot keys are cheap); only the
- * offline partitions of their dates are read ({@code ReadOffline}; an unpublished one fails the run);
- * {@code MatchOffline}/{@code ResolveValues} meet, per (group, entity key), the window ends asked
- * for (held in a map: at most one entry per hop of the spine's time range) and the key's offline
- * rows (streamed, never held), and pair each asked window end with its one offline row or the
- * empty values; {@code MatchRequests}/{@code AttachValues} hand the values to the requests; {@code
- * GatherRows}/{@code AssembleRows} put each spine row back together. A join key asked by more than
- * the hot-key threshold of spine rows is spread over {@code ceil(count / threshold)} salted keys,
- * its values copied to each, so no worker holds more than about a threshold of requests per key.
+ * <p>It is an equality join done with one shuffle per group, chained: the spine rows go through
+ * the groups in selection order, each {@code Join/<group>/Match} a CoGroupByKey by <em>bucket</em>
+ * (group, entity key, UTC date of e(t)) of the group's offline rows of that key and date ({@code
+ * Join/<group>/KeyOfflineRows}) and the spine rows, joined so far, whose e(t) falls on that date.
+ * Per bucket the offline rows are held in a map by window end (at most one per hop of a day,
+ * whatever the spine's size) and the spine rows streamed past it ({@code
+ * Join/<group>/AttachValues}): each leaves with the group's row at its e(t), or the empty values,
+ * appended, and keyed by its bucket of the next group; after the last group they are the joined
+ * rows. There is no shuffle by spine row.
+ *
+ * <p>Before the chain, {@code RequestBuckets} names each spine row's bucket, offline partition
+ * ({@code <group>/v<version>/date=<date of e>}) and lookup (group, key, e(t)) of every group. Only
+ * the distinct partitions are read ({@code DistinctPartitions}, {@code ReadOffline}; an
+ * unpublished one fails the run), and offline rows no spine row looks up are dropped before any
+ * shuffle ({@code LookupsView}: a Bloom filter of the lookups, see {@link LookupFilter}). {@code
+ * CountRequests} counts the spine rows per bucket (combiner-lifted); a bucket asked by more than
+ * the hot-key threshold of spine rows ({@code HotBuckets}, {@code HotBucketsView}) is spread over
+ * {@code ceil(count / threshold)} salts (spine row id modulo that), its offline rows copied to each
+ * salt, so no worker holds more than about a threshold of spine rows per key.
  *
  * <p>Counters ({@code featurepipe}): {@code training_rows_joined}, {@code training_found_<group>},
- * {@code training_empty_<group>}, {@code training_hot_keys}, {@code training_partitions_read},
- * {@code training_offline_rows_read}; distribution {@code training_requests_per_key}.
+ * {@code training_empty_<group>}, {@code training_hot_keys} (hot buckets), {@code
+ * training_partitions_read}, {@code training_offline_rows_read}; distribution {@code
+ * training_requests_per_key} (spine rows per bucket and salt).
  */
 public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCollection<JoinedRow>> {
 
-  /** Default number of spine rows per join key above which the key is spread. */
+  /** Default number of spine rows per bucket (group, key, date) above which the bucket is spread. */
   public static final long DEFAULT_HOT_KEY_THRESHOLD = 10_000;
 
   private final FeatureRepository repository;
@@ -88,7 +95,7 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
     return new JoinPointInTime(repository, selection, offlineRoot, DEFAULT_HOT_KEY_THRESHOLD);
   }
 
-  /** Spreads join keys asked by more than {@code threshold} spine rows (default {@value #DEFAULT_HOT_KEY_THRESHOLD}). */
+  /** Spreads buckets asked by more than {@code threshold} spine rows (default {@value #DEFAULT_HOT_KEY_THRESHOLD}). */
   public JoinPointInTime withHotKeyThreshold(long threshold) {
     if (threshold < 1) {
       throw new IllegalArgumentException("the hot-key threshold must be at least 1, not " + threshold);
@@ -98,75 +105,69 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
 
   @Override
   public PCollection<JoinedRow> expand(PCollection<SpineRow> spine) {
-    List<String> groupNames = new ArrayList<>();
-    List<String> versions = new ArrayList<>();
-    List<Object[]> empties = new ArrayList<>();
-    for (FeatureGroupDef g : selection.groups()) {
-      groupNames.add(g.name());
-      versions.add(g.version());
-      empties.add(CompiledGroup.of(repository, g).emptyValues());
-    }
-    KvCoder<JoinKey, Long> requestCoder = KvCoder.of(JoinKey.Coder.of(), VarLongCoder.of());
-    KvCoder<JoinKey, FeatureRow> valueCoder = KvCoder.of(JoinKey.Coder.of(), FeatureRow.Coder.of());
+    List<FeatureGroupDef> groups = selection.groups();
+    List<JoinSteps.GroupTime> times = JoinSteps.GroupTime.of(selection);
+    KvCoder<Bucket, Long> countCoder = KvCoder.of(Bucket.Coder.of(), VarLongCoder.of());
 
-    PCollection<KV<JoinKey, Long>> requests =
-        spine.apply("RequestValues", ParDo.of(new JoinSteps.RequestFn(selection))).setCoder(requestCoder);
-    PCollection<KV<JoinKey, Long>> counts =
-        requests.apply("CountRequests", Count.perKey()).setCoder(requestCoder);
-
-    List<String> partitionOf = new ArrayList<>();
-    for (FeatureGroupDef g : selection.groups()) {
-      partitionOf.add(g.name() + "/" + g.versionTag() + "/");
+    List<String> partitionPrefixes = new ArrayList<>();
+    for (FeatureGroupDef g : groups) {
+      partitionPrefixes.add(g.name() + "/" + g.versionTag() + "/");
     }
-    PCollection<KV<JoinKey, FeatureRow>> offline =
-        counts
-            .apply(
-                "PartitionsNeeded",
-                MapElements.into(TypeDescriptors.strings())
-                    .via(c -> partitionOf.get(c.getKey().group()) + "date="
-                        + OfflineLayout.dateOf(c.getKey().windowEndMillis())))
+    PCollectionTuple requests =
+        spine.apply("RequestBuckets", ParDo.of(new JoinSteps.RequestBucketsFn(times, partitionPrefixes))
+            .withOutputTags(JoinSteps.BUCKETS, TupleTagList.of(JoinSteps.PARTITIONS).and(JoinSteps.LOOKUPS)));
+    PCollection<Bucket> buckets = requests.get(JoinSteps.BUCKETS).setCoder(Bucket.Coder.of());
+
+    PCollectionList<FeatureRow> offline =
+        requests.get(JoinSteps.PARTITIONS)
             .setCoder(StringUtf8Coder.of())
             .apply("DistinctPartitions", Distinct.create())
-            .apply("ReadOffline", new ReadRequestedPartitions(selection, offlineRoot))
-            .apply("KeyOfflineRows", ParDo.of(new JoinSteps.KeyOfflineFn(groupNames)))
-            .setCoder(valueCoder);
-    PCollection<KV<JoinKey, KV<Long, Long>>> requestedEnds =
-        counts
-            .apply("ByEntityKey", ParDo.of(new JoinSteps.ByEntityFn()))
-            .setCoder(KvCoder.of(JoinKey.Coder.of(), KvCoder.of(VarLongCoder.of(), VarLongCoder.of())));
+            .apply("ReadOffline", new ReadRequestedPartitions(selection, offlineRoot));
+    PCollectionView<LookupFilter> asked =
+        requests.get(JoinSteps.LOOKUPS)
+            .setCoder(VarLongCoder.of())
+            .apply("LookupsView", Combine.globally(new LookupFilter.Build()).asSingletonView());
+    PCollectionView<Map<Bucket, Long>> hot =
+        buckets
+            .apply("CountRequests", Count.perElement())
+            .setCoder(countCoder)
+            .apply("HotBuckets", ParDo.of(new JoinSteps.HotBucketsFn(hotKeyThreshold)))
+            .setCoder(countCoder)
+            .apply("HotBucketsView", View.asMap());
 
-    PCollection<KV<JoinKey, FeatureRow>> resolved =
-        KeyedPCollectionTuple.of(JoinSteps.REQUESTED, requestedEnds)
-            .and(JoinSteps.OFFLINE, offline)
-            .apply("MatchOffline", CoGroupByKey.create())
-            .apply("ResolveValues", ParDo.of(new JoinSteps.ResolveFn(groupNames, versions, empties, hotKeyThreshold)))
-            .setCoder(valueCoder);
-
-    long threshold = hotKeyThreshold;
-    PCollectionView<Map<JoinKey, Long>> hot =
-        counts
-            .apply("HotKeys", Filter.by((KV<JoinKey, Long> c) -> c.getValue() > threshold))
-            .apply("HotKeysView", View.asMap());
-    PCollection<KV<JoinKey, Long>> salted =
-        requests
-            .apply("SpreadHotKeys", ParDo.of(new JoinSteps.SaltFn(hot, hotKeyThreshold)).withSideInputs(hot))
-            .setCoder(requestCoder);
-
-    PCollection<KV<Long, FeatureRow>> valuesById =
-        KeyedPCollectionTuple.of(JoinSteps.IDS, salted)
-            .and(JoinSteps.VALUES, resolved)
-            .apply("MatchRequests", CoGroupByKey.create())
-            .apply("AttachValues", ParDo.of(new JoinSteps.AttachFn(groupNames)))
-            .setCoder(KvCoder.of(VarLongCoder.of(), FeatureRow.Coder.of()));
-
-    PCollection<KV<Long, SpineRow>> spineById =
+    KvCoder<Bucket, JoinedRow> rowCoder = KvCoder.of(Bucket.Coder.of(), JoinedRow.Coder.of());
+    PCollection<KV<Bucket, JoinedRow>> asking =
         spine
-            .apply("KeySpineRows", WithKeys.of((SpineRow r) -> r.id()).withKeyType(TypeDescriptor.of(Long.class)))
-            .setCoder(KvCoder.of(VarLongCoder.of(), SpineRow.Coder.of()));
-    return KeyedPCollectionTuple.of(JoinSteps.SPINE, spineById)
-        .and(JoinSteps.ROWS, valuesById)
-        .apply("GatherRows", CoGroupByKey.create())
-        .apply("AssembleRows", ParDo.of(new JoinSteps.AssembleFn(groupNames)))
-        .setCoder(JoinedRow.Coder.of());
+            .apply("Join/" + groups.get(0).name() + "/KeySpineRows",
+                ParDo.of(new JoinSteps.KeySpineRowsFn(times.get(0), hot, hotKeyThreshold)).withSideInputs(hot))
+            .setCoder(rowCoder);
+    PCollection<JoinedRow> rows = null;
+    for (int g = 0; g < groups.size(); g++) {
+      FeatureGroupDef def = groups.get(g);
+      String step = "Join/" + def.name() + "/";
+      PCollection<KV<Bucket, FeatureRow>> stored =
+          offline.get(g)
+              .apply(step + "KeyOfflineRows",
+                  ParDo.of(new JoinSteps.KeyOfflineRowsFn(g, hot, asked, hotKeyThreshold)).withSideInputs(hot, asked))
+              .setCoder(KvCoder.of(Bucket.Coder.of(), FeatureRow.Coder.of()));
+      PCollection<KV<Bucket, CoGbkResult>> matched =
+          KeyedPCollectionTuple.of(JoinSteps.OFFLINE, stored)
+              .and(JoinSteps.ROWS, asking)
+              .apply(step + "Match", CoGroupByKey.create());
+      JoinSteps.Attach attach =
+          new JoinSteps.Attach(g, def, CompiledGroup.of(repository, def).emptyValues(), times.get(g));
+      if (g + 1 < groups.size()) {
+        asking =
+            matched
+                .apply(step + "AttachValues",
+                    ParDo.of(new JoinSteps.AttachAndKeyFn(attach, times.get(g + 1), hot, hotKeyThreshold))
+                        .withSideInputs(hot))
+                .setCoder(rowCoder);
+      } else {
+        rows = matched.apply(step + "AttachValues", ParDo.of(new JoinSteps.AttachLastFn(attach)))
+            .setCoder(JoinedRow.Coder.of());
+      }
+    }
+    return rows;
   }
 }

@@ -4,6 +4,7 @@ import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.record.FeatureRow;
 import io.featurepipe.transforms.time.TimeRules;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -23,222 +24,263 @@ import org.apache.beam.sdk.values.TupleTag;
 
 /** The DoFns of {@link JoinPointInTime}, in the order they run. */
 final class JoinSteps {
-  static final TupleTag<KV<Long, Long>> REQUESTED = new TupleTag<>("requested");
   static final TupleTag<FeatureRow> OFFLINE = new TupleTag<>("offline");
-  static final TupleTag<Long> IDS = new TupleTag<>("ids");
-  static final TupleTag<FeatureRow> VALUES = new TupleTag<>("values");
-  static final TupleTag<SpineRow> SPINE = new TupleTag<>("spine");
-  static final TupleTag<FeatureRow> ROWS = new TupleTag<>("rows");
+  static final TupleTag<JoinedRow> ROWS = new TupleTag<>("rows");
+  static final TupleTag<Bucket> BUCKETS = new TupleTag<>("buckets");
+  static final TupleTag<String> PARTITIONS = new TupleTag<>("partitions");
+  static final TupleTag<Long> LOOKUPS = new TupleTag<>("lookups");
 
   private JoinSteps() {}
 
-  /** How many salted keys a join key asked {@code count} times is spread over. */
+  /** How many salts a bucket asked by {@code count} spine rows is spread over. */
   static int fanout(long count, long threshold) {
     return (int) Math.max(1, (count + threshold - 1) / threshold);
   }
 
-  /** One request per spine row and group: (group, key, e(t)) → spine row id. */
-  static final class RequestFn extends DoFn<SpineRow, KV<JoinKey, Long>> {
-    private final int[][] keyPositions;
-    private final long[] hopMillis;
-    private final Duration[] delays;
+  /** What the join needs to know of one selected group to look a spine row up. */
+  static final class GroupTime implements java.io.Serializable {
+    final int[] keyPositions;
+    final long hopMillis;
+    final Duration delay;
 
-    RequestFn(FeatureSelection selection) {
-      List<FeatureGroupDef> groups = selection.groups();
-      keyPositions = new int[groups.size()][];
-      hopMillis = new long[groups.size()];
-      delays = new Duration[groups.size()];
-      for (int g = 0; g < groups.size(); g++) {
-        keyPositions[g] = selection.keyPositions(groups.get(g));
-        hopMillis[g] = TimeRules.millis(groups.get(g).hop());
-        delays[g] = groups.get(g).availabilityDelay();
+    GroupTime(FeatureSelection selection, FeatureGroupDef g) {
+      keyPositions = selection.keyPositions(g);
+      hopMillis = TimeRules.millis(g.hop());
+      delay = g.availabilityDelay();
+    }
+
+    List<Object> key(SpineRow row) {
+      List<Object> key = new ArrayList<>(keyPositions.length);
+      for (int p : keyPositions) {
+        key.add(row.keys().get(p));
       }
+      return key;
     }
 
-    @ProcessElement
-    public void process(@Element SpineRow row, OutputReceiver<KV<JoinKey, Long>> out) {
-      for (int g = 0; g < hopMillis.length; g++) {
-        List<Object> key = new ArrayList<>(keyPositions[g].length);
-        for (int p : keyPositions[g]) {
-          key.add(row.keys().get(p));
-        }
-        long e = TimeRules.windowEndAsOf(row.timeNanos(), delays[g], hopMillis[g]);
-        out.output(KV.of(new JoinKey(g, key, e, 0), row.id()));
-      }
-    }
-  }
-
-  /** Requested join keys by (group, entity key): (window end, spine rows asking). */
-  static final class ByEntityFn extends DoFn<KV<JoinKey, Long>, KV<JoinKey, KV<Long, Long>>> {
-    @ProcessElement
-    public void process(@Element KV<JoinKey, Long> c, OutputReceiver<KV<JoinKey, KV<Long, Long>>> out) {
-      out.output(KV.of(c.getKey().entity(), KV.of(c.getKey().windowEndMillis(), c.getValue())));
-    }
-  }
-
-  /** Offline rows keyed by (group, entity key). */
-  static final class KeyOfflineFn extends DoFn<FeatureRow, KV<JoinKey, FeatureRow>> {
-    private final List<String> groups;
-
-    KeyOfflineFn(List<String> groups) {
-      this.groups = groups;
+    /** e(t) of DESIGN §3 for this group. */
+    long windowEnd(SpineRow row) {
+      return TimeRules.windowEndAsOf(row.timeNanos(), delay, hopMillis);
     }
 
-    @ProcessElement
-    public void process(@Element FeatureRow row, OutputReceiver<KV<JoinKey, FeatureRow>> out) {
-      out.output(KV.of(new JoinKey(groups.indexOf(row.group()), row.key(), 0, 0), row));
+    static List<GroupTime> of(FeatureSelection selection) {
+      List<GroupTime> out = new ArrayList<>();
+      selection.groups().forEach(g -> out.add(new GroupTime(selection, g)));
+      return out;
     }
   }
 
   /**
-   * Per (group, entity key): each window end asked for gets its offline row, or a row of empty
-   * values, copied to every salt of its join key. The asked window ends are held in a map (one
-   * entry per distinct window end: bounded by the hops of the spine's time range); the offline
-   * rows are streamed, and those nobody asked for stop here.
+   * For a spine row and every selected group: its bucket (group, key, date of e(t)), the offline
+   * partition ({@code <group>/v<version>/date=<date>}) that holds its window end, and the {@link
+   * LookupFilter#hash hash} of its lookup (group, key, e(t)).
    */
-  static final class ResolveFn extends DoFn<KV<JoinKey, CoGbkResult>, KV<JoinKey, FeatureRow>> {
-    private final List<String> groups;
-    private final List<String> versions;
-    private final List<Object[]> empties;
-    private final long threshold;
-    private final Counter hotKeys = Metrics.counter("featurepipe", "training_hot_keys");
+  static final class RequestBucketsFn extends DoFn<SpineRow, Bucket> {
+    private final List<GroupTime> groups;
+    private final List<String> partitionPrefixes;
 
-    ResolveFn(List<String> groups, List<String> versions, List<Object[]> empties, long threshold) {
+    RequestBucketsFn(List<GroupTime> groups, List<String> partitionPrefixes) {
       this.groups = groups;
-      this.versions = versions;
-      this.empties = empties;
-      this.threshold = threshold;
+      this.partitionPrefixes = partitionPrefixes;
     }
 
     @ProcessElement
-    public void process(@Element KV<JoinKey, CoGbkResult> e, OutputReceiver<KV<JoinKey, FeatureRow>> out) {
-      JoinKey entity = e.getKey();
-      Map<Long, Long> asked = new HashMap<>();
-      for (KV<Long, Long> r : e.getValue().getAll(REQUESTED)) {
-        asked.put(r.getKey(), r.getValue());
-      }
-      if (asked.isEmpty()) {
-        return;
-      }
-      Set<Long> found = new HashSet<>();
-      for (FeatureRow row : e.getValue().getAll(OFFLINE)) {
-        Long count = asked.get(row.windowEndMillis());
-        if (count == null) {
-          continue;
-        }
-        if (!found.add(row.windowEndMillis())) {
-          throw new IllegalStateException(
-              "the offline store holds two rows of group '" + groups.get(entity.group()) + "' for key " + entity.key()
-                  + " at window end " + java.time.Instant.ofEpochMilli(row.windowEndMillis())
-                  + ": its partition was not published by one run; backfill that date again");
-        }
-        emit(new JoinKey(entity.group(), entity.key(), row.windowEndMillis(), 0), row, count, out);
-      }
-      for (Map.Entry<Long, Long> a : asked.entrySet()) {
-        if (!found.contains(a.getKey())) {
-          int g = entity.group();
-          FeatureRow empty = new FeatureRow(
-              groups.get(g), versions.get(g), entity.key(), a.getKey(),
-              Arrays.copyOf(empties.get(g), empties.get(g).length), true, new BitSet(), false, 0);
-          emit(new JoinKey(g, entity.key(), a.getKey(), 0), empty, a.getValue(), out);
-        }
-      }
-    }
-
-    private void emit(JoinKey k, FeatureRow row, long count, OutputReceiver<KV<JoinKey, FeatureRow>> out) {
-      int fanout = fanout(count, threshold);
-      if (fanout > 1) {
-        hotKeys.inc();
-      }
-      for (int s = 0; s < fanout; s++) {
-        out.output(KV.of(k.withSalt(s), row));
+    public void process(@Element SpineRow row, MultiOutputReceiver out) {
+      for (int g = 0; g < groups.size(); g++) {
+        GroupTime gt = groups.get(g);
+        List<Object> key = gt.key(row);
+        long end = gt.windowEnd(row);
+        Bucket b = Bucket.of(g, key, end);
+        out.get(BUCKETS).output(b);
+        out.get(LOOKUPS).output(LookupFilter.hash(g, key, end));
+        out.get(PARTITIONS).output(partitionPrefixes.get(g) + "date=" + LocalDate.ofEpochDay(b.day()));
       }
     }
   }
 
-  /** Gives each request of a hot join key one of its salts, by spine row id. */
-  static final class SaltFn extends DoFn<KV<JoinKey, Long>, KV<JoinKey, Long>> {
-    private final PCollectionView<Map<JoinKey, Long>> hot;
+  /** The buckets asked by more than the threshold of spine rows, each counted once. */
+  static final class HotBucketsFn extends DoFn<KV<Bucket, Long>, KV<Bucket, Long>> {
+    private final long threshold;
+    private final Counter hotKeys = Metrics.counter("featurepipe", "training_hot_keys");
+
+    HotBucketsFn(long threshold) {
+      this.threshold = threshold;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Bucket, Long> count, OutputReceiver<KV<Bucket, Long>> out) {
+      if (count.getValue() > threshold) {
+        hotKeys.inc();
+        out.output(count);
+      }
+    }
+  }
+
+  /** A spine row keyed by its bucket of the first group, salted when hot. */
+  static final class KeySpineRowsFn extends DoFn<SpineRow, KV<Bucket, JoinedRow>> {
+    private final GroupTime time;
+    private final PCollectionView<Map<Bucket, Long>> hot;
     private final long threshold;
 
-    SaltFn(PCollectionView<Map<JoinKey, Long>> hot, long threshold) {
+    KeySpineRowsFn(GroupTime time, PCollectionView<Map<Bucket, Long>> hot, long threshold) {
+      this.time = time;
       this.hot = hot;
       this.threshold = threshold;
     }
 
     @ProcessElement
     public void process(ProcessContext c) {
-      KV<JoinKey, Long> request = c.element();
-      Long count = c.sideInput(hot).get(request.getKey());
-      if (count == null) {
-        c.output(request);
-      } else {
-        int salt = (int) Math.floorMod(request.getValue(), (long) fanout(count, threshold));
-        c.output(KV.of(request.getKey().withSalt(salt), request.getValue()));
+      JoinedRow row = new JoinedRow(c.element(), List.of());
+      c.output(KV.of(bucketOf(0, time, row.spine(), c.sideInput(hot), threshold), row));
+    }
+  }
+
+  /** The bucket of {@code group} a spine row asks, with its salt when the bucket is hot. */
+  static Bucket bucketOf(int group, GroupTime time, SpineRow spine, Map<Bucket, Long> hot, long threshold) {
+    Bucket b = Bucket.of(group, time.key(spine), time.windowEnd(spine));
+    Long count = hot.get(b);
+    return count == null ? b : b.withSalt((int) Math.floorMod(spine.id(), (long) fanout(count, threshold)));
+  }
+
+  /**
+   * An offline row of {@code group} keyed by its bucket, copied to every salt of a hot bucket;
+   * dropped when no spine row looks its window end up ({@link LookupFilter}).
+   */
+  static final class KeyOfflineRowsFn extends DoFn<FeatureRow, KV<Bucket, FeatureRow>> {
+    private final int group;
+    private final PCollectionView<Map<Bucket, Long>> hot;
+    private final PCollectionView<LookupFilter> asked;
+    private final long threshold;
+
+    KeyOfflineRowsFn(
+        int group, PCollectionView<Map<Bucket, Long>> hot, PCollectionView<LookupFilter> asked, long threshold) {
+      this.group = group;
+      this.hot = hot;
+      this.asked = asked;
+      this.threshold = threshold;
+    }
+
+    @ProcessElement
+    public void process(ProcessContext c) {
+      FeatureRow row = c.element();
+      if (!c.sideInput(asked).mightHold(group, row.key(), row.windowEndMillis())) {
+        return;
+      }
+      Bucket b = Bucket.of(group, row.key(), row.windowEndMillis());
+      Long count = c.sideInput(hot).get(b);
+      int fanout = count == null ? 1 : fanout(count, threshold);
+      for (int s = 0; s < fanout; s++) {
+        c.output(KV.of(b.withSalt(s), row));
       }
     }
   }
 
-  /** Hands a join key's values to each spine row that asked for them. */
-  static final class AttachFn extends DoFn<KV<JoinKey, CoGbkResult>, KV<Long, FeatureRow>> {
-    private final List<String> groups;
-    private final Counter[] found;
-    private final Counter[] empty;
+  /**
+   * Per bucket of {@code group} (and salt): its offline rows held in a map by window end (at most
+   * one per hop of a day), the spine rows streamed past it; each leaves with the row at its e(t)
+   * appended, or the group's empty values when the store has none there. Two offline rows at a
+   * window end a spine row asks for fail the run (the store is corrupt). The few offline rows that
+   * passed the lookup filter but meet no spine row stop here.
+   */
+  static final class Attach implements java.io.Serializable {
+    private final int group;
+    private final String name;
+    private final String version;
+    private final Object[] empties;
+    private final GroupTime time;
+    private final Counter found;
+    private final Counter empty;
     private final Distribution requestsPerKey = Metrics.distribution("featurepipe", "training_requests_per_key");
 
-    AttachFn(List<String> groups) {
-      this.groups = groups;
-      this.found = new Counter[groups.size()];
-      this.empty = new Counter[groups.size()];
-      for (int g = 0; g < groups.size(); g++) {
-        found[g] = Metrics.counter("featurepipe", "training_found_" + groups.get(g));
-        empty[g] = Metrics.counter("featurepipe", "training_empty_" + groups.get(g));
-      }
+    Attach(int group, FeatureGroupDef def, Object[] empties, GroupTime time) {
+      this.group = group;
+      this.name = def.name();
+      this.version = def.version();
+      this.empties = empties;
+      this.time = time;
+      this.found = Metrics.counter("featurepipe", "training_found_" + name);
+      this.empty = Metrics.counter("featurepipe", "training_empty_" + name);
     }
 
-    @ProcessElement
-    public void process(@Element KV<JoinKey, CoGbkResult> e, OutputReceiver<KV<Long, FeatureRow>> out) {
-      JoinKey k = e.getKey();
-      FeatureRow row = e.getValue().getOnly(VALUES, null);
-      long n = 0;
-      for (Long id : e.getValue().getAll(IDS)) {
-        if (row == null) {
-          throw new IllegalStateException(
-              "no values resolved for group '" + groups.get(k.group()) + "' key " + k.key() + " salt " + k.salt());
+    void attach(KV<Bucket, CoGbkResult> e, java.util.function.Consumer<JoinedRow> out) {
+      Bucket b = e.getKey();
+      Map<Long, FeatureRow> byEnd = new HashMap<>();
+      Set<Long> twice = new HashSet<>();
+      for (FeatureRow row : e.getValue().getAll(OFFLINE)) {
+        if (byEnd.putIfAbsent(row.windowEndMillis(), row) != null) {
+          twice.add(row.windowEndMillis());
         }
-        out.output(KV.of(id, row));
+      }
+      long n = 0;
+      for (JoinedRow r : e.getValue().getAll(ROWS)) {
+        if (r.groups().size() != group) {
+          throw new IllegalStateException("spine row " + r.spine().origin() + " reached group '" + name + "' with "
+              + r.groups().size() + " groups joined, not " + group);
+        }
+        long end = time.windowEnd(r.spine());
+        if (twice.contains(end)) {
+          throw new IllegalStateException(
+              "the offline store holds two rows of group '" + name + "' for key " + b.key()
+                  + " at window end " + java.time.Instant.ofEpochMilli(end)
+                  + ": its partition was not published by one run; backfill that date again");
+        }
+        FeatureRow values = byEnd.get(end);
+        if (values == null) {
+          values = new FeatureRow(
+              name, version, b.key(), end, Arrays.copyOf(empties, empties.length), true, new BitSet(), false, 0);
+          empty.inc();
+        } else {
+          found.inc();
+        }
+        List<FeatureRow> groups = new ArrayList<>(group + 1);
+        groups.addAll(r.groups());
+        groups.add(values);
+        out.accept(new JoinedRow(r.spine(), groups));
         n++;
       }
       if (n > 0) {
         requestsPerKey.update(n);
-        (row.empty() ? empty : found)[k.group()].inc(n);
       }
     }
   }
 
-  /** A spine row with its values of every group, in selection order. */
-  static final class AssembleFn extends DoFn<KV<Long, CoGbkResult>, JoinedRow> {
-    private final List<String> groups;
-    private final Counter joined = Metrics.counter("featurepipe", "training_rows_joined");
+  /** {@link Attach} of a group before the last, each row leaving keyed by its bucket of the next group. */
+  static final class AttachAndKeyFn extends DoFn<KV<Bucket, CoGbkResult>, KV<Bucket, JoinedRow>> {
+    private final Attach attach;
+    private final GroupTime next;
+    private final PCollectionView<Map<Bucket, Long>> hot;
+    private final long threshold;
 
-    AssembleFn(List<String> groups) {
-      this.groups = groups;
+    AttachAndKeyFn(Attach attach, GroupTime next, PCollectionView<Map<Bucket, Long>> hot, long threshold) {
+      this.attach = attach;
+      this.next = next;
+      this.hot = hot;
+      this.threshold = threshold;
     }
 
     @ProcessElement
-    public void process(@Element KV<Long, CoGbkResult> e, OutputReceiver<JoinedRow> out) {
-      SpineRow spine = e.getValue().getOnly(SPINE);
-      FeatureRow[] rows = new FeatureRow[groups.size()];
-      for (FeatureRow r : e.getValue().getAll(ROWS)) {
-        rows[groups.indexOf(r.group())] = r;
-      }
-      for (int g = 0; g < rows.length; g++) {
-        if (rows[g] == null) {
-          throw new IllegalStateException("spine row " + spine.origin() + " got no values of group '" + groups.get(g) + "'");
-        }
-      }
-      joined.inc();
-      out.output(new JoinedRow(spine, List.of(rows)));
+    public void process(ProcessContext c) {
+      Map<Bucket, Long> hotBuckets = c.sideInput(hot);
+      int nextGroup = attach.group + 1;
+      attach.attach(c.element(),
+          r -> c.output(KV.of(bucketOf(nextGroup, next, r.spine(), hotBuckets, threshold), r)));
+    }
+  }
+
+  /** {@link Attach} of the last group: the rows leave joined. */
+  static final class AttachLastFn extends DoFn<KV<Bucket, CoGbkResult>, JoinedRow> {
+    private final Attach attach;
+    private final Counter joined = Metrics.counter("featurepipe", "training_rows_joined");
+
+    AttachLastFn(Attach attach) {
+      this.attach = attach;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Bucket, CoGbkResult> e, OutputReceiver<JoinedRow> out) {
+      attach.attach(e, r -> {
+        joined.inc();
+        out.output(r);
+      });
     }
   }
 }

@@ -13,7 +13,8 @@ import org.apache.beam.sdk.coders.ListCoder;
  * A spine row with the values of every selected group as of its time: one {@link FeatureRow} per
  * group of {@link FeatureSelection#groups()}, in that order. Each row's {@code windowEndMillis} is
  * the window end {@code e(t)} it was looked up at; {@code empty} marks a group with no offline row
- * there, whose values are the empty values of DESIGN §2.
+ * there, whose values are the empty values of DESIGN §2. Inside {@link JoinPointInTime}, which joins
+ * the groups one after the other, a row carries the groups joined so far.
  */
 public record JoinedRow(SpineRow spine, List<FeatureRow> groups) implements Serializable {
 

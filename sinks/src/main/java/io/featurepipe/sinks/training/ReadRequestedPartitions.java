@@ -17,7 +17,6 @@ import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Filter;
-import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Values;
@@ -34,8 +33,9 @@ import org.apache.beam.sdk.values.PCollectionList;
  * <p>Files are read per group with Beam's {@code AvroIO.readFiles} (split and spread over workers)
  * in the group's offline schema. Steps: {@code ListPublishedFiles}, then per group {@code
  * FilesOf/<g>}, {@code Match/<g>}, {@code Open/<g>}, {@code ReadAvro/<g>}, {@code ToRows/<g>}.
+ * Output: the rows of each selected group, one collection per group in selection order.
  */
-final class ReadRequestedPartitions extends PTransform<PCollection<String>, PCollection<FeatureRow>> {
+final class ReadRequestedPartitions extends PTransform<PCollection<String>, PCollectionList<FeatureRow>> {
   private final FeatureSelection selection;
   private final OfflineLayout layout;
 
@@ -45,7 +45,7 @@ final class ReadRequestedPartitions extends PTransform<PCollection<String>, PCol
   }
 
   @Override
-  public PCollection<FeatureRow> expand(PCollection<String> partitions) {
+  public PCollectionList<FeatureRow> expand(PCollection<String> partitions) {
     PCollection<KV<String, String>> files =
         partitions
             .apply("ListPublishedFiles", ParDo.of(new ListPublishedFilesFn(layout)))
@@ -64,7 +64,7 @@ final class ReadRequestedPartitions extends PTransform<PCollection<String>, PCol
               .apply("ToRows/" + name, ParDo.of(new ToRowFn(records)))
               .setCoder(FeatureRow.Coder.of()));
     }
-    return PCollectionList.of(rows).apply("FlattenGroups", Flatten.pCollections());
+    return PCollectionList.of(rows);
   }
 
   /** (group, file) for every file a partition's publication names; fails on an unpublished one. */

@@ -1,0 +1,100 @@
+package io.featurepipe.sinks.training;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The filter of a spine's lookups never drops one of them (the join would give it empty values),
+ * rarely keeps another, and is the same bits whatever the order and grouping of its input.
+ */
+class LookupFilterTest {
+  record Lookup(int group, List<Object> key, long windowEnd) {
+    long hash() {
+      return LookupFilter.hash(group, key, windowEnd);
+    }
+
+    boolean in(LookupFilter f) {
+      return f.mightHold(group, key, windowEnd);
+    }
+  }
+
+  static List<Lookup> lookups(int n, int seed) {
+    Random rnd = new Random(seed);
+    List<Lookup> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      List<Object> key = rnd.nextBoolean()
+          ? List.of("u" + rnd.nextInt(1_000_000))
+          : List.of((long) rnd.nextInt(1_000_000), "m" + rnd.nextInt(100));
+      out.add(new Lookup(rnd.nextInt(3), key, 1_767_225_600_000L + rnd.nextInt(10_000) * 3_600_000L));
+    }
+    return out;
+  }
+
+  /** Built as a runner does: partial accumulators over parts of the input, merged, the same lookup many times. */
+  static LookupFilter build(List<Lookup> lookups) {
+    LookupFilter.Build fn = new LookupFilter.Build();
+    LookupFilter.Hashes a = fn.createAccumulator();
+    LookupFilter.Hashes b = fn.createAccumulator();
+    for (int i = 0; i < lookups.size(); i++) {
+      fn.addInput(i % 2 == 0 ? a : b, lookups.get(i).hash());
+      if (i % 5 == 0) {
+        fn.addInput(b, lookups.get(i).hash());
+      }
+    }
+    return fn.extractOutput(fn.mergeAccumulators(List.of(a, b)));
+  }
+
+  static byte[] bytes(LookupFilter f) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    LookupFilter.Coder.INSTANCE.encode(f, out);
+    return out.toByteArray();
+  }
+
+  @Test
+  void holdsEveryLookupItWasBuiltFromAndFewOthers() {
+    List<Lookup> asked = lookups(20_000, 1);
+    LookupFilter f = build(asked);
+    for (Lookup l : asked) {
+      assertTrue(l.in(f), "a lookup of the spine is held: " + l);
+    }
+    int kept = 0;
+    int others = 0;
+    for (Lookup l : lookups(20_000, 2)) {
+      if (!asked.contains(l)) {
+        others++;
+        kept += l.in(f) ? 1 : 0;
+      }
+    }
+    assertTrue(kept < others * 3 / 100, "about 1% false positives, not " + kept + " of " + others);
+    int nextHour = 0;
+    for (Lookup l : asked.subList(0, 1000)) {
+      nextHour += new Lookup(l.group(), l.key(), l.windowEnd() + 3_600_000L).in(f) ? 1 : 0;
+    }
+    assertTrue(nextHour < 30, "the window end is part of the lookup: " + nextHour + " of 1,000 next hours held");
+  }
+
+  @Test
+  void anEmptyFilterHoldsNothing() {
+    assertFalse(build(List.of()).mightHold(0, List.of("u1"), 0));
+  }
+
+  @Test
+  void theSameLookupsGiveTheSameFilterInAnyOrder() throws Exception {
+    List<Lookup> asked = lookups(5_000, 3);
+    byte[] first = bytes(build(asked));
+    Collections.shuffle(asked, new Random(4));
+    assertArrayEquals(first, bytes(build(asked)));
+    LookupFilter decoded = LookupFilter.Coder.INSTANCE.decode(new ByteArrayInputStream(first));
+    assertArrayEquals(first, bytes(decoded));
+    assertTrue(asked.get(0).in(decoded));
+  }
+}
