@@ -1,5 +1,8 @@
 package io.featurepipe.sinks.training;
 
+import com.google.common.hash.BloomFilter;
+import com.google.common.hash.Funnels;
+import com.google.common.hash.Hashing;
 import io.featurepipe.transforms.record.ValueCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -24,54 +27,37 @@ import org.apache.beam.sdk.transforms.Combine;
  * a shuffled row that meets no spine row.
  *
  * <p>Built by {@link Build} from the {@link #hash hashes} of the lookups of every spine row (the
- * same lookup any number of times), about 10 bits a distinct lookup. A lookup is hashed from its
- * encoded group, key and window end with a fixed hash, so every runner and rerun builds the same
- * filter, whatever the order of its input.
+ * same lookup any number of times): Guava's {@link BloomFilter} sized for the distinct lookups at
+ * a 1% false-positive rate. A lookup is hashed from its encoded group, key and window end with
+ * Murmur3, and Guava's filter hashes with a fixed strategy, so every runner and rerun builds the
+ * same filter, whatever the order of its input.
  */
 final class LookupFilter implements Serializable {
-  private static final int HASHES = 7;
-  private static final int BITS_PER_BUCKET = 10;
+  private static final long serialVersionUID = 1L;
+  private static final double FALSE_POSITIVES = 0.01;
 
-  private final long[] bits;
+  private final BloomFilter<Long> filter;
 
-  private LookupFilter(long[] bits) {
-    this.bits = bits;
+  private LookupFilter(BloomFilter<Long> filter) {
+    this.filter = filter;
   }
 
   /** A filter holding the lookups with these {@link #hash hashes}. */
   static LookupFilter of(long[] hashes) {
-    long n = Arrays.stream(hashes).distinct().count();
-    long words = Math.max(1, (n * BITS_PER_BUCKET + 63) / 64);
-    if (words > Integer.MAX_VALUE - 8) {
-      throw new IllegalStateException("too many buckets for one filter: " + n);
+    long[] distinct = Arrays.stream(hashes).distinct().toArray();
+    BloomFilter<Long> f = BloomFilter.create(Funnels.longFunnel(), Math.max(1, distinct.length), FALSE_POSITIVES);
+    for (long h : distinct) {
+      f.put(h);
     }
-    long[] bits = new long[(int) words];
-    long size = words * 64;
-    for (long h : hashes) {
-      long h2 = mix(h ^ 0x9E3779B97F4A7C15L) | 1;
-      for (int i = 0; i < HASHES; i++) {
-        long bit = Math.floorMod(h + i * h2, size);
-        bits[(int) (bit >>> 6)] |= 1L << bit;
-      }
-    }
-    return new LookupFilter(bits);
+    return new LookupFilter(f);
   }
 
   /** Whether the lookup of {@code windowEndMillis} for {@code key} of group {@code group} may be one of them: never false for one. */
   boolean mightHold(int group, List<Object> key, long windowEndMillis) {
-    long h = hash(group, key, windowEndMillis);
-    long h2 = mix(h ^ 0x9E3779B97F4A7C15L) | 1;
-    long size = (long) bits.length * 64;
-    for (int i = 0; i < HASHES; i++) {
-      long bit = Math.floorMod(h + i * h2, size);
-      if ((bits[(int) (bit >>> 6)] & (1L << bit)) == 0) {
-        return false;
-      }
-    }
-    return true;
+    return filter.mightContain(hash(group, key, windowEndMillis));
   }
 
-  /** A 64-bit hash of a lookup: FNV-1a of its encoded group, key and window end, mixed. */
+  /** A 64-bit hash of a lookup: Murmur3 (128-bit, first 64) of its encoded group, key and window end. */
   static long hash(int group, List<Object> key, long windowEndMillis) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
     try {
@@ -83,21 +69,7 @@ final class LookupFilter implements Serializable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    long h = 0xcbf29ce484222325L;
-    for (byte x : bytes.toByteArray()) {
-      h = (h ^ (x & 0xff)) * 0x100000001b3L;
-    }
-    return mix(h);
-  }
-
-  /** MurmurHash3's 64-bit finalizer. */
-  private static long mix(long h) {
-    h ^= h >>> 33;
-    h *= 0xff51afd7ed558ccdL;
-    h ^= h >>> 33;
-    h *= 0xc4ceb53fe1a85ec9L;
-    h ^= h >>> 33;
-    return h;
+    return Hashing.murmur3_128().hashBytes(bytes.toByteArray()).asLong();
   }
 
   /** Builds the filter of all the lookup hashes of a collection. */
@@ -191,28 +163,18 @@ final class LookupFilter implements Serializable {
     }
   }
 
-  /** Coder of the filter: its words. */
+  /** Coder of the filter: Guava's own serialized form. */
   static final class Coder extends AtomicCoder<LookupFilter> {
     static final Coder INSTANCE = new Coder();
 
     @Override
     public void encode(LookupFilter f, OutputStream os) throws IOException {
-      DataOutputStream out = new DataOutputStream(os);
-      out.writeInt(f.bits.length);
-      for (long w : f.bits) {
-        out.writeLong(w);
-      }
-      out.flush();
+      f.filter.writeTo(os);
     }
 
     @Override
     public LookupFilter decode(InputStream is) throws IOException {
-      DataInputStream in = new DataInputStream(is);
-      long[] bits = new long[in.readInt()];
-      for (int i = 0; i < bits.length; i++) {
-        bits[i] = in.readLong();
-      }
-      return new LookupFilter(bits);
+      return new LookupFilter(BloomFilter.readFrom(is, Funnels.longFunnel()));
     }
 
     @Override
