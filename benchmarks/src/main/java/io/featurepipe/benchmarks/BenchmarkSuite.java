@@ -1,5 +1,10 @@
 package io.featurepipe.benchmarks;
 
+import io.featurepipe.transforms.definitions.RepositoryLoader;
+import io.featurepipe.transforms.model.FeatureRepository;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 /**
  * One benchmark suite: measures something and its baseline in the same run and returns a Markdown
  * section (a title, the data size, a table of figures, and where the time goes).
@@ -21,4 +26,13 @@ public interface BenchmarkSuite {
 
   /** Runs the suite; returns its Markdown section (starting with a {@code ## } title). */
   String run(Context context) throws Exception;
+
+  /** The example catalog {@code feature-defs/payments}; suites run from the repository root. */
+  static FeatureRepository exampleCatalog() throws Exception {
+    Path defs = Path.of("feature-defs", "payments");
+    if (!Files.isDirectory(defs)) {
+      throw new IllegalStateException("run from the repository root: " + defs.toAbsolutePath() + " is missing");
+    }
+    return RepositoryLoader.load(defs);
+  }
 }

@@ -12,7 +12,6 @@ import io.featurepipe.transforms.compute.Tile;
 import io.featurepipe.transforms.compute.TileInput;
 import io.featurepipe.transforms.decode.BadRecordException;
 import io.featurepipe.transforms.decode.PayloadDecoder;
-import io.featurepipe.transforms.definitions.RepositoryLoader;
 import io.featurepipe.transforms.model.AggregationKind;
 import io.featurepipe.transforms.model.FeatureRepository;
 import io.featurepipe.transforms.model.SourceDef;
@@ -61,11 +60,7 @@ public final class TileStateSuite implements BenchmarkSuite {
 
   @Override
   public String run(Context context) throws Exception {
-    Path defs = Path.of("feature-defs", "payments");
-    if (!Files.isDirectory(defs)) {
-      throw new IllegalStateException("run from the repository root: " + defs.toAbsolutePath() + " is missing");
-    }
-    FeatureRepository repo = RepositoryLoader.load(defs);
+    FeatureRepository repo = BenchmarkSuite.exampleCatalog();
     int users = (int) Math.min(99_999, Math.max(20, context.scaled(600)));
     PaymentsConfig config = PaymentsConfig.builder()
         .users(users).merchants(Math.max(8, Math.min(999, users / 5))).days(DAYS).paymentsPerUserPerDay(10).build();

@@ -2,7 +2,6 @@ package io.featurepipe.benchmarks.validation;
 
 import io.featurepipe.benchmarks.BenchmarkSuite;
 import io.featurepipe.benchmarks.Machine;
-import io.featurepipe.transforms.definitions.RepositoryLoader;
 import io.featurepipe.transforms.model.FeatureRepository;
 import io.featurepipe.testdata.PaymentsConfig;
 import io.featurepipe.testdata.PaymentsGenerator;
@@ -37,11 +36,7 @@ public final class ValidationOverheadSuite implements BenchmarkSuite {
 
   @Override
   public String run(Context context) throws Exception {
-    Path defs = Path.of("feature-defs", "payments");
-    if (!Files.isDirectory(defs)) {
-      throw new IllegalStateException("run from the repository root: " + defs.toAbsolutePath() + " is missing");
-    }
-    FeatureRepository repo = RepositoryLoader.load(defs);
+    FeatureRepository repo = BenchmarkSuite.exampleCatalog();
     int users = (int) Math.min(9999, Math.max(20, context.scaled(600)));
     PaymentsConfig config =
         PaymentsConfig.builder().users(users).merchants(Math.max(8, Math.min(999, users / 5))).days(DAYS).build();
