@@ -46,8 +46,9 @@ import org.apache.beam.sdk.values.PCollectionView;
  * (group, entity key, UTC date of e(t)) of the group's offline rows of that key and date ({@code
  * Join/<group>/KeyOfflineRows}) and the spine rows, joined so far, whose e(t) falls on that date.
  * Per bucket the offline rows are held in a map by window end (at most one per hop of a day,
- * whatever the spine's size) and the spine rows streamed past it ({@code
- * Join/<group>/AttachValues}): each leaves with the group's row at its e(t), or the empty values,
+ * whatever the spine's size) and the spine rows go past it ({@code
+ * Join/<group>/AttachValues}; on runners whose grouped values are read once, Beam holds a salted
+ * bucket's spine rows in memory too: at most about the hot-key threshold): each leaves with the group's row at its e(t), or the empty values,
  * appended, and keyed by its bucket of the next group; after the last group they are the joined
  * rows. There is no shuffle by spine row.
  *
@@ -58,7 +59,7 @@ import org.apache.beam.sdk.values.PCollectionView;
  * shuffle ({@code LookupsView}: a Bloom filter of the lookups, see {@link LookupFilter}). {@code
  * CountRequests} counts the spine rows per bucket (combiner-lifted); a bucket asked by more than
  * the hot-key threshold of spine rows ({@code HotBuckets}, {@code HotBucketsView}) is spread over
- * {@code ceil(count / threshold)} salts (spine row id modulo that), its offline rows copied to each
+ * {@code ceil(count / threshold)} salts (a hash of the spine row id modulo that), its offline rows copied to each
  * salt, so no worker holds more than about a threshold of spine rows per key.
  *
  * <p>Counters ({@code featurepipe}): {@code training_rows_joined}, {@code training_found_<group>},

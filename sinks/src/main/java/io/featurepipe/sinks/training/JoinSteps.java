@@ -138,7 +138,16 @@ final class JoinSteps {
   static Bucket bucketOf(int group, GroupTime time, SpineRow spine, Map<Bucket, Long> hot, long threshold) {
     Bucket b = Bucket.of(group, time.key(spine), time.windowEnd(spine));
     Long count = hot.get(b);
-    return count == null ? b : b.withSalt((int) Math.floorMod(spine.id(), (long) fanout(count, threshold)));
+    return count == null ? b : b.withSalt((int) Math.floorMod(saltHash(spine.id()), (long) fanout(count, threshold)));
+  }
+
+  /**
+   * A spine row id hashed (Murmur3) before it picks a salt: ids are {@code file * 2^40 + line},
+   * so a key on every n-th line of a file would otherwise land in one salt when n shares a factor
+   * with the fanout.
+   */
+  static long saltHash(long id) {
+    return com.google.common.hash.Hashing.murmur3_128().hashLong(id).asLong();
   }
 
   /**

@@ -35,26 +35,34 @@ import org.apache.beam.sdk.transforms.Combine;
 final class LookupFilter implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final double FALSE_POSITIVES = 0.01;
+  /**
+   * Distinct lookups above which the join does not filter (about 10 MB of filter, 64 MB of hashes
+   * while it is built): a larger filter, sent to every worker, would cost more than the rows it
+   * saves from the shuffle.
+   */
+  static final int MAX_LOOKUPS = 8_000_000;
+  /** Lets every offline row through: the spine made more than {@link #MAX_LOOKUPS} lookups. */
+  static final LookupFilter EVERYTHING = new LookupFilter(null);
 
+  /** Null for {@link #EVERYTHING}. */
   private final BloomFilter<Long> filter;
 
   private LookupFilter(BloomFilter<Long> filter) {
     this.filter = filter;
   }
 
-  /** A filter holding the lookups with these {@link #hash hashes}. */
-  static LookupFilter of(long[] hashes) {
-    long[] distinct = Arrays.stream(hashes).distinct().toArray();
-    BloomFilter<Long> f = BloomFilter.create(Funnels.longFunnel(), Math.max(1, distinct.length), FALSE_POSITIVES);
-    for (long h : distinct) {
-      f.put(h);
+  /** A filter holding the lookups with these distinct {@link #hash hashes}. */
+  static LookupFilter of(long[] distinct, int size) {
+    BloomFilter<Long> f = BloomFilter.create(Funnels.longFunnel(), Math.max(1, size), FALSE_POSITIVES);
+    for (int i = 0; i < size; i++) {
+      f.put(distinct[i]);
     }
     return new LookupFilter(f);
   }
 
   /** Whether the lookup of {@code windowEndMillis} for {@code key} of group {@code group} may be one of them: never false for one. */
   boolean mightHold(int group, List<Object> key, long windowEndMillis) {
-    return filter.mightContain(hash(group, key, windowEndMillis));
+    return filter == null || filter.mightContain(hash(group, key, windowEndMillis));
   }
 
   /** A 64-bit hash of a lookup: Murmur3 (128-bit, first 64) of its encoded group, key and window end. */
@@ -88,16 +96,20 @@ final class LookupFilter implements Serializable {
     public Hashes mergeAccumulators(Iterable<Hashes> accs) {
       Hashes merged = createAccumulator();
       for (Hashes a : accs) {
+        if (a.saturated()) {
+          return Hashes.SATURATED;
+        }
         for (int i = 0; i < a.size; i++) {
           merged = merged.add(a.values[i]);
         }
       }
-      return merged.distinct();
+      return merged.compact();
     }
 
     @Override
     public LookupFilter extractOutput(Hashes acc) {
-      return LookupFilter.of(Arrays.copyOf(acc.values, acc.size));
+      Hashes h = acc.compact();
+      return h.saturated() ? EVERYTHING : LookupFilter.of(h.values, h.size);
     }
 
     @Override
@@ -113,8 +125,14 @@ final class LookupFilter implements Serializable {
     }
   }
 
-  /** The lookup hashes gathered so far (a growable array). */
+  /**
+   * The distinct lookup hashes gathered so far: a growable array, sorted and made distinct whenever
+   * it fills, so it holds at most twice the distinct lookups; saturated (no array) past {@link
+   * #MAX_LOOKUPS}.
+   */
   static final class Hashes {
+    static final Hashes SATURATED = new Hashes(null, -1);
+
     private long[] values;
     private int size;
 
@@ -123,15 +141,42 @@ final class LookupFilter implements Serializable {
       this.size = size;
     }
 
-    /** Keeps each hash once (a lookup made by many spine rows is one lookup). */
-    Hashes distinct() {
-      long[] unique = Arrays.stream(values, 0, size).sorted().distinct().toArray();
-      return new Hashes(unique.length == 0 ? new long[16] : unique, unique.length);
+    boolean saturated() {
+      return values == null;
+    }
+
+    /** Hashes it has room for (0 when saturated). */
+    int capacity() {
+      return values == null ? 0 : values.length;
+    }
+
+    /** Sorted, each hash once (a lookup made by many spine rows is one lookup); saturated past the limit. */
+    Hashes compact() {
+      if (saturated()) {
+        return this;
+      }
+      Arrays.sort(values, 0, size);
+      int n = 0;
+      for (int i = 0; i < size; i++) {
+        if (n == 0 || values[i] != values[n - 1]) {
+          values[n++] = values[i];
+        }
+      }
+      size = n;
+      return n > MAX_LOOKUPS ? SATURATED : this;
     }
 
     Hashes add(long h) {
+      if (saturated()) {
+        return this;
+      }
       if (size == values.length) {
-        values = Arrays.copyOf(values, values.length * 2);
+        if (compact().saturated()) {
+          return SATURATED;
+        }
+        if (size > values.length / 2) {
+          values = Arrays.copyOf(values, Math.min(2 * MAX_LOOKUPS + 2, values.length * 2));
+        }
       }
       values[size++] = h;
       return this;
@@ -154,6 +199,9 @@ final class LookupFilter implements Serializable {
       public Hashes decode(InputStream is) throws IOException {
         DataInputStream in = new DataInputStream(is);
         int size = in.readInt();
+        if (size < 0) {
+          return SATURATED;
+        }
         long[] values = new long[Math.max(16, size)];
         for (int i = 0; i < size; i++) {
           values[i] = in.readLong();
@@ -169,12 +217,19 @@ final class LookupFilter implements Serializable {
 
     @Override
     public void encode(LookupFilter f, OutputStream os) throws IOException {
-      f.filter.writeTo(os);
+      os.write(f.filter == null ? 0 : 1);
+      if (f.filter != null) {
+        f.filter.writeTo(os);
+      }
     }
 
     @Override
     public LookupFilter decode(InputStream is) throws IOException {
-      return new LookupFilter(BloomFilter.readFrom(is, Funnels.longFunnel()));
+      int present = is.read();
+      if (present < 0) {
+        throw new java.io.EOFException("a lookup filter was cut off");
+      }
+      return present == 0 ? EVERYTHING : new LookupFilter(BloomFilter.readFrom(is, Funnels.longFunnel()));
     }
 
     @Override

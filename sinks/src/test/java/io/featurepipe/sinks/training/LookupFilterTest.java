@@ -97,4 +97,26 @@ class LookupFilterTest {
     assertArrayEquals(first, bytes(decoded));
     assertTrue(asked.get(0).in(decoded));
   }
+
+  @Test
+  void aLookupMadeByManySpineRowsIsKeptOnce() {
+    LookupFilter.Build fn = new LookupFilter.Build();
+    LookupFilter.Hashes acc = fn.createAccumulator();
+    long h = new Lookup(0, List.of("u1"), 0).hash();
+    for (int i = 0; i < 1_000_000; i++) {
+      acc = fn.addInput(acc, h);
+    }
+    assertTrue(acc.capacity() <= 32, "a million spine rows of one lookup hold " + acc.capacity() + " hashes");
+    assertTrue(fn.extractOutput(acc).mightHold(0, List.of("u1"), 0));
+  }
+
+  @Test
+  void pastTheLimitEveryRowPasses() throws Exception {
+    LookupFilter.Build fn = new LookupFilter.Build();
+    LookupFilter f = fn.extractOutput(fn.mergeAccumulators(List.of(fn.createAccumulator(), LookupFilter.Hashes.SATURATED)));
+    assertTrue(f.mightHold(2, List.of("anything"), 123));
+    LookupFilter decoded = LookupFilter.Coder.INSTANCE.decode(new ByteArrayInputStream(bytes(f)));
+    assertTrue(decoded.mightHold(1, List.of("u7"), 42));
+    assertTrue(fn.addInput(LookupFilter.Hashes.SATURATED, 5L).saturated());
+  }
 }
