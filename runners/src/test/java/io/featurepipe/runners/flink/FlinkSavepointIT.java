@@ -281,24 +281,35 @@ class FlinkSavepointIT {
     }
   }
 
-  /** Waits until the job runs and so does every one of its tasks (none deploying, restarting or failed). */
+  /**
+   * Waits until the job runs and every one of its tasks runs or has finished (a source subtask
+   * with nothing to read may finish): none deploying, initializing, restarting or failed.
+   */
   static void awaitEveryTaskRunning(JobID job) throws InterruptedException {
-    Clicks.await("every task of job " + job + " running", () -> {
-      try {
-        var graph = flink.getExecutionGraph(job).get();
-        if (graph.getState() != JobStatus.RUNNING) {
-          return false;
-        }
-        for (var vertex : graph.getAllExecutionVertices()) {
-          if (vertex.getExecutionState() != org.apache.flink.runtime.execution.ExecutionState.RUNNING) {
-            return false;
+    StringBuilder last = new StringBuilder();
+    try {
+      Clicks.await("every task of job " + job + " running or finished", () -> {
+        try {
+          var graph = flink.getExecutionGraph(job).get();
+          last.setLength(0);
+          last.append("job ").append(graph.getState());
+          boolean ready = graph.getState() == JobStatus.RUNNING;
+          for (var vertex : graph.getAllExecutionVertices()) {
+            var state = vertex.getExecutionState();
+            if (state != org.apache.flink.runtime.execution.ExecutionState.RUNNING
+                && state != org.apache.flink.runtime.execution.ExecutionState.FINISHED) {
+              ready = false;
+              last.append("; ").append(vertex.getTaskNameWithSubtaskIndex()).append(' ').append(state);
+            }
           }
+          return ready;
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
         }
-        return true;
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+      });
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; last seen: " + last, e);
+    }
   }
 
   private static boolean causedByCheckpointFailure(Throwable e) {
