@@ -9,6 +9,7 @@ import com.google.cloud.bigtable.data.v2.models.TableId;
 import com.google.protobuf.ByteString;
 import io.featurepipe.benchmarks.BenchmarkSuite;
 import io.featurepipe.benchmarks.Machine;
+import io.featurepipe.benchmarks.Percentiles;
 import io.featurepipe.pipelines.ingest.kafka.EmbeddedKafka;
 import io.featurepipe.pipelines.ingest.kafka.ReadKafka;
 import io.featurepipe.pipelines.stream.StreamFeatures;
@@ -298,7 +299,7 @@ public final class FreshnessBenchmark implements BenchmarkSuite {
       }
     }
     Arrays.sort(nanos);
-    return new double[] {percentile(nanos, 50) / 1e6, percentile(nanos, 99) / 1e6, nanos[n - 1] / 1e6};
+    return new double[] {Percentiles.of(nanos, 50) / 1e6, Percentiles.of(nanos, 99) / 1e6, nanos[n - 1] / 1e6};
   }
 
   /** Cells of the group with a window end in [firstE, lastE]. */
@@ -316,11 +317,6 @@ public final class FreshnessBenchmark implements BenchmarkSuite {
       }
     }
     return n;
-  }
-
-  static long percentile(long[] sorted, double p) {
-    int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
   }
 
   /**
@@ -428,10 +424,10 @@ public final class FreshnessBenchmark implements BenchmarkSuite {
         FlinkDefaults.FINISH_BUNDLE_BEFORE_CHECKPOINTING ? ", bundles finished before each checkpoint barrier" : "", PARTITIONS, rate, events, keys, windows, WARM_UP_WINDOWS + 1));
     b.append("| measure | n | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|\n");
     b.append(String.format("| freshness: watermark passes E -> read as of E is fresh | %d | %,d | %,d | %,d |%n",
-        sorted.length, percentile(sorted, 50), percentile(sorted, 99), sorted[sorted.length - 1]));
+        sorted.length, Percentiles.of(sorted, 50), Percentiles.of(sorted, 99), sorted[sorted.length - 1]));
     b.append(String.format("| baseline: one cell `mutateRow` + `readRow` on the same emulator | 200 | %.2f | %.2f | %.2f |%n%n",
         baseline[0], baseline[1], baseline[2]));
-    b.append(String.format("Target p99 under 2,000 ms: %s.%n%n", percentile(sorted, 99) < 2000 ? "met" : "**not met**"));
+    b.append(String.format("Target p99 under 2,000 ms: %s.%n%n", Percentiles.of(sorted, 99) < 2000 ? "met" : "**not met**"));
     b.append(String.format("Write throughput of the stream: %,d cells with window ends in the measured %.0f s, %,.0f cells/s"
         + " (only changed values are written).%n%n", cells, seconds, cells / seconds));
     b.append("Method: W(E) is when the producer had sent an event at or after E on every partition (a lower bound of the"

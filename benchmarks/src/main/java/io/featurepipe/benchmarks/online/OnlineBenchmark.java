@@ -6,6 +6,7 @@ import com.google.cloud.bigtable.data.v2.models.RowMutationEntry;
 import com.google.cloud.bigtable.data.v2.models.TableId;
 import io.featurepipe.benchmarks.BenchmarkSuite;
 import io.featurepipe.benchmarks.Machine;
+import io.featurepipe.benchmarks.Percentiles;
 import io.featurepipe.runners.serve.FeatureLookup;
 import io.featurepipe.runners.serve.FeatureServer;
 import io.featurepipe.runners.serve.StoreHealth;
@@ -234,8 +235,7 @@ public final class OnlineBenchmark implements BenchmarkSuite {
     double percentileMillis(double p) {
       long[] sorted = Arrays.copyOf(nanos, n);
       Arrays.sort(sorted);
-      int i = (int) Math.ceil(p / 100.0 * n) - 1;
-      return sorted[Math.max(0, Math.min(n - 1, i))] / 1e6;
+      return Percentiles.of(sorted, p) / 1e6;
     }
   }
 

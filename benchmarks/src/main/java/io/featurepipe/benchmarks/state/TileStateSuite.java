@@ -2,6 +2,7 @@ package io.featurepipe.benchmarks.state;
 
 import io.featurepipe.benchmarks.BenchmarkSuite;
 import io.featurepipe.benchmarks.BenchmarksFile;
+import io.featurepipe.benchmarks.Percentiles;
 import io.featurepipe.testdata.PaymentsConfig;
 import io.featurepipe.testdata.PaymentsGenerator;
 import io.featurepipe.transforms.aggregate.Accumulator;
@@ -71,11 +72,17 @@ public final class TileStateSuite implements BenchmarkSuite {
 
     Map<String, GroupSizes> groups = new LinkedHashMap<>();
     Map<String, long[]> bySlotKind = new TreeMap<>(); // aggregation -> {slots, bytes}
-    Map<String, Long> recordsBySource = new LinkedHashMap<>();
+    Map<String, Decoded> sources = new LinkedHashMap<>();
+    Map<String, Long> rejectedByGroup = new LinkedHashMap<>();
     for (CompiledGroup g : CompiledGroup.list(repo)) {
       SourceDef source = g.source();
-      List<SourceRecord> records = read(source, data);
-      recordsBySource.put(source.name(), (long) records.size());
+      Decoded decoded = sources.get(source.name());
+      if (decoded == null) {
+        decoded = read(source, data);
+        sources.put(source.name(), decoded);
+      }
+      List<SourceRecord> records = decoded.records();
+      long rejected = 0;
       GroupPreparer preparer = new GroupPreparer(g, repo.entity(g.def().entity()).keys());
       Map<List<Object>, Accumulator[]> tiles = new HashMap<>();
       Map<List<Object>, long[]> inputs = new HashMap<>(); // (key, hop) -> {events, TileInput bytes}
@@ -84,6 +91,7 @@ public final class TileStateSuite implements BenchmarkSuite {
         try {
           p = preparer.prepare(r, GroupPreparer.celColumns(source, r));
         } catch (BadRecordException e) {
+          rejected++; // a failing expression or null key: a dead letter in the pipelines, in no tile
           continue;
         }
         if (p == null) {
@@ -114,6 +122,7 @@ public final class TileStateSuite implements BenchmarkSuite {
         }
       }
       groups.put(g.name(), s);
+      rejectedByGroup.put(g.name(), rejected);
     }
     deleteTree(data);
 
@@ -127,7 +136,10 @@ public final class TileStateSuite implements BenchmarkSuite {
             + "accumulators; each tile encoded as `AssembleWindows` keeps it (map entry: hop start as a var-long, `Tile.Coder` "
             + "value). Baseline, same run: the tile's events kept as they arrived (`TileInput.Coder`).%n%n",
         context.scale(), config.users(), config.merchants(), config.days(), fmt(config.paymentsPerUserPerDay()), config.seed(),
-        String.join(", ", recordsBySource.entrySet().stream().map(e -> String.format(Locale.ROOT, "%,d %s records", e.getValue(), e.getKey())).toList())));
+        String.join(", ", sources.entrySet().stream().map(e -> String.format(Locale.ROOT, "%,d %s records (%,d undecodable lines left out)",
+            e.getValue().records().size(), e.getKey(), e.getValue().undecodable())).toList())));
+    md.append(String.format(Locale.ROOT, "Records a group's preparation rejected (dead letters in a pipeline, in no tile): %s.%n%n",
+        String.join(", ", rejectedByGroup.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %,d", e.getKey(), e.getValue())).toList())));
     md.append("| group | hop | slots (sketches) | tiles | events per tile (mean) | bytes per tile p50 | mean | p99 | max "
         + "| of which sketches (mean) | baseline: the events as arrived (mean bytes) |\n");
     md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -135,7 +147,7 @@ public final class TileStateSuite implements BenchmarkSuite {
       GroupSizes s = e.getValue();
       md.append(String.format(Locale.ROOT, "| %s | %s | %d (%d) | %,d | %.1f | %,d | %,.0f | %,d | %,d | %,.0f | %,.0f |%n",
           e.getKey(), s.group.def().hop(), s.group.slots().size(), s.sketchSlots(), s.count(), s.events / (double) s.count(),
-          s.percentile(0.50), s.mean(), s.percentile(0.99), s.percentile(1.0), s.sketchBytes / (double) s.count(),
+          s.percentile(50), s.mean(), s.percentile(99), s.percentile(100), s.sketchBytes / (double) s.count(),
           s.inputBytes / (double) s.count()));
     }
     md.append("\nBytes by aggregation (every slot of every tile above; a slot is one accumulator, shared by the features "
@@ -150,12 +162,16 @@ public final class TileStateSuite implements BenchmarkSuite {
     return md.toString();
   }
 
-  /** Every record of a source's generated files, decoded as the pipelines decode them (bad lines left out). */
-  private static List<SourceRecord> read(SourceDef source, Path data) throws IOException {
+  /** A source's decoded records and the count of lines that did not decode. */
+  private record Decoded(List<SourceRecord> records, long undecodable) {}
+
+  /** Every record of a source's generated files, decoded as the pipelines decode them; bad lines counted. */
+  private static Decoded read(SourceDef source, Path data) throws IOException {
     String pattern = source.bounded().get("path");
     Path dir = data.resolve(pattern.substring(0, pattern.lastIndexOf('/')));
     PayloadDecoder decoder = PayloadDecoder.of(source, null);
     List<SourceRecord> out = new ArrayList<>();
+    long undecodable = 0;
     List<Path> files;
     try (Stream<Path> s = Files.list(dir)) {
       files = s.sorted().toList();
@@ -169,11 +185,11 @@ public final class TileStateSuite implements BenchmarkSuite {
         try {
           out.add(decoder.decode(lines.get(i).getBytes(StandardCharsets.UTF_8), f.getFileName() + ":" + (i + 1)));
         } catch (BadRecordException e) {
-          // the generator's deliberately bad lines
+          undecodable++; // the generator's deliberately bad lines: dead letters in a pipeline
         }
       }
     }
-    return out;
+    return new Decoded(out, undecodable);
   }
 
   private static boolean isSketch(AggregationKind kind) {
@@ -226,9 +242,9 @@ public final class TileStateSuite implements BenchmarkSuite {
       return sizes.stream().mapToLong(Integer::longValue).sum() / (double) sizes.size();
     }
 
-    int percentile(double q) {
-      int[] sorted = sizes.stream().mapToInt(Integer::intValue).sorted().toArray();
-      return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1 < 0 ? 0 : (int) Math.ceil(q * sorted.length) - 1)];
+    /** The {@code p}-th percentile of the tile sizes (nearest rank). */
+    long percentile(double p) {
+      return Percentiles.of(sizes.stream().mapToLong(Integer::longValue).sorted().toArray(), p);
     }
   }
 }

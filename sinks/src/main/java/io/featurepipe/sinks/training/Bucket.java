@@ -1,5 +1,6 @@
 package io.featurepipe.sinks.training;
 
+import io.featurepipe.sinks.offline.OfflineLayout;
 import io.featurepipe.transforms.record.ValueCodec;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -18,11 +19,9 @@ import org.apache.beam.sdk.coders.AtomicCoder;
  * the spine rows of a hot bucket over several workers (0 when not spread).
  */
 record Bucket(int group, List<Object> key, long day, int salt) implements Serializable {
-  static final long MILLIS_PER_DAY = 86_400_000L;
-
   /** The bucket of group {@code group}, key {@code key} holding window end {@code windowEndMillis}. */
   static Bucket of(int group, List<Object> key, long windowEndMillis) {
-    return new Bucket(group, key, Math.floorDiv(windowEndMillis, MILLIS_PER_DAY), 0);
+    return new Bucket(group, key, OfflineLayout.dateOf(windowEndMillis).toEpochDay(), 0);
   }
 
   Bucket withSalt(int s) {

@@ -4,7 +4,6 @@ import io.featurepipe.transforms.compute.CompiledGroup;
 import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.model.FeatureRepository;
 import io.featurepipe.transforms.record.FeatureRow;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -110,12 +109,8 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
     List<JoinSteps.GroupTime> times = JoinSteps.GroupTime.of(selection);
     KvCoder<Bucket, Long> countCoder = KvCoder.of(Bucket.Coder.of(), VarLongCoder.of());
 
-    List<String> partitionPrefixes = new ArrayList<>();
-    for (FeatureGroupDef g : groups) {
-      partitionPrefixes.add(g.name() + "/" + g.versionTag() + "/");
-    }
     PCollectionTuple requests =
-        spine.apply("RequestBuckets", ParDo.of(new JoinSteps.RequestBucketsFn(times, partitionPrefixes))
+        spine.apply("RequestBuckets", ParDo.of(new JoinSteps.RequestBucketsFn(times))
             .withOutputTags(JoinSteps.BUCKETS, TupleTagList.of(JoinSteps.PARTITIONS).and(JoinSteps.LOOKUPS)));
     PCollection<Bucket> buckets = requests.get(JoinSteps.BUCKETS).setCoder(Bucket.Coder.of());
 

@@ -1,5 +1,6 @@
 package io.featurepipe.sinks.training;
 
+import io.featurepipe.sinks.offline.OfflineLayout;
 import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.record.FeatureRow;
 import io.featurepipe.transforms.time.TimeRules;
@@ -42,11 +43,20 @@ final class JoinSteps {
     final int[] keyPositions;
     final long hopMillis;
     final Duration delay;
+    final String name;
+    final String version;
 
     GroupTime(FeatureSelection selection, FeatureGroupDef g) {
       keyPositions = selection.keyPositions(g);
       hopMillis = TimeRules.millis(g.hop());
       delay = g.availabilityDelay();
+      name = g.name();
+      version = g.version();
+    }
+
+    /** The offline partition holding a bucket's window ends. */
+    String partition(Bucket b) {
+      return OfflineLayout.partition(name, version, LocalDate.ofEpochDay(b.day()));
     }
 
     List<Object> key(SpineRow row) {
@@ -76,11 +86,9 @@ final class JoinSteps {
    */
   static final class RequestBucketsFn extends DoFn<SpineRow, Bucket> {
     private final List<GroupTime> groups;
-    private final List<String> partitionPrefixes;
 
-    RequestBucketsFn(List<GroupTime> groups, List<String> partitionPrefixes) {
+    RequestBucketsFn(List<GroupTime> groups) {
       this.groups = groups;
-      this.partitionPrefixes = partitionPrefixes;
     }
 
     @ProcessElement
@@ -92,7 +100,7 @@ final class JoinSteps {
         Bucket b = Bucket.of(g, key, end);
         out.get(BUCKETS).output(b);
         out.get(LOOKUPS).output(LookupFilter.hash(g, key, end));
-        out.get(PARTITIONS).output(partitionPrefixes.get(g) + "date=" + LocalDate.ofEpochDay(b.day()));
+        out.get(PARTITIONS).output(gt.partition(b));
       }
     }
   }
