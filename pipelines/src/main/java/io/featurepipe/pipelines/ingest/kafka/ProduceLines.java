@@ -54,7 +54,12 @@ public final class ProduceLines implements AutoCloseable {
             Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 5),
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                // one batch in flight per broker: a first batch refused while a just-created
+                // partition comes up (NOT_LEADER_OR_FOLLOWER) is retried before any later batch is
+                // sent, so a later one can never be appended first and leave the retry out of
+                // sequence for good (seen once with a fresh topic on the in-process broker)
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1),
             new ByteArraySerializer(),
             new ByteArraySerializer());
     return new ProduceLines(producer, topic);
