@@ -125,7 +125,7 @@ final class OfflineReport {
     b.append("Each phase again as growing pipeline prefixes, each run alone and ending in a step that only\n")
         .append("counts; a prefix's extra time is the cost of the steps it adds (the first carries the job's fixed cost).\n\n");
     b.append("| phase | pipeline prefix | wall (s) | added (s) | share of the phase |\n|---|---|---:|---:|---:|\n");
-    stages("backfill", goes.backfillStages(), flink.backfill(), "full backfill (+ select range, write Avro, publish)");
+    stages("backfill", goes.backfillStages(), flink.backfill(), "full backfill (+ record checks, statistics and gate, select range, write Avro, publish)");
     stages("training set", goes.trainingStages(), flink.training(), "full training set (+ write Avro)");
     b.append('\n');
     b.append("CPU samples of the timed Flink runs (Java Flight Recorder, every thread running Java code, every\n")
@@ -216,7 +216,8 @@ final class OfflineReport {
         .append("), and spends ").append(fmt(flink.backfill().cpuSeconds() / Math.max(1e-9, java.backfill().cpuSeconds()), 1))
         .append("× the CPU of the single-threaded pass for the same rows. Of its wall time, reading and decoding the\n")
         .append("JSON lines is about ").append(share(read, flink.backfill())).append(", `ComputeFeatures` about ")
-        .append(share(compute, flink.backfill())).append(" and writing and publishing the partitions about ")
+        .append(share(compute, flink.backfill()))
+        .append(" and the rest (record checks, statistics and the quality gate, writing and publishing the partitions) about ")
         .append(share(write, flink.backfill())).append("; garbage collection paused the JVM for ")
         .append(share(flink.backfill().gcMillis() / 1000.0, flink.backfill())).append(" of it. The largest part of\n")
         .append("the CPU samples by code is ").append(top(goes.backfillProfile())).append(" in the backfill and ")
