@@ -30,7 +30,6 @@ import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.options.StreamingOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -155,11 +154,8 @@ final class StreamCommand implements Callable<Integer> {
     Instant s = since == null ? Instant.now() : parseTime(since, "--since");
     StreamSettings settings = settings();
     StreamInputs inputs = inputs(settings);
-    PipelineOptions options = BeamArgs.parse(beamArgs, "featurepipe-stream");
-    if (inputs.maxRecords().isEmpty() && inputs.stopTime() == null) {
-      options.as(StreamingOptions.class).setStreaming(true);
-    }
-    io.featurepipe.runners.flink.FlinkDefaults.apply(options);
+    PipelineOptions options =
+        BeamArgs.parse(beamArgs, "featurepipe-stream", inputs.maxRecords().isEmpty() && inputs.stopTime() == null);
     if (detachedOnFlink(options) && bigtable.embedded()) {
       throw new CommandLine.ParameterException(command.commandLine(), "--attachedMode=false ends the command once the"
           + " job is submitted, and with it the emulator of --bigtable-emulator=embedded: name a store that outlives it");

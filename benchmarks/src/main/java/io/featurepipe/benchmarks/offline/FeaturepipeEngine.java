@@ -4,6 +4,7 @@ import io.featurepipe.pipelines.backfill.Backfill;
 import io.featurepipe.pipelines.metrics.Counters;
 import io.featurepipe.pipelines.training.SpineSource;
 import io.featurepipe.pipelines.training.TrainingSet;
+import io.featurepipe.runners.flink.FlinkDefaults;
 import io.featurepipe.sinks.offline.Publication;
 import io.featurepipe.transforms.definitions.RepositoryLoader;
 import io.featurepipe.transforms.model.ColumnType;
@@ -54,13 +55,22 @@ final class FeaturepipeEngine implements OfflineEngine {
     });
   }
 
-  /** Flink embedded: a mini-cluster in this JVM ({@code --flinkMaster=[local]}), batch, {@code parallelism} slots. */
+  /**
+   * Flink embedded: a mini-cluster in this JVM ({@code --flinkMaster=[local]}), batch, {@code
+   * parallelism} slots, with featurepipe's Flink defaults ({@link FlinkDefaults}) and the Flink
+   * pipeline options in {@code -Dbenchmarks.offline.flinkOptions} (e.g. {@code
+   * "--fasterCopy=false"}), which the engine's name then shows.
+   */
   static FeaturepipeEngine flink(int parallelism) {
-    return new FeaturepipeEngine("featurepipe, Flink [local] p=" + parallelism, () -> {
-      FlinkPipelineOptions o = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
+    String extra = System.getProperty("benchmarks.offline.flinkOptions", "").trim();
+    String[] args = extra.isEmpty() ? new String[0] : extra.split("\\s+");
+    String name = "featurepipe, Flink [local] p=" + parallelism + (extra.isEmpty() ? "" : " " + extra);
+    return new FeaturepipeEngine(name, () -> {
+      FlinkPipelineOptions o = PipelineOptionsFactory.fromArgs(args).as(FlinkPipelineOptions.class);
       o.setRunner(FlinkRunner.class);
       o.setFlinkMaster("[local]");
       o.setParallelism(parallelism);
+      FlinkDefaults.apply(o); // as `featurepipe backfill` and `training-set` run on Flink
       return o;
     });
   }

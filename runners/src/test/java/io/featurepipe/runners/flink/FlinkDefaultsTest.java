@@ -2,6 +2,7 @@ package io.featurepipe.runners.flink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -92,13 +93,23 @@ class FlinkDefaultsTest {
   }
 
   @Test
-  void batchJobsAndOtherRunnersAreLeftAlone() {
+  void batchJobsOnlySkipTheCopiesBetweenStepsAndOtherRunnersAreLeftAlone() {
     FlinkPipelineOptions batch = parse("--runner=FlinkRunner");
     FlinkDefaults.apply(batch);
+    assertTrue(batch.getFasterCopy());
     assertEquals(-1L, batch.getCheckpointingInterval());
+    assertTrue(batch.getOperatorChaining());
+    assertNotEquals(FlinkDefaults.MAX_BUNDLE_TIME_MILLIS, batch.getMaxBundleTimeMills());
+    FlinkPipelineOptions copying = parse("--runner=FlinkRunner", "--fasterCopy=false");
+    FlinkDefaults.apply(copying);
+    assertFalse(copying.getFasterCopy(), "the user's value wins");
+    assertFalse(streaming("--runner=FlinkRunner").getFasterCopy(), "streams keep copying (heap state snapshots)");
     PipelineOptions direct = parse("--runner=DirectRunner");
     direct.as(FlinkPipelineOptions.class).setStreaming(true);
     FlinkDefaults.apply(direct);
     assertEquals(-1L, direct.as(FlinkPipelineOptions.class).getCheckpointingInterval());
+    PipelineOptions directBatch = parse("--runner=DirectRunner");
+    FlinkDefaults.apply(directBatch);
+    assertFalse(directBatch.as(FlinkPipelineOptions.class).getFasterCopy());
   }
 }
