@@ -93,7 +93,8 @@ class ReferenceTrainingSetTest {
         - {name: mean_amount, agg: mean, column: amount}
       """;
   static final String FEATURES = "user_activity:*,shop_activity:*";
-  static final long DAY0 = Instant.parse("2026-03-02T00:00:00Z").getEpochSecond() * 1_000_000_000L;
+  /** Events and spine times span the 24 hours from here: across a month's end (the join's buckets are months). */
+  static final long DAY0 = Instant.parse("2026-02-28T12:00:00Z").getEpochSecond() * 1_000_000_000L;
   static final long DAY = 86_400_000_000_000L;
   static final String[] TAGS = {"x", "y", "z", "w", "v"};
 
@@ -120,7 +121,7 @@ class ReferenceTrainingSetTest {
       events.add(new Event(ts, user, shop, amount, tag));
       records.add(new SourceRecord("events", ts, new Object[] {ts, user, shop, amount, tag}, ""));
     }
-    OfflineFixture.backfill(repo, "events", records, offline.toString(), LocalDate.parse("2026-03-01"), LocalDate.parse("2026-03-02"));
+    OfflineFixture.backfill(repo, "events", records, offline.toString(), LocalDate.parse("2026-02-27"), LocalDate.parse("2026-03-01"));
   }
 
   static String iso(long nanos) {
@@ -232,9 +233,9 @@ class ReferenceTrainingSetTest {
     Random rnd = new Random(5);
     List<long[]> rows = new ArrayList<>();
     List<String> users = new ArrayList<>();
-    long noon = DAY0 + 12 * 3_600_000_000_000L;
+    long hour = DAY0 + 13 * 3_600_000_000_000L; // 2026-03-01T01:00Z
     for (int i = 0; i < 1000; i++) {
-      rows.add(new long[] {noon + (long) (rnd.nextDouble() * 3_600_000_000_000L), 1});
+      rows.add(new long[] {hour + (long) (rnd.nextDouble() * 3_600_000_000_000L), 1});
       users.add(i % 50 == 0 ? "u" + rnd.nextInt(25) : "u1");
     }
     Run run = run(dir, rows, users, 40);
@@ -246,8 +247,8 @@ class ReferenceTrainingSetTest {
         hot += c.getCommitted(); // the DirectRunner's attempted counts may count a bundle twice
       }
     }
-    // buckets are (group, key, date of e): u1 (980 rows) and shop 1 (1,000 rows) on 2026-03-02
-    assertEquals(2, hot, "the buckets of u1 and of shop 1 on 2026-03-02 are hot");
+    // buckets are (group, key, month of e): u1 (980 rows) and shop 1 (1,000 rows) in March 2026
+    assertEquals(2, hot, "the buckets of u1 and of shop 1 in March 2026 are hot");
     boolean measured = false;
     for (MetricResult<DistributionResult> d : run.result().metrics().queryMetrics(filter).getDistributions()) {
       if (d.getName().getName().equals("training_requests_per_key")) {
