@@ -93,7 +93,7 @@ class ReferenceTrainingSetTest {
         - {name: mean_amount, agg: mean, column: amount}
       """;
   static final String FEATURES = "user_activity:*,shop_activity:*";
-  /** Events and spine times span the 24 hours from here: across a month's end (the join's buckets are months). */
+  /** Events and spine times span the 24 hours from here: across a date and a month's end. */
   static final long DAY0 = Instant.parse("2026-02-28T12:00:00Z").getEpochSecond() * 1_000_000_000L;
   static final long DAY = 86_400_000_000_000L;
   static final String[] TAGS = {"x", "y", "z", "w", "v"};
@@ -247,8 +247,8 @@ class ReferenceTrainingSetTest {
         hot += c.getCommitted(); // the DirectRunner's attempted counts may count a bundle twice
       }
     }
-    // buckets are (group, key, month of e): u1 (980 rows) and shop 1 (1,000 rows) in March 2026
-    assertEquals(2, hot, "the buckets of u1 and of shop 1 in March 2026 are hot");
+    // buckets are (group, key, date of e): u1 (980 rows) and shop 1 (1,000 rows) on 2026-03-01
+    assertEquals(2, hot, "the buckets of u1 and of shop 1 on 2026-03-01 are hot");
     boolean measured = false;
     for (MetricResult<DistributionResult> d : run.result().metrics().queryMetrics(filter).getDistributions()) {
       if (d.getName().getName().equals("training_requests_per_key")) {

@@ -14,24 +14,18 @@ import org.apache.beam.sdk.coders.AtomicCoder;
 
 /**
  * What the point-in-time join groups by (DESIGN §3): a selected group (its index in {@link
- * FeatureSelection#groups()}), an entity key and the UTC month of the window ends {@code e(t)}
- * that fall in it (of the dates that name their offline partitions), as the epoch day of the
- * month's first day. {@code salt} spreads the spine rows of a hot bucket over several workers (0
- * when not spread).
- *
- * <p>A month, not a day: a bucket is one group of a shuffle, and a runner pays a fixed cost per
- * group (the DirectRunner a bundle of every step after it, a few milliseconds); a key asked on
- * every day of a month costs one group instead of 30. What a bucket holds stays small: its
- * offline rows that a spine row asks for (at most one per hop of the month: 744 hourly rows).
+ * FeatureSelection#groups()}), an entity key and the UTC date of the window ends {@code e(t)} that
+ * fall on it, as an epoch day (the date that names their offline partition). {@code salt} spreads
+ * the spine rows of a hot bucket over several workers (0 when not spread).
  */
-record Bucket(int group, List<Object> key, long month, int salt) implements Serializable {
+record Bucket(int group, List<Object> key, long day, int salt) implements Serializable {
   /** The bucket of group {@code group}, key {@code key} holding window end {@code windowEndMillis}. */
   static Bucket of(int group, List<Object> key, long windowEndMillis) {
-    return new Bucket(group, key, OfflineLayout.dateOf(windowEndMillis).withDayOfMonth(1).toEpochDay(), 0);
+    return new Bucket(group, key, OfflineLayout.dateOf(windowEndMillis).toEpochDay(), 0);
   }
 
   Bucket withSalt(int s) {
-    return new Bucket(group, key, month, s);
+    return new Bucket(group, key, day, s);
   }
 
   /** Deterministic coder: equal buckets encode to equal bytes, as grouping needs. */
@@ -49,7 +43,7 @@ record Bucket(int group, List<Object> key, long month, int salt) implements Seri
       DataOutputStream out = new DataOutputStream(os);
       ValueCodec.writeVarLong(b.group(), out);
       ValueCodec.write(b.key(), out);
-      ValueCodec.writeVarLong(ValueCodec.zigzag(b.month()), out);
+      ValueCodec.writeVarLong(ValueCodec.zigzag(b.day()), out);
       ValueCodec.writeVarLong(b.salt(), out);
       out.flush();
     }
@@ -60,9 +54,9 @@ record Bucket(int group, List<Object> key, long month, int salt) implements Seri
       int group = (int) ValueCodec.readVarLong(in);
       @SuppressWarnings("unchecked")
       List<Object> key = new ArrayList<>((List<Object>) ValueCodec.read(in));
-      long month = ValueCodec.unzigzag(ValueCodec.readVarLong(in));
+      long day = ValueCodec.unzigzag(ValueCodec.readVarLong(in));
       int salt = (int) ValueCodec.readVarLong(in);
-      return new Bucket(group, key, month, salt);
+      return new Bucket(group, key, day, salt);
     }
 
     @Override

@@ -42,10 +42,10 @@ import org.apache.beam.sdk.values.PCollectionView;
  *
  * <p>It is an equality join done with one shuffle per group, chained: the spine rows go through
  * the groups in selection order, each {@code Join/<group>/Match} a CoGroupByKey by <em>bucket</em>
- * (group, entity key, UTC month of e(t)) of the group's offline rows of that key and month ({@code
- * Join/<group>/KeyOfflineRows}) and the spine rows, joined so far, whose e(t) falls in that month.
- * Per bucket the offline rows some spine row asks for are held in a map by window end (at most one
- * per hop of a month, whatever the spine's size) and the spine rows go past it ({@code
+ * (group, entity key, UTC date of e(t)) of the group's offline rows of that key and date ({@code
+ * Join/<group>/KeyOfflineRows}) and the spine rows, joined so far, whose e(t) falls on that date.
+ * Per bucket the offline rows are held in a map by window end (at most one per hop of a day,
+ * whatever the spine's size) and the spine rows go past it ({@code
  * Join/<group>/AttachValues}; on runners whose grouped values are read once, Beam holds a salted
  * bucket's spine rows in memory too: at most about the hot-key threshold): each leaves with the group's row at its e(t), or the empty values,
  * appended, and keyed by its bucket of the next group; after the last group they are the joined

@@ -5,6 +5,7 @@ import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.record.FeatureRow;
 import io.featurepipe.transforms.time.TimeRules;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -53,9 +54,9 @@ final class JoinSteps {
       version = g.version();
     }
 
-    /** The offline partition holding window end {@code windowEndMillis}. */
-    String partition(long windowEndMillis) {
-      return OfflineLayout.partition(name, version, OfflineLayout.dateOf(windowEndMillis));
+    /** The offline partition holding a bucket's window ends. */
+    String partition(Bucket b) {
+      return OfflineLayout.partition(name, version, LocalDate.ofEpochDay(b.day()));
     }
 
     List<Object> key(SpineRow row) {
@@ -79,7 +80,7 @@ final class JoinSteps {
   }
 
   /**
-   * For a spine row and every selected group: its bucket (group, key, month of e(t)), the offline
+   * For a spine row and every selected group: its bucket (group, key, date of e(t)), the offline
    * partition ({@code <group>/v<version>/date=<date>}) that holds its window end, and the {@link
    * LookupFilter#hash hash} of its lookup (group, key, e(t)).
    */
@@ -99,7 +100,7 @@ final class JoinSteps {
         Bucket b = Bucket.of(g, key, end);
         out.get(BUCKETS).output(b);
         out.get(LOOKUPS).output(LookupFilter.hash(g, key, end));
-        out.get(PARTITIONS).output(gt.partition(end));
+        out.get(PARTITIONS).output(gt.partition(b));
       }
     }
   }
@@ -192,7 +193,7 @@ final class JoinSteps {
 
   /**
    * Per bucket of {@code group} (and salt): its offline rows held in a map by window end (at most
-   * one per hop of a month), the spine rows streamed past it; each leaves with the row at its e(t)
+   * one per hop of a day), the spine rows streamed past it; each leaves with the row at its e(t)
    * appended, or the group's empty values when the store has none there. Two offline rows at a
    * window end a spine row asks for fail the run (the store is corrupt). The few offline rows that
    * passed the lookup filter but meet no spine row stop here.
