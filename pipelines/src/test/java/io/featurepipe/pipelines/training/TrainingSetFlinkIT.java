@@ -80,6 +80,48 @@ class TrainingSetFlinkIT {
         Files.readString(dir.resolve("direct/training.avsc")), Files.readString(dir.resolve("flink/training.avsc")));
   }
 
+  /**
+   * A bucket just under the default hot-key threshold: 9,990 spine rows of one user on one day, who
+   * has an offline row at every hour of it. With the 24 offline rows that is more than the 10,000
+   * elements Beam's {@code CoGbkResult} keeps in memory, past which it iterates the group again,
+   * which Flink's batch grouping refuses ("GBK result is not re-iterable"). The join's threshold
+   * for an hourly group leaves room for a day of offline rows, so the bucket is spread instead.
+   */
+  @Test
+  void aBucketJustUnderTheThresholdStillFitsFlinksGroupInMemory(@TempDir Path dir) throws Exception {
+    var repo = OfflineFixture.load(PointInTimeLeakageTest.DEFS);
+    String offline = dir.resolve("offline").toString();
+    List<SourceRecord> events = new ArrayList<>();
+    for (int h = 0; h < 24; h++) {
+      events.add(PointInTimeLeakageTest.event(String.format("%02d:30:00", h), "a", "s0", (double) h));
+    }
+    LocalDate d = LocalDate.parse("2026-03-02");
+    OfflineFixture.backfill(repo, "events", events, offline, d, d);
+    int rows = 9_990;
+    StringBuilder csv = new StringBuilder("row,user,t\n");
+    long start = java.time.Instant.parse("2026-03-02T01:00:00Z").toEpochMilli();
+    for (int i = 0; i < rows; i++) {
+      csv.append(i).append(",a,").append(java.time.Instant.ofEpochMilli(start + i * 8_000L)).append('\n');
+    }
+    Path spine = Files.writeString(dir.resolve("spine.csv"), csv.toString());
+    FlinkPipelineOptions o = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
+    o.setRunner(FlinkRunner.class);
+    o.setFlinkMaster("[local]");
+    o.setParallelism(2);
+    Pipeline p = Pipeline.create(o);
+    Path out = dir.resolve("flink");
+    TrainingSet.build(p, TrainingSet.Spec.of(repo, SpineSource.of(spine.toString(), "t"), "user_hourly:*", offline, out.toString()));
+    OfflineFixture.run(p);
+    List<GenericRecord> written = OfflineFixture.readTrainingSet(out.toString());
+    assertEquals(rows, written.size());
+    for (GenericRecord r : written) {
+      long t = start + Integer.parseInt(r.get("row").toString()) * 8_000L; // a CSV column: a string
+      long hour = java.time.Instant.ofEpochMilli(t).atZone(java.time.ZoneOffset.UTC).getHour();
+      // e(t) is the hour that began at or before t; its 1-hour window [e - 1h, e) holds the event at (e - 1h):30
+      assertEquals(1L, r.get("n_1h"), "row " + r.get("row") + " at hour " + hour);
+    }
+  }
+
   static Map<Integer, String> run(
       Pipeline p, io.featurepipe.transforms.model.FeatureRepository repo, Path spine, String offline, Path out,
       String runner) {

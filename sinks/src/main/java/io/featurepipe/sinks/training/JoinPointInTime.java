@@ -59,7 +59,10 @@ import org.apache.beam.sdk.values.PCollectionView;
  * CountRequests} counts the spine rows per bucket (combiner-lifted); a bucket asked by more than
  * the hot-key threshold of spine rows ({@code HotBuckets}, {@code HotBucketsView}) is spread over
  * {@code ceil(count / threshold)} salts (a hash of the spine row id modulo that), its offline rows copied to each
- * salt, so no worker holds more than about a threshold of spine rows per key.
+ * salt, so no worker holds more than about a threshold of spine rows per key. A group's threshold
+ * is lowered so that a bucket's spine rows and a day of its offline rows fit the 10,000 elements
+ * Beam's {@code CoGbkResult} keeps in memory (past them Flink fails the run; {@link
+ * JoinSteps#threshold}).
  *
  * <p>Counters ({@code featurepipe}): {@code training_rows_joined}, {@code training_found_<group>},
  * {@code training_empty_<group>}, {@code training_hot_keys} (hot buckets), {@code
@@ -108,6 +111,10 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
     List<FeatureGroupDef> groups = selection.groups();
     List<JoinSteps.GroupTime> times = JoinSteps.GroupTime.of(selection);
     KvCoder<Bucket, Long> countCoder = KvCoder.of(Bucket.Coder.of(), VarLongCoder.of());
+    long[] thresholds = new long[groups.size()];
+    for (int g = 0; g < groups.size(); g++) {
+      thresholds[g] = JoinSteps.threshold(hotKeyThreshold, times.get(g).hopMillis);
+    }
 
     PCollectionTuple requests =
         spine.apply("RequestBuckets", ParDo.of(new JoinSteps.RequestBucketsFn(times))
@@ -127,7 +134,7 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
         buckets
             .apply("CountRequests", Count.perElement())
             .setCoder(countCoder)
-            .apply("HotBuckets", ParDo.of(new JoinSteps.HotBucketsFn(hotKeyThreshold)))
+            .apply("HotBuckets", ParDo.of(new JoinSteps.HotBucketsFn(thresholds)))
             .setCoder(countCoder)
             .apply("HotBucketsView", View.asMap());
 
@@ -135,7 +142,7 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
     PCollection<KV<Bucket, JoinedRow>> asking =
         spine
             .apply("Join/" + groups.get(0).name() + "/KeySpineRows",
-                ParDo.of(new JoinSteps.KeySpineRowsFn(times.get(0), hot, hotKeyThreshold)).withSideInputs(hot))
+                ParDo.of(new JoinSteps.KeySpineRowsFn(times.get(0), hot, thresholds[0])).withSideInputs(hot))
             .setCoder(rowCoder);
     PCollection<JoinedRow> rows = null;
     for (int g = 0; g < groups.size(); g++) {
@@ -144,7 +151,7 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
       PCollection<KV<Bucket, FeatureRow>> stored =
           offline.get(g)
               .apply(step + "KeyOfflineRows",
-                  ParDo.of(new JoinSteps.KeyOfflineRowsFn(g, hot, asked, hotKeyThreshold)).withSideInputs(hot, asked))
+                  ParDo.of(new JoinSteps.KeyOfflineRowsFn(g, hot, asked, thresholds[g])).withSideInputs(hot, asked))
               .setCoder(KvCoder.of(Bucket.Coder.of(), FeatureRow.Coder.of()));
       PCollection<KV<Bucket, CoGbkResult>> matched =
           KeyedPCollectionTuple.of(JoinSteps.OFFLINE, stored)
@@ -156,7 +163,7 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
         asking =
             matched
                 .apply(step + "AttachValues",
-                    ParDo.of(new JoinSteps.AttachAndKeyFn(attach, times.get(g + 1), hot, hotKeyThreshold))
+                    ParDo.of(new JoinSteps.AttachAndKeyFn(attach, times.get(g + 1), hot, thresholds[g + 1]))
                         .withSideInputs(hot))
                 .setCoder(rowCoder);
       } else {

@@ -33,6 +33,29 @@ final class JoinSteps {
 
   private JoinSteps() {}
 
+  /**
+   * The elements of one group Beam's {@code CoGbkResult} keeps in memory. Past them it reads the
+   * group a second time, which Flink's batch grouping refuses ("GBK result is not re-iterable"), so
+   * a bucket's (salt's) spine rows and offline rows together must stay under this.
+   */
+  static final long GROUP_IN_MEMORY = 10_000;
+  /** Room for the spread of salts drawn by hash around their mean (about 5 standard deviations). */
+  static final long SALT_MARGIN = 500;
+  /** The least threshold the room left by very short hops is allowed to push a group's down to. */
+  static final long MIN_THRESHOLD = 1_000;
+
+  /**
+   * The hot-key threshold applied to a group: the one asked for, lowered so that a bucket of that
+   * many spine rows plus the group's offline rows of a day (one per hop) and the salts' spread fit
+   * in {@link #GROUP_IN_MEMORY}; never below {@link #MIN_THRESHOLD} (hops under about 10 s, whose
+   * day alone nearly fills a group, need {@code --reIterableGroupByKeyResult} on Flink).
+   */
+  static long threshold(long asked, long hopMillis) {
+    long hopsPerDay = (86_400_000L + hopMillis - 1) / hopMillis;
+    long room = GROUP_IN_MEMORY - SALT_MARGIN - hopsPerDay;
+    return Math.min(asked, Math.max(room, MIN_THRESHOLD));
+  }
+
   /** How many salts a bucket asked by {@code count} spine rows is spread over. */
   static int fanout(long count, long threshold) {
     return (int) Math.max(1, (count + threshold - 1) / threshold);
@@ -105,18 +128,19 @@ final class JoinSteps {
     }
   }
 
-  /** The buckets asked by more than the threshold of spine rows, each counted once. */
+  /** The buckets asked by more than their group's threshold of spine rows, each counted once. */
   static final class HotBucketsFn extends DoFn<KV<Bucket, Long>, KV<Bucket, Long>> {
-    private final long threshold;
+    private final long[] thresholds;
     private final Counter hotKeys = Metrics.counter("featurepipe", "training_hot_keys");
 
-    HotBucketsFn(long threshold) {
-      this.threshold = threshold;
+    /** {@code thresholds}: by group index. */
+    HotBucketsFn(long[] thresholds) {
+      this.thresholds = thresholds.clone();
     }
 
     @ProcessElement
     public void process(@Element KV<Bucket, Long> count, OutputReceiver<KV<Bucket, Long>> out) {
-      if (count.getValue() > threshold) {
+      if (count.getValue() > thresholds[count.getKey().group()]) {
         hotKeys.inc();
         out.output(count);
       }
