@@ -247,8 +247,8 @@ class ReferenceTrainingSetTest {
         hot += c.getCommitted(); // the DirectRunner's attempted counts may count a bundle twice
       }
     }
-    // buckets are (group, key, date of e): u1 (980 rows) and shop 1 (1,000 rows) on 2026-03-01
-    assertEquals(2, hot, "the buckets of u1 and of shop 1 on 2026-03-01 are hot");
+    // buckets are (group, key, month of e) for hourly groups: u1 (980 rows) and shop 1 (1,000 rows) in March 2026
+    assertEquals(2, hot, "the buckets of u1 and of shop 1 in March 2026 are hot");
     boolean measured = false;
     for (MetricResult<DistributionResult> d : run.result().metrics().queryMetrics(filter).getDistributions()) {
       if (d.getName().getName().equals("training_requests_per_key")) {

@@ -8,24 +8,29 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.Serializable;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.AtomicCoder;
 
 /**
  * What the point-in-time join groups by (DESIGN §3): a selected group (its index in {@link
- * FeatureSelection#groups()}), an entity key and the UTC date of the window ends {@code e(t)} that
- * fall on it, as an epoch day (the date that names their offline partition). {@code salt} spreads
- * the spine rows of a hot bucket over several workers (0 when not spread).
+ * FeatureSelection#groups()}), an entity key and the UTC month or date of the window ends {@code
+ * e(t)} in it ({@link JoinSteps.GroupTime#monthly}), as the epoch day of its first day. {@code salt}
+ * spreads the spine rows of a hot bucket over several workers (0 when not spread).
  */
-record Bucket(int group, List<Object> key, long day, int salt) implements Serializable {
-  /** The bucket of group {@code group}, key {@code key} holding window end {@code windowEndMillis}. */
-  static Bucket of(int group, List<Object> key, long windowEndMillis) {
-    return new Bucket(group, key, OfflineLayout.dateOf(windowEndMillis).toEpochDay(), 0);
+record Bucket(int group, List<Object> key, long period, int salt) implements Serializable {
+  /**
+   * The bucket of group {@code group}, key {@code key} holding window end {@code windowEndMillis}:
+   * by month when {@code monthly}, else by date.
+   */
+  static Bucket of(int group, List<Object> key, long windowEndMillis, boolean monthly) {
+    LocalDate date = OfflineLayout.dateOf(windowEndMillis);
+    return new Bucket(group, key, (monthly ? date.withDayOfMonth(1) : date).toEpochDay(), 0);
   }
 
   Bucket withSalt(int s) {
-    return new Bucket(group, key, day, s);
+    return new Bucket(group, key, period, s);
   }
 
   /** Deterministic coder: equal buckets encode to equal bytes, as grouping needs. */
@@ -43,7 +48,7 @@ record Bucket(int group, List<Object> key, long day, int salt) implements Serial
       DataOutputStream out = new DataOutputStream(os);
       ValueCodec.writeVarLong(b.group(), out);
       ValueCodec.write(b.key(), out);
-      ValueCodec.writeVarLong(ValueCodec.zigzag(b.day()), out);
+      ValueCodec.writeVarLong(ValueCodec.zigzag(b.period()), out);
       ValueCodec.writeVarLong(b.salt(), out);
       out.flush();
     }
@@ -54,9 +59,9 @@ record Bucket(int group, List<Object> key, long day, int salt) implements Serial
       int group = (int) ValueCodec.readVarLong(in);
       @SuppressWarnings("unchecked")
       List<Object> key = new ArrayList<>((List<Object>) ValueCodec.read(in));
-      long day = ValueCodec.unzigzag(ValueCodec.readVarLong(in));
+      long period = ValueCodec.unzigzag(ValueCodec.readVarLong(in));
       int salt = (int) ValueCodec.readVarLong(in);
-      return new Bucket(group, key, day, salt);
+      return new Bucket(group, key, period, salt);
     }
 
     @Override

@@ -42,10 +42,10 @@ import org.apache.beam.sdk.values.PCollectionView;
  *
  * <p>It is an equality join done with one shuffle per group, chained: the spine rows go through
  * the groups in selection order, each {@code Join/<group>/Match} a CoGroupByKey by <em>bucket</em>
- * (group, entity key, UTC date of e(t)) of the group's offline rows of that key and date ({@code
- * Join/<group>/KeyOfflineRows}) and the spine rows, joined so far, whose e(t) falls on that date.
- * Per bucket the offline rows are held in a map by window end (at most one per hop of a day,
- * whatever the spine's size) and the spine rows go past it ({@code
+ * (group, entity key, UTC month of e(t), or date for hops under 45 minutes) of the group's offline
+ * rows of that key and period ({@code Join/<group>/KeyOfflineRows}) and the spine rows, joined so
+ * far, whose e(t) falls in it. Per bucket the offline rows some spine row asks for are held in a
+ * map by window end (at most one per hop of the period, whatever the spine's size) and the spine rows go past it ({@code
  * Join/<group>/AttachValues}; on runners whose grouped values are read once, Beam holds a salted
  * bucket's spine rows in memory too: at most about the hot-key threshold): each leaves with the group's row at its e(t), or the empty values,
  * appended, and keyed by its bucket of the next group; after the last group they are the joined
@@ -60,7 +60,7 @@ import org.apache.beam.sdk.values.PCollectionView;
  * the hot-key threshold of spine rows ({@code HotBuckets}, {@code HotBucketsView}) is spread over
  * {@code ceil(count / threshold)} salts (a hash of the spine row id modulo that), its offline rows copied to each
  * salt, so no worker holds more than about a threshold of spine rows per key. A group's threshold
- * is lowered so that a bucket's spine rows and a day of its offline rows fit the 10,000 elements
+ * is lowered so that a bucket's spine rows and a period of its offline rows fit the 10,000 elements
  * Beam's {@code CoGbkResult} keeps in memory (past them Flink fails the run; {@link
  * JoinSteps#threshold}).
  *
@@ -113,7 +113,7 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
     KvCoder<Bucket, Long> countCoder = KvCoder.of(Bucket.Coder.of(), VarLongCoder.of());
     long[] thresholds = new long[groups.size()];
     for (int g = 0; g < groups.size(); g++) {
-      thresholds[g] = JoinSteps.threshold(hotKeyThreshold, times.get(g).hopMillis);
+      thresholds[g] = JoinSteps.threshold(hotKeyThreshold, times.get(g).hopsPerBucket());
     }
 
     PCollectionTuple requests =
@@ -151,7 +151,7 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
       PCollection<KV<Bucket, FeatureRow>> stored =
           offline.get(g)
               .apply(step + "KeyOfflineRows",
-                  ParDo.of(new JoinSteps.KeyOfflineRowsFn(g, hot, asked, thresholds[g])).withSideInputs(hot, asked))
+                  ParDo.of(new JoinSteps.KeyOfflineRowsFn(g, times.get(g), hot, asked, thresholds[g])).withSideInputs(hot, asked))
               .setCoder(KvCoder.of(Bucket.Coder.of(), FeatureRow.Coder.of()));
       PCollection<KV<Bucket, CoGbkResult>> matched =
           KeyedPCollectionTuple.of(JoinSteps.OFFLINE, stored)

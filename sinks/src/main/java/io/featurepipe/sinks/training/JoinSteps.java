@@ -5,7 +5,6 @@ import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.record.FeatureRow;
 import io.featurepipe.transforms.time.TimeRules;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -44,15 +43,17 @@ final class JoinSteps {
   /** The least threshold the room left by very short hops is allowed to push a group's down to. */
   static final long MIN_THRESHOLD = 1_000;
 
+  /** A group's buckets are months when a month holds at most this many of its hops (hops of 45 min or more), else dates. */
+  static final long MONTHLY_MAX_HOPS = 1_000;
+
   /**
    * The hot-key threshold applied to a group: the one asked for, lowered so that a bucket of that
-   * many spine rows plus the group's offline rows of a day (one per hop) and the salts' spread fit
-   * in {@link #GROUP_IN_MEMORY}; never below {@link #MIN_THRESHOLD} (hops under about 10 s, whose
-   * day alone nearly fills a group, need {@code --reIterableGroupByKeyResult} on Flink).
+   * many spine rows plus the group's offline rows of a bucket (one per hop) and the salts' spread
+   * fit in {@link #GROUP_IN_MEMORY}; never below {@link #MIN_THRESHOLD} (hops under about 10 s,
+   * whose day alone nearly fills a group, need {@code --reIterableGroupByKeyResult} on Flink).
    */
-  static long threshold(long asked, long hopMillis) {
-    long hopsPerDay = (86_400_000L + hopMillis - 1) / hopMillis;
-    long room = GROUP_IN_MEMORY - SALT_MARGIN - hopsPerDay;
+  static long threshold(long asked, long hopsPerBucket) {
+    long room = GROUP_IN_MEMORY - SALT_MARGIN - hopsPerBucket;
     return Math.min(asked, Math.max(room, MIN_THRESHOLD));
   }
 
@@ -68,6 +69,13 @@ final class JoinSteps {
     final Duration delay;
     final String name;
     final String version;
+    /**
+     * Whether the group's buckets are months rather than dates: a runner pays a fixed cost per
+     * group of a shuffle (the DirectRunner a bundle in every later step), so a key asked on every
+     * day of a month costs one group instead of 30, as long as a month of hops stays small beside
+     * {@link #GROUP_IN_MEMORY} (at most {@link #MONTHLY_MAX_HOPS}: 744 on an hourly hop).
+     */
+    final boolean monthly;
 
     GroupTime(FeatureSelection selection, FeatureGroupDef g) {
       keyPositions = selection.keyPositions(g);
@@ -75,11 +83,27 @@ final class JoinSteps {
       delay = g.availabilityDelay();
       name = g.name();
       version = g.version();
+      monthly = hops(31) <= MONTHLY_MAX_HOPS;
     }
 
-    /** The offline partition holding a bucket's window ends. */
-    String partition(Bucket b) {
-      return OfflineLayout.partition(name, version, LocalDate.ofEpochDay(b.day()));
+    /** Hops in {@code days} days, rounded up. */
+    long hops(int days) {
+      return (days * 86_400_000L + hopMillis - 1) / hopMillis;
+    }
+
+    /** The most window ends one bucket of this group can hold. */
+    long hopsPerBucket() {
+      return hops(monthly ? 31 : 1);
+    }
+
+    /** The bucket of group index {@code group} and {@code key} holding window end {@code end}. */
+    Bucket bucket(int group, List<Object> key, long end) {
+      return Bucket.of(group, key, end, monthly);
+    }
+
+    /** The offline partition holding window end {@code windowEndMillis}. */
+    String partition(long windowEndMillis) {
+      return OfflineLayout.partition(name, version, OfflineLayout.dateOf(windowEndMillis));
     }
 
     List<Object> key(SpineRow row) {
@@ -103,7 +127,7 @@ final class JoinSteps {
   }
 
   /**
-   * For a spine row and every selected group: its bucket (group, key, date of e(t)), the offline
+   * For a spine row and every selected group: its bucket (group, key, month or date of e(t)), the offline
    * partition ({@code <group>/v<version>/date=<date>}) that holds its window end, and the {@link
    * LookupFilter#hash hash} of its lookup (group, key, e(t)).
    */
@@ -120,10 +144,9 @@ final class JoinSteps {
         GroupTime gt = groups.get(g);
         List<Object> key = gt.key(row);
         long end = gt.windowEnd(row);
-        Bucket b = Bucket.of(g, key, end);
-        out.get(BUCKETS).output(b);
+        out.get(BUCKETS).output(gt.bucket(g, key, end));
         out.get(LOOKUPS).output(LookupFilter.hash(g, key, end));
-        out.get(PARTITIONS).output(gt.partition(b));
+        out.get(PARTITIONS).output(gt.partition(end));
       }
     }
   }
@@ -168,7 +191,7 @@ final class JoinSteps {
 
   /** The bucket of {@code group} a spine row asks, with its salt when the bucket is hot. */
   static Bucket bucketOf(int group, GroupTime time, SpineRow spine, Map<Bucket, Long> hot, long threshold) {
-    Bucket b = Bucket.of(group, time.key(spine), time.windowEnd(spine));
+    Bucket b = time.bucket(group, time.key(spine), time.windowEnd(spine));
     Long count = hot.get(b);
     return count == null ? b : b.withSalt((int) Math.floorMod(saltHash(spine.id()), (long) fanout(count, threshold)));
   }
@@ -188,13 +211,16 @@ final class JoinSteps {
    */
   static final class KeyOfflineRowsFn extends DoFn<FeatureRow, KV<Bucket, FeatureRow>> {
     private final int group;
+    private final GroupTime time;
     private final PCollectionView<Map<Bucket, Long>> hot;
     private final PCollectionView<LookupFilter> asked;
     private final long threshold;
 
     KeyOfflineRowsFn(
-        int group, PCollectionView<Map<Bucket, Long>> hot, PCollectionView<LookupFilter> asked, long threshold) {
+        int group, GroupTime time, PCollectionView<Map<Bucket, Long>> hot, PCollectionView<LookupFilter> asked,
+        long threshold) {
       this.group = group;
+      this.time = time;
       this.hot = hot;
       this.asked = asked;
       this.threshold = threshold;
@@ -206,7 +232,7 @@ final class JoinSteps {
       if (!c.sideInput(asked).mightHold(group, row.key(), row.windowEndMillis())) {
         return;
       }
-      Bucket b = Bucket.of(group, row.key(), row.windowEndMillis());
+      Bucket b = time.bucket(group, row.key(), row.windowEndMillis());
       Long count = c.sideInput(hot).get(b);
       int fanout = count == null ? 1 : fanout(count, threshold);
       for (int s = 0; s < fanout; s++) {
@@ -217,7 +243,7 @@ final class JoinSteps {
 
   /**
    * Per bucket of {@code group} (and salt): its offline rows held in a map by window end (at most
-   * one per hop of a day), the spine rows streamed past it; each leaves with the row at its e(t)
+   * one per hop of the bucket's month or date), the spine rows streamed past it; each leaves with the row at its e(t)
    * appended, or the group's empty values when the store has none there. Two offline rows at a
    * window end a spine row asks for fail the run (the store is corrupt). The few offline rows that
    * passed the lookup filter but meet no spine row stop here.
