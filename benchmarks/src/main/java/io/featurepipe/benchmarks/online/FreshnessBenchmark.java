@@ -183,7 +183,7 @@ public final class FreshnessBenchmark implements BenchmarkSuite {
         freshness.add(r.getValue() - producer.watermarkTime(r.getKey()));
       }
       long cells = cellsWritten(target, repo, firstE, lastE);
-      return section(context.machine(), rate, keys, windows, bundleMillis, checkpointMillis, chaining, freshness, baseline,
+      return section(context.machine(), context.scale(), rate, keys, windows, bundleMillis, checkpointMillis, chaining, freshness, baseline,
           cells, (lastE - firstE + HOP) / 1000.0, producer.sent.get());
     } finally {
       deleteQuietly(work);
@@ -406,13 +406,14 @@ public final class FreshnessBenchmark implements BenchmarkSuite {
   }
 
   private static String section(
-      Machine m, int rate, int keys, int windows, long bundleMillis, long checkpointMillis, boolean chaining, List<Long> freshness,
+      Machine m, double scale, int rate, int keys, int windows, long bundleMillis, long checkpointMillis, boolean chaining, List<Long> freshness,
       double[] baseline, long cells, double seconds, long events) {
     long[] sorted = freshness.stream().mapToLong(Long::longValue).sorted().toArray();
     StringBuilder b = new StringBuilder();
     b.append("## freshness: input watermark passing a window end -> value readable online\n\n");
     b.append(String.format("Machine: %s, %d cores, %d GiB, %s, %s, commit %s, %s.%n%n",
         m.cpu(), m.cores(), m.memoryGiB(), m.java(), m.os(), m.commit(), m.at()));
+    b.append(String.format(java.util.Locale.ROOT, "Command: `./benchmarks/run freshness --scale %.2f` (docs/benchmarks.md).%n%n", scale));
     b.append(String.format(
         "Stream: `StreamFeatures` on Flink `[local]` (parallelism 2, streaming, %s, bundles of at most"
             + " %,d ms, operator chaining %s%s; otherwise `featurepipe stream`'s Flink defaults), from an in-process Kafka broker (%d partitions) into the bundled Bigtable emulator, all in one process."
