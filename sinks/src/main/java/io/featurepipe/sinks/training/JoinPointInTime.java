@@ -109,12 +109,8 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
   @Override
   public PCollection<JoinedRow> expand(PCollection<SpineRow> spine) {
     List<FeatureGroupDef> groups = selection.groups();
-    List<JoinSteps.GroupTime> times = JoinSteps.GroupTime.of(selection);
+    List<JoinSteps.GroupTime> times = JoinSteps.GroupTime.of(selection, hotKeyThreshold);
     KvCoder<Bucket, Long> countCoder = KvCoder.of(Bucket.Coder.of(), VarLongCoder.of());
-    long[] thresholds = new long[groups.size()];
-    for (int g = 0; g < groups.size(); g++) {
-      thresholds[g] = JoinSteps.threshold(hotKeyThreshold, times.get(g).hopsPerBucket());
-    }
 
     PCollectionTuple requests =
         spine.apply("RequestBuckets", ParDo.of(new JoinSteps.RequestBucketsFn(times))
@@ -134,7 +130,7 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
         buckets
             .apply("CountRequests", Count.perElement())
             .setCoder(countCoder)
-            .apply("HotBuckets", ParDo.of(new JoinSteps.HotBucketsFn(thresholds)))
+            .apply("HotBuckets", ParDo.of(new JoinSteps.HotBucketsFn(times)))
             .setCoder(countCoder)
             .apply("HotBucketsView", View.asMap());
 
@@ -142,7 +138,7 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
     PCollection<KV<Bucket, JoinedRow>> asking =
         spine
             .apply("Join/" + groups.get(0).name() + "/KeySpineRows",
-                ParDo.of(new JoinSteps.KeySpineRowsFn(times.get(0), hot, thresholds[0])).withSideInputs(hot))
+                ParDo.of(new JoinSteps.KeySpineRowsFn(times.get(0), hot)).withSideInputs(hot))
             .setCoder(rowCoder);
     PCollection<JoinedRow> rows = null;
     for (int g = 0; g < groups.size(); g++) {
@@ -151,7 +147,7 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
       PCollection<KV<Bucket, FeatureRow>> stored =
           offline.get(g)
               .apply(step + "KeyOfflineRows",
-                  ParDo.of(new JoinSteps.KeyOfflineRowsFn(g, times.get(g), hot, asked, thresholds[g])).withSideInputs(hot, asked))
+                  ParDo.of(new JoinSteps.KeyOfflineRowsFn(g, times.get(g), hot, asked)).withSideInputs(hot, asked))
               .setCoder(KvCoder.of(Bucket.Coder.of(), FeatureRow.Coder.of()));
       PCollection<KV<Bucket, CoGbkResult>> matched =
           KeyedPCollectionTuple.of(JoinSteps.OFFLINE, stored)
@@ -163,7 +159,7 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
         asking =
             matched
                 .apply(step + "AttachValues",
-                    ParDo.of(new JoinSteps.AttachAndKeyFn(attach, times.get(g + 1), hot, thresholds[g + 1]))
+                    ParDo.of(new JoinSteps.AttachAndKeyFn(attach, times.get(g + 1), hot))
                         .withSideInputs(hot))
                 .setCoder(rowCoder);
       } else {

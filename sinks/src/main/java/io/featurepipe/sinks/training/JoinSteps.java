@@ -76,14 +76,17 @@ final class JoinSteps {
      * {@link #GROUP_IN_MEMORY} (at most {@link #MONTHLY_MAX_HOPS}: 744 on an hourly hop).
      */
     final boolean monthly;
+    /** The group's hot-key threshold: the one asked for, lowered to fit its buckets ({@link JoinSteps#threshold}). */
+    final long threshold;
 
-    GroupTime(FeatureSelection selection, FeatureGroupDef g) {
+    GroupTime(FeatureSelection selection, FeatureGroupDef g, long hotKeyThreshold) {
       keyPositions = selection.keyPositions(g);
       hopMillis = TimeRules.millis(g.hop());
       delay = g.availabilityDelay();
       name = g.name();
       version = g.version();
       monthly = hops(31) <= MONTHLY_MAX_HOPS;
+      threshold = JoinSteps.threshold(hotKeyThreshold, hopsPerBucket());
     }
 
     /** Hops in {@code days} days, rounded up. */
@@ -119,9 +122,10 @@ final class JoinSteps {
       return TimeRules.windowEndAsOf(row.timeNanos(), delay, hopMillis);
     }
 
-    static List<GroupTime> of(FeatureSelection selection) {
+    /** Every selected group, in selection order, with the hot-key threshold asked for. */
+    static List<GroupTime> of(FeatureSelection selection, long hotKeyThreshold) {
       List<GroupTime> out = new ArrayList<>();
-      selection.groups().forEach(g -> out.add(new GroupTime(selection, g)));
+      selection.groups().forEach(g -> out.add(new GroupTime(selection, g, hotKeyThreshold)));
       return out;
     }
   }
@@ -153,17 +157,16 @@ final class JoinSteps {
 
   /** The buckets asked by more than their group's threshold of spine rows, each counted once. */
   static final class HotBucketsFn extends DoFn<KV<Bucket, Long>, KV<Bucket, Long>> {
-    private final long[] thresholds;
+    private final List<GroupTime> groups;
     private final Counter hotKeys = Metrics.counter("featurepipe", "training_hot_keys");
 
-    /** {@code thresholds}: by group index. */
-    HotBucketsFn(long[] thresholds) {
-      this.thresholds = thresholds.clone();
+    HotBucketsFn(List<GroupTime> groups) {
+      this.groups = List.copyOf(groups);
     }
 
     @ProcessElement
     public void process(@Element KV<Bucket, Long> count, OutputReceiver<KV<Bucket, Long>> out) {
-      if (count.getValue() > thresholds[count.getKey().group()]) {
+      if (count.getValue() > groups.get(count.getKey().group()).threshold) {
         hotKeys.inc();
         out.output(count);
       }
@@ -174,26 +177,24 @@ final class JoinSteps {
   static final class KeySpineRowsFn extends DoFn<SpineRow, KV<Bucket, JoinedRow>> {
     private final GroupTime time;
     private final PCollectionView<Map<Bucket, Long>> hot;
-    private final long threshold;
 
-    KeySpineRowsFn(GroupTime time, PCollectionView<Map<Bucket, Long>> hot, long threshold) {
+    KeySpineRowsFn(GroupTime time, PCollectionView<Map<Bucket, Long>> hot) {
       this.time = time;
       this.hot = hot;
-      this.threshold = threshold;
     }
 
     @ProcessElement
     public void process(ProcessContext c) {
       JoinedRow row = new JoinedRow(c.element(), List.of());
-      c.output(KV.of(bucketOf(0, time, row.spine(), c.sideInput(hot), threshold), row));
+      c.output(KV.of(bucketOf(0, time, row.spine(), c.sideInput(hot)), row));
     }
   }
 
   /** The bucket of {@code group} a spine row asks, with its salt when the bucket is hot. */
-  static Bucket bucketOf(int group, GroupTime time, SpineRow spine, Map<Bucket, Long> hot, long threshold) {
+  static Bucket bucketOf(int group, GroupTime time, SpineRow spine, Map<Bucket, Long> hot) {
     Bucket b = time.bucket(group, time.key(spine), time.windowEnd(spine));
     Long count = hot.get(b);
-    return count == null ? b : b.withSalt((int) Math.floorMod(saltHash(spine.id()), (long) fanout(count, threshold)));
+    return count == null ? b : b.withSalt((int) Math.floorMod(saltHash(spine.id()), (long) fanout(count, time.threshold)));
   }
 
   /**
@@ -214,16 +215,13 @@ final class JoinSteps {
     private final GroupTime time;
     private final PCollectionView<Map<Bucket, Long>> hot;
     private final PCollectionView<LookupFilter> asked;
-    private final long threshold;
 
     KeyOfflineRowsFn(
-        int group, GroupTime time, PCollectionView<Map<Bucket, Long>> hot, PCollectionView<LookupFilter> asked,
-        long threshold) {
+        int group, GroupTime time, PCollectionView<Map<Bucket, Long>> hot, PCollectionView<LookupFilter> asked) {
       this.group = group;
       this.time = time;
       this.hot = hot;
       this.asked = asked;
-      this.threshold = threshold;
     }
 
     @ProcessElement
@@ -234,7 +232,7 @@ final class JoinSteps {
       }
       Bucket b = time.bucket(group, row.key(), row.windowEndMillis());
       Long count = c.sideInput(hot).get(b);
-      int fanout = count == null ? 1 : fanout(count, threshold);
+      int fanout = count == null ? 1 : fanout(count, time.threshold);
       for (int s = 0; s < fanout; s++) {
         c.output(KV.of(b.withSalt(s), row));
       }
@@ -315,13 +313,11 @@ final class JoinSteps {
     private final Attach attach;
     private final GroupTime next;
     private final PCollectionView<Map<Bucket, Long>> hot;
-    private final long threshold;
 
-    AttachAndKeyFn(Attach attach, GroupTime next, PCollectionView<Map<Bucket, Long>> hot, long threshold) {
+    AttachAndKeyFn(Attach attach, GroupTime next, PCollectionView<Map<Bucket, Long>> hot) {
       this.attach = attach;
       this.next = next;
       this.hot = hot;
-      this.threshold = threshold;
     }
 
     @ProcessElement
@@ -329,7 +325,7 @@ final class JoinSteps {
       Map<Bucket, Long> hotBuckets = c.sideInput(hot);
       int nextGroup = attach.group + 1;
       attach.attach(c.element(),
-          r -> c.output(KV.of(bucketOf(nextGroup, next, r.spine(), hotBuckets, threshold), r)));
+          r -> c.output(KV.of(bucketOf(nextGroup, next, r.spine(), hotBuckets), r)));
     }
   }
 
