@@ -27,6 +27,7 @@ public final class Benchmarks implements Callable<Integer> {
         new io.featurepipe.benchmarks.offline.OfflineSuite(),
         new io.featurepipe.benchmarks.online.OnlineBenchmark(),
         new io.featurepipe.benchmarks.online.FreshnessBenchmark(),
+        new io.featurepipe.benchmarks.offline.StreamCostSuite(),
         new ValidationOverheadSuite(),
         new io.featurepipe.benchmarks.state.TileStateSuite())) {
       all.put(s.name(), s);

@@ -175,7 +175,7 @@ public final class OfflineSuite implements BenchmarkSuite {
     System.err.println("offline: " + s);
   }
 
-  private static void delete(Path dir) throws IOException {
+  static void delete(Path dir) throws IOException {
     try (Stream<Path> all = Files.walk(dir)) {
       for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);

@@ -83,7 +83,12 @@ record OfflineWorkload(
    */
   static OfflineWorkload generate(String label, Path dir, int users, int days, int merchants, int spineRows)
       throws IOException {
-    LocalDate start = LocalDate.of(2026, 1, 1);
+    return generate(label, dir, LocalDate.of(2026, 1, 1), users, days, merchants, spineRows);
+  }
+
+  /** The same from another first day (the same payments, shifted in time, for the same seed). */
+  static OfflineWorkload generate(
+      String label, Path dir, LocalDate start, int users, int days, int merchants, int spineRows) throws IOException {
     PaymentsConfig config =
         PaymentsConfig.builder()
             .seed(SEED)
