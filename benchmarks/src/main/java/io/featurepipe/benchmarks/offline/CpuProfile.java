@@ -8,9 +8,11 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
@@ -34,6 +36,7 @@ final class CpuProfile {
       Map.entry("java.time.", "parse timestamps (java.time)"),
       Map.entry("io.featurepipe.transforms.decode.", "decode JSON lines"),
       Map.entry("com.fasterxml.jackson.", "decode JSON lines"),
+      Map.entry("io.featurepipe.pipelines.ingest.kafka.", "Kafka client"),
       Map.entry("io.featurepipe.pipelines.ingest.", "decode JSON lines"),
       Map.entry("dev.cel.", "CEL filter"),
       Map.entry("io.featurepipe.transforms.expr.", "CEL filter"),
@@ -42,7 +45,9 @@ final class CpuProfile {
       Map.entry("io.featurepipe.transforms.record.", "featurepipe coders"),
       Map.entry("io.featurepipe.sinks.training.", "join steps (featurepipe)"),
       Map.entry("io.featurepipe.pipelines.training.", "read spine (featurepipe)"),
+      Map.entry("io.featurepipe.sinks.online.", "online writes (featurepipe)"),
       Map.entry("io.featurepipe.sinks.", "write offline files (featurepipe)"),
+      Map.entry("io.featurepipe.validation.", "validation (featurepipe)"),
       Map.entry("org.apache.avro.", "Avro"),
       Map.entry("org.xerial.snappy.", "snappy"),
       Map.entry("org.apache.beam.sdk.coders.", "Beam coders"),
@@ -53,7 +58,11 @@ final class CpuProfile {
       Map.entry("org.apache.beam.", "Beam SDK, other"),
       Map.entry("org.apache.flink.runtime.operators.sort.", "Flink sort and spill"),
       Map.entry("org.apache.flink.runtime.io.", "Flink network and I/O"),
-      Map.entry("org.apache.flink.", "Flink, other"));
+      Map.entry("org.apache.flink.", "Flink, other"),
+      Map.entry("org.apache.kafka.", "Kafka client"),
+      Map.entry("com.google.cloud.bigtable.", "Bigtable client and gRPC"),
+      Map.entry("com.google.api.gax.", "Bigtable client and gRPC"),
+      Map.entry("io.grpc.", "Bigtable client and gRPC"));
 
   /** What the samples say: samples per step, per part of the code, and the hottest methods (top frames). */
   record Breakdown(long samples, Map<String, Long> byStep, Map<String, Long> byPart, Map<String, Long> hottest) {
@@ -90,6 +99,11 @@ final class CpuProfile {
 
   /** Reads the samples written by {@link #stop}; releases the recording and deletes the file. */
   Breakdown breakdown() throws IOException {
+    return breakdown(Set.of());
+  }
+
+  /** As {@link #breakdown()}, leaving out the samples of the threads with the given Java ids. */
+  Breakdown breakdown(Set<Long> leftOut) throws IOException {
     Map<String, Long> byStep = new LinkedHashMap<>();
     Map<String, Long> byPart = new LinkedHashMap<>();
     Map<String, Long> methods = new LinkedHashMap<>();
@@ -100,6 +114,10 @@ final class CpuProfile {
       }
       List<RecordedFrame> frames = e.getStackTrace().getFrames();
       if (frames.isEmpty()) {
+        continue;
+      }
+      RecordedThread thread = e.getThread("sampledThread");
+      if (thread != null && leftOut.contains(thread.getJavaThreadId())) {
         continue;
       }
       samples++;

@@ -68,10 +68,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   <li>the same stream with operator chaining on ({@code --operatorChaining=true}).
  * </ul>
  *
- * The stream's CPU time is the process's CPU time over the run less the CPU time of the threads
- * that were alive before the job started (the Kafka broker's, this suite's): what is left is Flink's
- * threads, the Kafka consumers and Bigtable clients of the job, and the JVM's own (garbage
- * collection, compilation). The emulator runs in its own process; its CPU time is reported apart
+ * A run's CPU time is the process's CPU time over the run less the CPU time of the threads that
+ * were alive before the job started, but the suite's own (it builds and submits the job, then polls
+ * the watermark cells every 200 ms): what is left is that thread, Flink's threads, the Kafka
+ * consumers and Bigtable clients of the job, and the JVM's own (garbage collection, compilation);
+ * what is taken out is mostly the Kafka broker's. The emulator runs in its own process; its CPU time is reported apart
  * (read from {@code /proc}, Linux only), as is the broker's. Properties: {@code
  * benchmarks.stream.users} (overrides the scaled number of users).
  */
@@ -96,8 +97,8 @@ public final class StreamCostSuite implements BenchmarkSuite {
 
   /**
    * What a timed run cost: wall time; CPU time of the process less that of the threads alive before
-   * it started ({@code others}: the Kafka broker's, this suite's); the emulator's CPU time (NaN where
-   * it cannot be read).
+   * it started but the timing one ({@code others}: the Kafka broker's); the emulator's CPU time (NaN
+   * where it cannot be read).
    */
   record Cost(double seconds, double cpuSeconds, double otherCpuSeconds, double emulatorCpuSeconds) {
     /** A run being timed. */
@@ -124,11 +125,18 @@ public final class StreamCostSuite implements BenchmarkSuite {
       return new Start(threadCpu(), Measured.processCpuNanos(), EmulatorCpu.nanos(emulatorPort), System.nanoTime(), emulatorPort);
     }
 
-    /** CPU nanoseconds of every live thread by id. */
+    /**
+     * CPU nanoseconds of every live thread by id but the calling one (which builds and submits the
+     * job: the job's work).
+     */
     private static Map<Long, Long> threadCpu() {
       ThreadMXBean threads = ManagementFactory.getThreadMXBean();
       Map<Long, Long> out = new HashMap<>();
+      long self = Thread.currentThread().getId();
       for (long id : threads.getAllThreadIds()) {
+        if (id == self) {
+          continue;
+        }
         long t = threads.getThreadCpuTime(id);
         if (t >= 0) {
           out.put(id, t);
@@ -139,7 +147,7 @@ public final class StreamCostSuite implements BenchmarkSuite {
   }
 
   /** One timed stream: its cost, the feature cells it wrote, dead-letter lines, its watermark cells at the end. */
-  record StreamRun(String label, Cost cost, long cells, long deadLetterLines, long watermarkMillis) {}
+  record StreamRun(String label, Cost cost, long cells, long deadLetterLines, long watermarkMillis, CpuProfile.Breakdown profile) {}
 
   @Override
   public String run(Context context) throws Exception {
@@ -166,8 +174,8 @@ public final class StreamCostSuite implements BenchmarkSuite {
         long lastE = lastWindowEnd(streamRepo, produced[1]);
         List<StreamRun> streams = new ArrayList<>();
         streams.add(stream("stream, `featurepipe stream`'s Flink defaults (operator chaining off)", false, streamRepo, w,
-            bigtable, kafka, work, lastE, 1));
-        streams.add(stream("stream, operator chaining on", true, streamRepo, w, bigtable, kafka, work, lastE, 2));
+            bigtable, kafka, work, lastE, 1, true));
+        streams.add(stream("stream, operator chaining on", true, streamRepo, w, bigtable, kafka, work, lastE, 2, true));
         return section(context, w, backfill, rows, streams, lastE);
       }
     } finally {
@@ -243,7 +251,7 @@ public final class StreamCostSuite implements BenchmarkSuite {
   }
 
   private static StreamRun stream(String label, boolean chaining, FeatureRepository repo, OfflineWorkload w,
-      EmbeddedBigtable bigtable, EmbeddedKafka kafka, Path work, long lastE, int n) throws Exception {
+      EmbeddedBigtable bigtable, EmbeddedKafka kafka, Path work, long lastE, int n, boolean profiled) throws Exception {
     log(label + ": until the watermark cells reach " + Instant.ofEpochMilli(lastE));
     BigtableTarget target = BigtableTarget.parse("bench/bench/stream" + n).withEmulator(bigtable.hostPort());
     PrepareOnlineStore.of(target, repo).prepare();
@@ -267,6 +275,7 @@ public final class StreamCostSuite implements BenchmarkSuite {
             .withInputs(inputs)
             .withAlertRoot(dir.resolve("alerts").toString());
 
+    CpuProfile profile = profiled ? CpuProfile.start(work.resolve("stream" + n + ".jfr")) : null;
     Cost.Start c0 = Cost.start(bigtable.port());
     Pipeline p = Pipeline.create(options);
     StreamFeatures.build(p, spec);
@@ -276,6 +285,9 @@ public final class StreamCostSuite implements BenchmarkSuite {
       m = awaitWatermarks(client, target.table(), repo, lastE, c0.t0());
     }
     Cost cost = c0.end();
+    if (profile != null) {
+      profile.stop();
+    }
     try {
       job.cancel();
     } catch (Exception e) {
@@ -285,7 +297,7 @@ public final class StreamCostSuite implements BenchmarkSuite {
     long dead = deadLetterLines(dir.resolve("dead-letters"));
     log(String.format(Locale.ROOT, "%s: %.1f s, %.1f CPU-s (others %.1f), emulator %.1f CPU-s, %,d cells, %,d dead-letter lines",
         label, cost.seconds(), cost.cpuSeconds(), cost.otherCpuSeconds(), cost.emulatorCpuSeconds(), cells, dead));
-    return new StreamRun(label, cost, cells, dead, m);
+    return new StreamRun(label, cost, cells, dead, m, profile == null ? null : profile.breakdown(c0.threads().keySet()));
   }
 
   /** Waits until both groups' watermark cells reach {@code lastE}; the smaller of them then. */
@@ -337,8 +349,10 @@ public final class StreamCostSuite implements BenchmarkSuite {
     long n = 0;
     try (Stream<Path> files = Files.walk(root)) {
       for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith(".")).toList()) {
-        try (Stream<String> lines = Files.lines(f)) {
-          n += lines.count();
+        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+          if (n++ < 5) {
+            log("  dead letter: " + (line.length() > 400 ? line.substring(0, 400) + "..." : line));
+          }
         }
       }
     }
@@ -394,7 +408,7 @@ public final class StreamCostSuite implements BenchmarkSuite {
             + " changed values, so it writes fewer rows than the backfill but computes every window.%n%n",
         w.events(), w.users(), w.merchants(), w.days(), w.start(), w.eventsWithAmount(), PARTITIONS,
         context.machine().cores(), Instant.ofEpochMilli(lastE)));
-    b.append("| run | wall (s) | CPU (s) | events/CPU-s | CPU per event, × the backfill's | written | emulator CPU (s) | broker and suite CPU (s) |\n");
+    b.append("| run | wall (s) | CPU (s) | events/CPU-s | CPU per event, × the backfill's | written | emulator CPU (s) | other threads' CPU (s): broker |\n");
     b.append("|---|---|---|---|---|---|---|---|\n");
     b.append(row("backfill (baseline): `Backfill` on Flink `[local]`, Avro partitions published", backfill, w.events(), backfill,
         String.format(Locale.ROOT, "%,d rows", backfillRows)));
@@ -405,12 +419,41 @@ public final class StreamCostSuite implements BenchmarkSuite {
     long dead = streams.stream().mapToLong(StreamRun::deadLetterLines).sum();
     b.append(String.format(Locale.ROOT,
         "Dead letters written by the streams: %,d lines (late or bad events; the data has no bad ones).%n%n", dead));
+    for (StreamRun r : streams) {
+      if (r.profile() != null) {
+        profile(b, r);
+      }
+    }
     b.append("Method: the stream's CPU is the process's CPU time over the run less that of the threads alive before the job"
-        + " was submitted (the Kafka broker's and this suite's, last column): Flink's task threads, the job's Kafka consumers and"
+        + " was submitted (mostly the Kafka broker's, last column), except the suite's thread that builds and submits the job"
+        + " and polls the watermark cells every 200 ms: that thread, Flink's task threads, the job's Kafka consumers and"
         + " Bigtable clients, and the JVM's garbage collection and compilation remain. The emulator's CPU (its own process, from"
         + " /proc) is the store's work and is not in the stream's. The backfill is measured the same way (the broker idles beside it)."
         + " See docs/benchmarks.md, section stream-cost, and docs/capacity-plan.md, A5.\n");
     return b.toString();
+  }
+
+  /** Where a stream's CPU went: JFR execution samples of its threads, by step and by part of the code. */
+  private static void profile(StringBuilder b, StreamRun r) {
+    CpuProfile.Breakdown p = r.profile();
+    b.append(String.format(Locale.ROOT, "Where the CPU of the %s goes (Java Flight Recorder, %,d execution samples of its"
+        + " threads, every 10 ms; the broker's threads left out):%n%n", r.label().replace("stream, ", "stream with "), p.samples()));
+    b.append("| step (innermost DoFn) | share |\n|---|---|\n");
+    int shown = 0;
+    for (Map.Entry<String, Long> e : p.byStep().entrySet()) {
+      if (shown++ == 15) {
+        break;
+      }
+      b.append(String.format(Locale.ROOT, "| %s | %.0f%% |%n", e.getKey(), p.share(e.getValue())));
+    }
+    b.append("\n| part of the code (first known frame from the top) | share |\n|---|---|\n");
+    for (Map.Entry<String, Long> e : p.byPart().entrySet()) {
+      b.append(String.format(Locale.ROOT, "| %s | %.0f%% |%n", e.getKey(), p.share(e.getValue())));
+    }
+    b.append("\nHottest methods (top frame): ");
+    List<String> hot = new ArrayList<>();
+    p.hottest().forEach((m, n) -> hot.add(String.format(Locale.ROOT, "`%s` %.1f%%", m, p.share(n))));
+    b.append(String.join(", ", hot)).append(".\n\n");
   }
 
   private static String row(String label, Cost c, long events, Cost backfill, String written) {
