@@ -61,11 +61,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   <li>the <b>backfill</b> of the range on Flink {@code [local]} (as the offline suite's Flink
  *       engine runs it; after one untimed warm-up run);
  *   <li>the <b>stream</b>, {@code StreamFeatures} on Flink {@code [local]} in streaming mode with
- *       {@code featurepipe stream}'s Flink defaults (operator chaining off), reading the topic from
+ *       {@code featurepipe stream}'s Flink defaults, reading the topic from
  *       its start (a stream catching up on a backlog: its throughput, not its latency) into the
  *       bundled Bigtable emulator, until the watermark cell of both groups has reached the last
  *       window end the input's watermark passes;
- *   <li>the same stream with operator chaining on ({@code --operatorChaining=true}).
+ *   <li>the same stream with operator chaining off ({@code --operatorChaining=false});
+ *   <li>the first again, profiled with Java Flight Recorder (apart: sampling costs CPU of its own).
  * </ul>
  *
  * A run's CPU time is the process's CPU time over the run less the CPU time of the threads that
@@ -173,9 +174,12 @@ public final class StreamCostSuite implements BenchmarkSuite {
             backfill.cpuSeconds(), backfill.otherCpuSeconds(), rows));
         long lastE = lastWindowEnd(streamRepo, produced[1]);
         List<StreamRun> streams = new ArrayList<>();
-        streams.add(stream("stream, `featurepipe stream`'s Flink defaults (operator chaining off)", false, streamRepo, w,
-            bigtable, kafka, work, lastE, 1, true));
-        streams.add(stream("stream, operator chaining on", true, streamRepo, w, bigtable, kafka, work, lastE, 2, true));
+        streams.add(stream("stream, `featurepipe stream`'s Flink defaults (operator chaining on, reads rebalanced)", true,
+            streamRepo, w, bigtable, kafka, work, lastE, 1, false));
+        streams.add(stream("stream, operator chaining off (`--operatorChaining=false`)", false, streamRepo, w, bigtable, kafka,
+            work, lastE, 2, false));
+        // profiled apart: sampling many threads costs CPU of its own
+        streams.add(stream("stream, the defaults, profiled (JFR)", true, streamRepo, w, bigtable, kafka, work, lastE, 3, true));
         return section(context, w, backfill, rows, streams, lastE);
       }
     } finally {
@@ -437,7 +441,9 @@ public final class StreamCostSuite implements BenchmarkSuite {
   private static void profile(StringBuilder b, StreamRun r) {
     CpuProfile.Breakdown p = r.profile();
     b.append(String.format(Locale.ROOT, "Where the CPU of the %s goes (Java Flight Recorder, %,d execution samples of its"
-        + " threads, every 10 ms; the broker's threads left out):%n%n", r.label().replace("stream, ", "stream with "), p.samples()));
+        + " threads, every 10 ms, the broker's threads left out: %.0f s of Java code against the %.1f CPU-s measured; the rest"
+        + " is garbage collection, compilation and native code, which these samples do not see):%n%n",
+        r.label().replace("stream, ", "stream with "), p.samples(), p.samples() / 100.0, r.cost().cpuSeconds()));
     b.append("| step (innermost DoFn) | share |\n|---|---|\n");
     int shown = 0;
     for (Map.Entry<String, Long> e : p.byStep().entrySet()) {

@@ -53,19 +53,19 @@ public final class FlinkDefaults {
    */
   public static final long MAX_BUNDLE_TIME_MILLIS = 100L;
   /**
-   * Whether Flink chains operators into one task. Off for streams: Beam 2.70's Flink runner does
-   * not emit a step's watermark while the step has a bundle open, and after a bundle closes on
-   * time it emits the watermark from a timer callback that runs after the next record has already
-   * opened a new bundle. In a chain fed without pause (a busy source), the watermark then passes
-   * only at a checkpoint (which closes every bundle) or when a bundle fills up (1,000 elements):
-   * measured with the freshness benchmark, values became readable online about 0.6 checkpoint
-   * intervals after their window end (6.5 s with checkpoints every 10 s, 192 s with none), so the
-   * default one-minute interval would have meant a minute's staleness. Unchained, every step reads
-   * its input from the network in buffers, the step is idle between them and its watermark moves:
-   * 1.7 s p50 without any checkpoint (BENCHMARKS.md, freshness). The cost is one serialization per
-   * step.
+   * Whether Flink chains operators into one task: on, as Flink's own default, for streams too.
+   * Beam 2.70's Flink runner does not emit a step's watermark while the step has a bundle open, and
+   * after a bundle closes on time it emits the watermark from a timer callback that runs after the
+   * next record has already opened a new bundle. In the chain of a source fed without pause the
+   * watermark then passed only at a checkpoint: values became readable online about 0.6
+   * checkpoint intervals after their window end (31 s p50 at the one-minute default). Streams
+   * therefore end each source's chain with a {@code Rebalance} step ({@code UnboundedReads}): every
+   * chain after it reads from the network, is idle between buffers, and passes the watermark on
+   * time. Measured against the earlier default (chaining off, every step its own task): freshness
+   * p50 1,364 ms against 1,780, p99 2,700 against 2,453 (the same machine, one after the other),
+   * and less than half the stream's CPU per event (docs/benchmarks.md, freshness and stream-cost).
    */
-  public static final boolean OPERATOR_CHAINING = false;
+  public static final boolean OPERATOR_CHAINING = true;
 
   /**
    * Whether each step finishes its open bundle before a checkpoint barrier passes it (Beam's

@@ -36,7 +36,7 @@ class FlinkDefaultsTest {
     assertEquals(600_000L, o.getCheckpointTimeoutMillis());
     assertEquals(128, o.getMaxParallelism());
     assertEquals(100L, o.getMaxBundleTimeMills(), "an open bundle holds the watermark: freshness");
-    assertFalse(o.getOperatorChaining(), "chained steps fed without pause hold the watermark until a checkpoint");
+    assertTrue(o.getOperatorChaining(), "chained: the reads end their source's chain (UnboundedReads), not every step");
     assertTrue(o.getFinishBundleBeforeCheckpointing(), "a bundle's output is not buffered behind its watermark");
     // no storage path: the cluster's state backend and checkpoint storage
     assertNull(o.getStateBackend());
@@ -49,14 +49,14 @@ class FlinkDefaultsTest {
     FlinkPipelineOptions o = streaming("--runner=FlinkRunner", "--checkpointingInterval=5000",
         "--checkpointingMode=AT_LEAST_ONCE", "--checkpointTimeoutMillis=1000", "--maxParallelism=64",
         "--stateBackendStoragePath=file:///tmp/cp", "--retainExternalizedCheckpointsOnCancellation=false",
-        "--maxBundleTimeMills=1000", "--operatorChaining=true", "--finishBundleBeforeCheckpointing=false");
+        "--maxBundleTimeMills=1000", "--operatorChaining=false", "--finishBundleBeforeCheckpointing=false");
     assertEquals(5_000L, o.getCheckpointingInterval());
     assertEquals("AT_LEAST_ONCE", o.getCheckpointingMode());
     assertEquals(2_500L, o.getMinPauseBetweenCheckpoints(), "the pause follows a short interval");
     assertEquals(1_000L, o.getCheckpointTimeoutMillis());
     assertEquals(64, o.getMaxParallelism());
     assertEquals(1_000L, o.getMaxBundleTimeMills());
-    assertTrue(o.getOperatorChaining());
+    assertFalse(o.getOperatorChaining());
     assertFalse(o.getFinishBundleBeforeCheckpointing());
     assertTrue(o.isExternalizedCheckpointsEnabled());
     assertFalse(o.getRetainExternalizedCheckpointsOnCancellation(), "explicitly false stays false");

@@ -2,6 +2,7 @@ package io.featurepipe.pipelines.ingest.folder;
 
 import io.featurepipe.pipelines.ingest.Decoded;
 import io.featurepipe.pipelines.ingest.SplitDecoded;
+import io.featurepipe.pipelines.ingest.UnboundedReads;
 import io.featurepipe.transforms.decode.PayloadDecoder;
 import io.featurepipe.transforms.model.SourceDef;
 import io.featurepipe.transforms.model.SourceFormat;
@@ -51,7 +52,7 @@ public final class ReadFolder extends PTransform<PBegin, PCollectionTuple> {
             source.format() == SourceFormat.CSV && source.csvHeader());
     Read.Unbounded<Decoded> read = Read.from(folderSource);
     return maxRecords == null
-        ? begin.apply("ReadFiles", read).apply("Decode", new SplitDecoded(source.name()))
+        ? UnboundedReads.rebalanced(begin.apply("ReadFiles", read)).apply("Decode", new SplitDecoded(source.name()))
         : begin
             .apply("ReadFiles", read.withMaxNumRecords(maxRecords))
             .apply("Decode", new SplitDecoded(source.name()));

@@ -2,6 +2,7 @@ package io.featurepipe.pipelines.ingest.kafka;
 
 import io.featurepipe.pipelines.ingest.DecodeMessagesFn;
 import io.featurepipe.pipelines.ingest.ReadSource;
+import io.featurepipe.pipelines.ingest.UnboundedReads;
 import io.featurepipe.transforms.decode.BadRecordException;
 import io.featurepipe.transforms.decode.PayloadDecoder;
 import io.featurepipe.transforms.model.SourceDef;
@@ -14,6 +15,7 @@ import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -90,9 +92,12 @@ public final class ReadKafka extends PTransform<PBegin, PCollectionTuple> {
       requireRecordsAtOrAfter(stopTime);
       read = read.withStopReadTime(stopTime);
     }
+    PCollection<KafkaRecord<byte[], byte[]>> records = begin.apply("ReadTopic", read);
+    if (maxRecords == null && stopTime == null) {
+      records = UnboundedReads.rebalanced(records);
+    }
     PCollectionTuple out =
-        begin
-            .apply("ReadTopic", read)
+        records
             .apply(
                 "Decode",
                 ParDo.of(new DecodeFn(decoder))
