@@ -65,6 +65,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       its start (a stream catching up on a backlog: its throughput, not its latency) into the
  *       bundled Bigtable emulator, until the watermark cell of both groups has reached the last
  *       window end the input's watermark passes;
+ *   <li>the same stream with RocksDB state ({@code --stateBackendStoragePath}, with which
+ *       featurepipe's defaults choose RocksDB and incremental checkpoints), as in production;
  *   <li>the same stream with operator chaining off ({@code --operatorChaining=false});
  *   <li>the first again, profiled with Java Flight Recorder (apart: sampling costs CPU of its own).
  * </ul>
@@ -174,12 +176,15 @@ public final class StreamCostSuite implements BenchmarkSuite {
             backfill.cpuSeconds(), backfill.otherCpuSeconds(), rows));
         long lastE = lastWindowEnd(streamRepo, produced[1]);
         List<StreamRun> streams = new ArrayList<>();
-        streams.add(stream("stream, `featurepipe stream`'s Flink defaults (operator chaining on, reads rebalanced)", true,
-            streamRepo, w, bigtable, kafka, work, lastE, 1, false));
-        streams.add(stream("stream, operator chaining off (`--operatorChaining=false`)", false, streamRepo, w, bigtable, kafka,
-            work, lastE, 2, false));
+        streams.add(stream("stream, `featurepipe stream`'s Flink defaults (operator chaining on, reads rebalanced), heap state",
+            true, false, streamRepo, w, bigtable, kafka, work, lastE, 1, false));
+        streams.add(stream("stream, the defaults with RocksDB state (`--stateBackendStoragePath`: incremental checkpoints)",
+            true, true, streamRepo, w, bigtable, kafka, work, lastE, 2, false));
+        streams.add(stream("stream, operator chaining off (`--operatorChaining=false`), heap state", false, false, streamRepo, w,
+            bigtable, kafka, work, lastE, 3, false));
         // profiled apart: sampling many threads costs CPU of its own
-        streams.add(stream("stream, the defaults, profiled (JFR)", true, streamRepo, w, bigtable, kafka, work, lastE, 3, true));
+        streams.add(stream("stream, the defaults, heap state, profiled (JFR)", true, false, streamRepo, w, bigtable, kafka, work,
+            lastE, 4, true));
         return section(context, w, backfill, rows, streams, lastE);
       }
     } finally {
@@ -254,7 +259,7 @@ public final class StreamCostSuite implements BenchmarkSuite {
     return Math.floorDiv(latestEventMillis - delay, hop) * hop - hop;
   }
 
-  private static StreamRun stream(String label, boolean chaining, FeatureRepository repo, OfflineWorkload w,
+  private static StreamRun stream(String label, boolean chaining, boolean rocksDb, FeatureRepository repo, OfflineWorkload w,
       EmbeddedBigtable bigtable, EmbeddedKafka kafka, Path work, long lastE, int n, boolean profiled) throws Exception {
     log(label + ": until the watermark cells reach " + Instant.ofEpochMilli(lastE));
     BigtableTarget target = BigtableTarget.parse("bench/bench/stream" + n).withEmulator(bigtable.hostPort());
@@ -267,6 +272,9 @@ public final class StreamCostSuite implements BenchmarkSuite {
     options.setStreaming(true);
     options.setAttachedMode(false);
     options.setJobName("featurepipe-stream-cost-" + n);
+    if (rocksDb) {
+      options.setStateBackendStoragePath(dir.resolve("checkpoints").toUri().toString());
+    }
     FlinkDefaults.apply(options); // as `featurepipe stream` runs on Flink
     options.setOperatorChaining(chaining);
     StreamInputs inputs = StreamInputs.defaults()
