@@ -77,7 +77,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * consumers and Bigtable clients of the job, and the JVM's own (garbage collection, compilation);
  * what is taken out is mostly the Kafka broker's. The emulator runs in its own process; its CPU time is reported apart
  * (read from {@code /proc}, Linux only), as is the broker's. Properties: {@code
- * benchmarks.stream.users} (overrides the scaled number of users).
+ * benchmarks.stream.users} (overrides the scaled number of users), {@code benchmarks.stream.variants}
+ * (the streams to run, in order: {@code defaults,rocksdb,unchained,profiled} by default).
  */
 public final class StreamCostSuite implements BenchmarkSuite {
   static final int USERS = 1_000;
@@ -176,20 +177,37 @@ public final class StreamCostSuite implements BenchmarkSuite {
             backfill.cpuSeconds(), backfill.otherCpuSeconds(), rows));
         long lastE = lastWindowEnd(streamRepo, produced[1]);
         List<StreamRun> streams = new ArrayList<>();
-        streams.add(stream("stream, `featurepipe stream`'s Flink defaults (operator chaining on, reads rebalanced), heap state",
-            true, false, streamRepo, w, bigtable, kafka, work, lastE, 1, false));
-        streams.add(stream("stream, the defaults with RocksDB state (`--stateBackendStoragePath`: incremental checkpoints)",
-            true, true, streamRepo, w, bigtable, kafka, work, lastE, 2, false));
-        streams.add(stream("stream, operator chaining off (`--operatorChaining=false`), heap state", false, false, streamRepo, w,
-            bigtable, kafka, work, lastE, 3, false));
-        // profiled apart: sampling many threads costs CPU of its own
-        streams.add(stream("stream, the defaults, heap state, profiled (JFR)", true, false, streamRepo, w, bigtable, kafka, work,
-            lastE, 4, true));
+        int n = 0;
+        for (String variant : variants()) {
+          n++;
+          switch (variant) {
+            case "defaults" -> streams.add(stream(
+                "stream, `featurepipe stream`'s Flink defaults (operator chaining on, reads rebalanced), heap state",
+                true, false, streamRepo, w, bigtable, kafka, work, lastE, n, false));
+            case "rocksdb" -> streams.add(stream(
+                "stream, the defaults with RocksDB state (`--stateBackendStoragePath`: incremental checkpoints)",
+                true, true, streamRepo, w, bigtable, kafka, work, lastE, n, false));
+            case "unchained" -> streams.add(stream(
+                "stream, operator chaining off (`--operatorChaining=false`), heap state",
+                false, false, streamRepo, w, bigtable, kafka, work, lastE, n, false));
+            // profiled apart: sampling many threads costs CPU of its own
+            case "profiled" -> streams.add(stream(
+                "stream, the defaults, heap state, profiled (JFR)", true, false, streamRepo, w, bigtable, kafka, work, lastE, n, true));
+            default -> throw new IllegalArgumentException(
+                "benchmarks.stream.variants: unknown run '" + variant + "' (defaults, rocksdb, unchained, profiled)");
+          }
+        }
         return section(context, w, backfill, rows, streams, lastE);
       }
     } finally {
       OfflineSuite.delete(work);
     }
+  }
+
+  /** The streams to run, in order: {@code -Dbenchmarks.stream.variants} (default all four). */
+  static List<String> variants() {
+    String v = System.getProperty("benchmarks.stream.variants", "defaults,rocksdb,unchained,profiled");
+    return List.of(v.trim().split("\\s*,\\s*"));
   }
 
   /** The benchmark's repository with the payments also on Kafka and both groups online. */
