@@ -62,8 +62,8 @@ public final class FlinkDefaults {
    * therefore end each source's chain with a {@code Rebalance} step ({@code UnboundedReads}): every
    * chain after it reads from the network, is idle between buffers, and passes the watermark on
    * time. Measured against the earlier default (chaining off, every step its own task): freshness
-   * p50 1,364 ms against 1,780, p99 2,700 against 2,453 (the same machine, one after the other),
-   * and less than half the stream's CPU per event (docs/benchmarks.md, freshness and stream-cost).
+   * p50 1,256 ms against 1,933, p99 2,294 against 2,475 (the same machine, one after the other),
+   * at about the same CPU per event (docs/benchmarks.md, freshness and stream-cost).
    */
   public static final boolean OPERATOR_CHAINING = true;
 
