@@ -5,6 +5,7 @@ import com.google.cloud.bigtable.data.v2.models.Query;
 import com.google.cloud.bigtable.data.v2.models.Row;
 import com.google.cloud.bigtable.data.v2.models.TableId;
 import io.featurepipe.benchmarks.BenchmarkSuite;
+import io.featurepipe.benchmarks.LocalFlinkStream;
 import io.featurepipe.benchmarks.Machine;
 import io.featurepipe.pipelines.ingest.kafka.EmbeddedKafka;
 import io.featurepipe.pipelines.ingest.kafka.ReadKafka;
@@ -40,10 +41,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
-import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -156,6 +155,7 @@ public final class StreamCostSuite implements BenchmarkSuite {
   @Override
   public String run(Context context) throws Exception {
     int users = Integer.getInteger("benchmarks.stream.users", (int) context.scaled(USERS));
+    List<String> variants = variants();
     LocalDate start = LocalDate.now(ZoneOffset.UTC).minusDays(DAYS + 1L);
     Path work = Files.createTempDirectory("featurepipe-bench-stream-");
     try {
@@ -175,6 +175,15 @@ public final class StreamCostSuite implements BenchmarkSuite {
         Cost backfill = b0.end();
         log(String.format(Locale.ROOT, "backfill: %.1f s, %.1f CPU-s (others %.1f), %,d rows", backfill.seconds(),
             backfill.cpuSeconds(), backfill.otherCpuSeconds(), rows));
+        // the offline suite times its Flink runs under JFR (for its profile): what that costs
+        log("backfill on Flink, timed under JFR");
+        CpuProfile jfr = CpuProfile.start(work.resolve("backfill.jfr"));
+        Cost.Start p0 = Cost.start(bigtable.port());
+        flink.backfill(w, work.resolve("offline-profiled"));
+        Cost backfillProfiled = p0.end();
+        jfr.stop();
+        jfr.breakdown();
+        log(String.format(Locale.ROOT, "backfill under JFR: %.1f s, %.1f CPU-s", backfillProfiled.seconds(), backfillProfiled.cpuSeconds()));
         long lastE = lastWindowEnd(streamRepo, produced[1]);
         List<StreamRun> streams = new ArrayList<>();
         // The first stream of a JVM costs far more than the next ones (measured: 446 CPU-s, then
@@ -182,7 +191,7 @@ public final class StreamCostSuite implements BenchmarkSuite {
         log("warm-up stream (untimed)");
         stream("warm-up", true, false, streamRepo, w, bigtable, kafka, work, lastE, 0, false);
         int n = 0;
-        for (String variant : variants()) {
+        for (String variant : variants) {
           n++;
           switch (variant) {
             case "defaults" -> streams.add(stream(
@@ -197,21 +206,29 @@ public final class StreamCostSuite implements BenchmarkSuite {
             // profiled apart: sampling many threads costs CPU of its own
             case "profiled" -> streams.add(stream(
                 "stream, the defaults, heap state, profiled (JFR)", true, false, streamRepo, w, bigtable, kafka, work, lastE, n, true));
-            default -> throw new IllegalArgumentException(
-                "benchmarks.stream.variants: unknown run '" + variant + "' (defaults, rocksdb, unchained, profiled)");
+            default -> throw new IllegalStateException("not a run: " + variant);
           }
         }
-        return section(context, w, backfill, rows, streams, lastE);
+        return section(context, w, backfill, backfillProfiled, rows, streams, lastE);
       }
     } finally {
       OfflineSuite.delete(work);
     }
   }
 
-  /** The streams to run, in order: {@code -Dbenchmarks.stream.variants} (default all four). */
+  static final List<String> VARIANTS = List.of("defaults", "unchained", "rocksdb", "profiled");
+
+  /** The streams to run, in order: {@code -Dbenchmarks.stream.variants} (default all four); checked up front. */
   static List<String> variants() {
-    String v = System.getProperty("benchmarks.stream.variants", "defaults,unchained,rocksdb,profiled");
-    return List.of(v.trim().split("\\s*,\\s*"));
+    String v = System.getProperty("benchmarks.stream.variants", String.join(",", VARIANTS));
+    List<String> out = List.of(v.trim().split("\\s*,\\s*"));
+    for (String variant : out) {
+      if (!VARIANTS.contains(variant)) {
+        throw new IllegalArgumentException(
+            "benchmarks.stream.variants: unknown run '" + variant + "' (" + String.join(", ", VARIANTS) + ")");
+      }
+    }
+    return out;
   }
 
   /** The benchmark's repository with the payments also on Kafka and both groups online. */
@@ -287,13 +304,7 @@ public final class StreamCostSuite implements BenchmarkSuite {
     BigtableTarget target = BigtableTarget.parse("bench/bench/stream" + n).withEmulator(bigtable.hostPort());
     PrepareOnlineStore.of(target, repo).prepare();
     Path dir = work.resolve("stream" + n);
-    FlinkPipelineOptions options = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
-    options.setRunner(FlinkRunner.class);
-    options.setFlinkMaster("[local]");
-    options.setParallelism(2);
-    options.setStreaming(true);
-    options.setAttachedMode(false);
-    options.setJobName("featurepipe-stream-cost-" + n);
+    FlinkPipelineOptions options = LocalFlinkStream.options("featurepipe-stream-cost-" + n);
     if (rocksDb) {
       options.setStateBackendStoragePath(dir.resolve("checkpoints").toUri().toString());
     }
@@ -424,7 +435,7 @@ public final class StreamCostSuite implements BenchmarkSuite {
     }
   }
 
-  private static String section(Context context, OfflineWorkload w, Cost backfill, long backfillRows, List<StreamRun> streams, long lastE) {
+  private static String section(Context context, OfflineWorkload w, Cost backfill, Cost backfillProfiled, long backfillRows, List<StreamRun> streams, long lastE) {
     Machine m = context.machine();
     StringBuilder b = new StringBuilder();
     b.append("## stream-cost: stream CPU per event against the backfill's (capacity plan A5)\n\n");
@@ -446,6 +457,8 @@ public final class StreamCostSuite implements BenchmarkSuite {
     b.append("|---|---|---|---|---|---|---|---|\n");
     b.append(row("backfill (baseline): `Backfill` on Flink `[local]`, Avro partitions published", backfill, w.events(), backfill,
         String.format(Locale.ROOT, "%,d rows", backfillRows)));
+    b.append(row("backfill again under Java Flight Recorder (as the offline suite times its Flink runs, for their profile)",
+        backfillProfiled, w.events(), backfill, String.format(Locale.ROOT, "%,d rows", backfillRows)));
     for (StreamRun r : streams) {
       b.append(row(r.label(), r.cost(), w.events(), backfill, String.format(Locale.ROOT, "%,d cells", r.cells())));
     }

@@ -8,6 +8,7 @@ import com.google.cloud.bigtable.data.v2.models.RowMutation;
 import com.google.cloud.bigtable.data.v2.models.TableId;
 import com.google.protobuf.ByteString;
 import io.featurepipe.benchmarks.BenchmarkSuite;
+import io.featurepipe.benchmarks.LocalFlinkStream;
 import io.featurepipe.benchmarks.Machine;
 import io.featurepipe.benchmarks.Percentiles;
 import io.featurepipe.pipelines.ingest.kafka.EmbeddedKafka;
@@ -39,10 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import io.featurepipe.runners.flink.FlinkDefaults;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
-import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -193,13 +192,7 @@ public final class FreshnessBenchmark implements BenchmarkSuite {
   private static PipelineResult startStream(
       FeatureRepository repo, BigtableTarget target, EmbeddedKafka kafka, Instant since, Path work, long bundleMillis,
       long checkpointMillis, boolean chaining) {
-    FlinkPipelineOptions options = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
-    options.setRunner(FlinkRunner.class);
-    options.setFlinkMaster("[local]");
-    options.setParallelism(2);
-    options.setStreaming(true);
-    options.setAttachedMode(false);
-    options.setJobName("featurepipe-freshness");
+    FlinkPipelineOptions options = LocalFlinkStream.options("featurepipe-freshness");
     FlinkDefaults.apply(options); // as `featurepipe stream` runs on Flink; then the benchmark's own settings
     options.setCheckpointingInterval(checkpointMillis);
     if (checkpointMillis > 0) {
