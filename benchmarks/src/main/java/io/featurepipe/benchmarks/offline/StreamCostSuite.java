@@ -149,8 +149,8 @@ public final class StreamCostSuite implements BenchmarkSuite {
     }
   }
 
-  /** One timed stream: its cost, the feature cells it wrote, dead-letter lines, its watermark cells at the end. */
-  record StreamRun(String label, Cost cost, long cells, long deadLetterLines, long watermarkMillis, CpuProfile.Breakdown profile) {}
+  /** One timed stream: its cost, the feature cells it wrote, its dead-letter lines, its profile (or null). */
+  record StreamRun(String label, Cost cost, long cells, long deadLetterLines, CpuProfile.Breakdown profile) {}
 
   @Override
   public String run(Context context) throws Exception {
@@ -261,9 +261,6 @@ public final class StreamCostSuite implements BenchmarkSuite {
       for (Path f : files) {
         try (BufferedReader in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
           for (String line = in.readLine(); line != null; line = in.readLine()) {
-            if (line.isBlank()) {
-              continue;
-            }
             Matcher m = EVENT_TIME.matcher(line);
             if (!m.find()) {
               throw new IllegalStateException(f + ": a payment without event_time: " + line);
@@ -325,9 +322,8 @@ public final class StreamCostSuite implements BenchmarkSuite {
     Pipeline p = Pipeline.create(options);
     StreamFeatures.build(p, spec);
     PipelineResult job = p.run();
-    long m;
     try (BigtableDataClient client = BigtableDataClient.create(target.dataSettings())) {
-      m = awaitWatermarks(client, target.table(), repo, lastE, c0.t0());
+      awaitWatermarks(client, target.table(), repo, lastE, c0.t0());
     }
     Cost cost = c0.end();
     if (profile != null) {
@@ -342,11 +338,11 @@ public final class StreamCostSuite implements BenchmarkSuite {
     long dead = deadLetterLines(dir.resolve("dead-letters"));
     log(String.format(Locale.ROOT, "%s: %.1f s, %.1f CPU-s (others %.1f), emulator %.1f CPU-s, %,d cells, %,d dead-letter lines",
         label, cost.seconds(), cost.cpuSeconds(), cost.otherCpuSeconds(), cost.emulatorCpuSeconds(), cells, dead));
-    return new StreamRun(label, cost, cells, dead, m, profile == null ? null : profile.breakdown(c0.threads().keySet()));
+    return new StreamRun(label, cost, cells, dead, profile == null ? null : profile.breakdown(c0.threads().keySet()));
   }
 
-  /** Waits until both groups' watermark cells reach {@code lastE}; the smaller of them then. */
-  private static long awaitWatermarks(BigtableDataClient client, String table, FeatureRepository repo, long lastE, long t0)
+  /** Waits until both groups' watermark cells reach {@code lastE}. */
+  private static void awaitWatermarks(BigtableDataClient client, String table, FeatureRepository repo, long lastE, long t0)
       throws InterruptedException {
     List<FeatureGroupDef> groups = new ArrayList<>(repo.allGroups());
     long deadline = t0 + LIMIT.toNanos();
@@ -357,7 +353,7 @@ public final class StreamCostSuite implements BenchmarkSuite {
         m = Math.min(m, s.watermarkMillis() == null ? Long.MIN_VALUE : s.watermarkMillis());
       }
       if (m >= lastE) {
-        return m;
+        return;
       }
       long now = System.nanoTime();
       if (now > deadline) {

@@ -22,7 +22,7 @@ public final class UnboundedReads {
   private UnboundedReads() {}
 
   /** Whether a stream's unbounded reads end their source's chain on these options' runner. */
-  public static boolean rebalanceAfterRead(PipelineOptions options) {
+  private static boolean rebalanceAfterRead(PipelineOptions options) {
     return options.getRunner() != null && options.getRunner().getName().startsWith("org.apache.beam.runners.flink.");
   }
 
