@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -67,6 +68,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   <li>the same stream with RocksDB state ({@code --stateBackendStoragePath}, with which
  *       featurepipe's defaults choose RocksDB and incremental checkpoints), as in production;
  *   <li>the same stream with operator chaining off ({@code --operatorChaining=false});
+ *   <li>the same stream with copies between chained steps ({@code --objectReuse=false}, Beam's
+ *       default);
  *   <li>the first again, profiled with Java Flight Recorder (apart: sampling costs CPU of its own).
  * </ul>
  *
@@ -77,7 +80,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * what is taken out is mostly the Kafka broker's. The emulator runs in its own process; its CPU time is reported apart
  * (read from {@code /proc}, Linux only), as is the broker's. Properties: {@code
  * benchmarks.stream.users} (overrides the scaled number of users), {@code benchmarks.stream.variants}
- * (the streams to run, in order: {@code defaults,unchained,rocksdb,profiled} by default).
+ * (the streams to run, in order: {@code defaults,unchained,rocksdb,copying,profiled} by default).
  */
 public final class StreamCostSuite implements BenchmarkSuite {
   static final int USERS = 1_000;
@@ -189,23 +192,28 @@ public final class StreamCostSuite implements BenchmarkSuite {
         // The first stream of a JVM costs far more than the next ones (measured: 446 CPU-s, then
         // 144, 186 and 105 for the same work), so one untimed stream warms up the stream's code.
         log("warm-up stream (untimed)");
-        stream("warm-up", true, false, streamRepo, w, bigtable, kafka, work, lastE, 0, false);
+        stream("warm-up", o -> {}, streamRepo, w, bigtable, kafka, work, lastE, 0, false);
         int n = 0;
         for (String variant : variants) {
           n++;
+          Path checkpoints = work.resolve("stream" + n).resolve("checkpoints");
           switch (variant) {
             case "defaults" -> streams.add(stream(
-                "stream, `featurepipe stream`'s Flink defaults (operator chaining on, reads rebalanced), heap state",
-                true, false, streamRepo, w, bigtable, kafka, work, lastE, n, false));
+                "stream, `featurepipe stream`'s Flink defaults (operator chaining on, reads rebalanced, no copies between chained steps), heap state",
+                o -> {}, streamRepo, w, bigtable, kafka, work, lastE, n, false));
             case "rocksdb" -> streams.add(stream(
                 "stream, the defaults with RocksDB state (`--stateBackendStoragePath`: incremental checkpoints)",
-                true, true, streamRepo, w, bigtable, kafka, work, lastE, n, false));
+                o -> o.setStateBackendStoragePath(checkpoints.toUri().toString()),
+                streamRepo, w, bigtable, kafka, work, lastE, n, false));
             case "unchained" -> streams.add(stream(
                 "stream, operator chaining off (`--operatorChaining=false`), heap state",
-                false, false, streamRepo, w, bigtable, kafka, work, lastE, n, false));
+                o -> o.setOperatorChaining(false), streamRepo, w, bigtable, kafka, work, lastE, n, false));
+            case "copying" -> streams.add(stream(
+                "stream, chained steps pass copies (`--objectReuse=false`, Beam's default), heap state",
+                o -> o.setObjectReuse(false), streamRepo, w, bigtable, kafka, work, lastE, n, false));
             // profiled apart: sampling many threads costs CPU of its own
             case "profiled" -> streams.add(stream(
-                "stream, the defaults, heap state, profiled (JFR)", true, false, streamRepo, w, bigtable, kafka, work, lastE, n, true));
+                "stream, the defaults, heap state, profiled (JFR)", o -> {}, streamRepo, w, bigtable, kafka, work, lastE, n, true));
             default -> throw new IllegalStateException("not a run: " + variant);
           }
         }
@@ -216,7 +224,7 @@ public final class StreamCostSuite implements BenchmarkSuite {
     }
   }
 
-  static final List<String> VARIANTS = List.of("defaults", "unchained", "rocksdb", "profiled");
+  static final List<String> VARIANTS = List.of("defaults", "unchained", "rocksdb", "copying", "profiled");
 
   /** The streams to run, in order: {@code -Dbenchmarks.stream.variants} (default all four); checked up front. */
   static List<String> variants() {
@@ -295,18 +303,19 @@ public final class StreamCostSuite implements BenchmarkSuite {
     return Math.floorDiv(latestEventMillis - delay, hop) * hop - hop;
   }
 
-  private static StreamRun stream(String label, boolean chaining, boolean rocksDb, FeatureRepository repo, OfflineWorkload w,
+  /**
+   * One stream; {@code variant} sets what differs from {@code featurepipe stream}'s Flink defaults
+   * on the options before the defaults fill in the rest (what it sets wins, as on the command line).
+   */
+  private static StreamRun stream(String label, Consumer<FlinkPipelineOptions> variant, FeatureRepository repo, OfflineWorkload w,
       EmbeddedBigtable bigtable, EmbeddedKafka kafka, Path work, long lastE, int n, boolean profiled) throws Exception {
     log(label + ": until the watermark cells reach " + Instant.ofEpochMilli(lastE));
     BigtableTarget target = BigtableTarget.parse("bench/bench/stream" + n).withEmulator(bigtable.hostPort());
     PrepareOnlineStore.of(target, repo).prepare();
     Path dir = work.resolve("stream" + n);
     FlinkPipelineOptions options = LocalFlinkStream.options("featurepipe-stream-cost-" + n);
-    if (rocksDb) {
-      options.setStateBackendStoragePath(dir.resolve("checkpoints").toUri().toString());
-    }
+    variant.accept(options);
     FlinkDefaults.apply(options); // as `featurepipe stream` runs on Flink
-    options.setOperatorChaining(chaining);
     StreamInputs inputs = StreamInputs.defaults()
         .withKafkaBootstrap(kafka.bootstrapServers())
         .withStart(ReadKafka.Start.EARLIEST)

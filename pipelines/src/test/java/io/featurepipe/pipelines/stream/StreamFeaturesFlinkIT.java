@@ -51,6 +51,7 @@ class StreamFeaturesFlinkIT {
     options.setStreaming(true);
     options.setCheckpointingInterval(2_000L);
     options.setAttachedMode(false);
+    options.setObjectReuse(true); // as featurepipe stream's Flink defaults: no copies between chained steps
     BigtableTarget target = world.table("flink");
     // materialize runs while the stream runs (once the stream has passed S, so the days before are
     // final), over a range that overlaps the streamed day: the stream's cells are left to it

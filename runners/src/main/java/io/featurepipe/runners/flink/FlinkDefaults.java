@@ -12,9 +12,10 @@ import org.apache.beam.sdk.transforms.display.DisplayData;
  * featurepipe's defaults for a streaming job on Flink, applied to the options the user did not set
  * (docs/flink.md): a checkpoint every minute, exactly once, at least 30 s apart, each allowed 10
  * minutes; a fixed maximum parallelism (the number of key groups, which a savepoint is bound to);
- * bundles open at most 100 ms, and no operator chaining (both for freshness); bundles finished
- * before a checkpoint's barrier rather than buffered into it;
- * and, with {@code --stateBackendStoragePath}, RocksDB with incremental checkpoints under that path,
+ * bundles open at most 100 ms (for freshness), operator chaining on (each unbounded read ends its
+ * source's chain with a rebalance); bundles finished
+ * before a checkpoint's barrier rather than buffered into it; records passed between chained steps
+ * without copies; and, with {@code --stateBackendStoragePath}, RocksDB with incremental checkpoints under that path,
  * retained when the job is cancelled.
  *
  * <p>Call it once the runner and streaming mode are known, before the pipeline is created:
@@ -97,6 +98,16 @@ public final class FlinkDefaults {
    */
   public static final boolean FASTER_COPY_IN_BATCH = true;
 
+  /**
+   * Whether a stream hands each record to the next chained step as it is ({@code objectReuse}:
+   * Flink's own switch) or as a copy made by encoding and decoding it (Beam's default). On for
+   * streams: as with {@link #FASTER_COPY_IN_BATCH}, no featurepipe step changes an element it
+   * received or sent, and unlike {@code fasterCopy} the switch leaves the state backend's copies
+   * for snapshots alone (Flink's heap backend still copies a value a step reads while a snapshot
+   * runs). What it saves: docs/benchmarks.md, stream-cost.
+   */
+  public static final boolean OBJECT_REUSE_IN_STREAMS = true;
+
   private FlinkDefaults() {}
 
   /**
@@ -139,6 +150,9 @@ public final class FlinkDefaults {
     }
     if (!set.contains("finishBundleBeforeCheckpointing")) {
       flink.setFinishBundleBeforeCheckpointing(FINISH_BUNDLE_BEFORE_CHECKPOINTING);
+    }
+    if (!set.contains("objectReuse")) {
+      flink.setObjectReuse(OBJECT_REUSE_IN_STREAMS);
     }
     String storage = flink.getStateBackendStoragePath();
     if (storage != null && !storage.isEmpty()) {

@@ -38,6 +38,8 @@ class FlinkDefaultsTest {
     assertEquals(100L, o.getMaxBundleTimeMills(), "an open bundle holds the watermark: freshness");
     assertTrue(o.getOperatorChaining(), "chained: the reads end their source's chain (UnboundedReads), not every step");
     assertTrue(o.getFinishBundleBeforeCheckpointing(), "a bundle's output is not buffered behind its watermark");
+    assertTrue(o.getObjectReuse(), "chained steps pass records without copies");
+    assertFalse(o.getFasterCopy(), "the state backend still copies values for snapshots");
     // no storage path: the cluster's state backend and checkpoint storage
     assertNull(o.getStateBackend());
     assertNull(o.getStateBackendFactory());
@@ -49,7 +51,8 @@ class FlinkDefaultsTest {
     FlinkPipelineOptions o = streaming("--runner=FlinkRunner", "--checkpointingInterval=5000",
         "--checkpointingMode=AT_LEAST_ONCE", "--checkpointTimeoutMillis=1000", "--maxParallelism=64",
         "--stateBackendStoragePath=file:///tmp/cp", "--retainExternalizedCheckpointsOnCancellation=false",
-        "--maxBundleTimeMills=1000", "--operatorChaining=false", "--finishBundleBeforeCheckpointing=false");
+        "--maxBundleTimeMills=1000", "--operatorChaining=false", "--finishBundleBeforeCheckpointing=false",
+        "--objectReuse=false");
     assertEquals(5_000L, o.getCheckpointingInterval());
     assertEquals("AT_LEAST_ONCE", o.getCheckpointingMode());
     assertEquals(2_500L, o.getMinPauseBetweenCheckpoints(), "the pause follows a short interval");
@@ -58,6 +61,7 @@ class FlinkDefaultsTest {
     assertEquals(1_000L, o.getMaxBundleTimeMills());
     assertFalse(o.getOperatorChaining());
     assertFalse(o.getFinishBundleBeforeCheckpointing());
+    assertFalse(o.getObjectReuse());
     assertTrue(o.isExternalizedCheckpointsEnabled());
     assertFalse(o.getRetainExternalizedCheckpointsOnCancellation(), "explicitly false stays false");
 
@@ -99,6 +103,7 @@ class FlinkDefaultsTest {
     assertTrue(batch.getFasterCopy());
     assertEquals(-1L, batch.getCheckpointingInterval());
     assertTrue(batch.getOperatorChaining());
+    assertFalse(batch.getObjectReuse(), "batch jobs skip the copies with fasterCopy alone");
     assertNotEquals(FlinkDefaults.MAX_BUNDLE_TIME_MILLIS, batch.getMaxBundleTimeMills());
     FlinkPipelineOptions copying = parse("--runner=FlinkRunner", "--fasterCopy=false");
     FlinkDefaults.apply(copying);
