@@ -1,10 +1,9 @@
 package io.featurepipe.pipelines.replay;
 
+import io.featurepipe.transforms.decode.CsvLine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.StringReader;
-import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
@@ -14,9 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 
 /**
  * The input lines dead letters point at ({@code origin} {@code <file>:<line>}): to tell a record
@@ -52,11 +48,9 @@ final class OriginLines extends NumberedOrigins<String> {
     if (lines == null || !lines.containsKey(1L)) {
       return null;
     }
-    try (CSVParser p =
-        CSVParser.parse(new StringReader(lines.get(1L)), CSVFormat.RFC4180.builder().setDelimiter(delimiter).get())) {
-      List<CSVRecord> recs = p.getRecords();
-      return recs.isEmpty() ? null : recs.get(0).toList();
-    } catch (IOException | UncheckedIOException e) {
+    try {
+      return CsvLine.fields(lines.get(1L), delimiter);
+    } catch (IOException e) {
       return null;
     }
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.featurepipe.sinks.training.SpineRow;
 import io.featurepipe.transforms.decode.BadRecordException;
+import io.featurepipe.transforms.decode.CsvLine;
 import io.featurepipe.transforms.model.ColumnType;
 import io.featurepipe.transforms.model.Field;
 import java.io.ByteArrayOutputStream;
@@ -48,7 +49,7 @@ final class SpineDecoder implements Serializable {
   SpineRow fromCsv(String line, List<String> header, long id, String origin) throws BadRecordException {
     List<String> values;
     try {
-      values = SpineLayout.parseCsvLine(line);
+      values = CsvLine.fields(line, ',');
     } catch (IOException e) {
       throw new BadRecordException("not valid CSV: " + e.getMessage());
     }

@@ -3,6 +3,7 @@ package io.featurepipe.pipelines.training;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.featurepipe.sinks.training.FeatureSelection;
+import io.featurepipe.transforms.decode.CsvLine;
 import io.featurepipe.transforms.model.ColumnType;
 import io.featurepipe.transforms.model.Field;
 import java.io.BufferedReader;
@@ -27,9 +28,6 @@ import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 
 /**
  * A spine's files and columns, found when the pipeline is built: the files (in name order), and
@@ -168,20 +166,6 @@ public final class SpineLayout implements Serializable {
         Compression.detect(file).readDecompressed(FileSystems.open(FileSystems.matchSingleFileSpec(file).resourceId())));
   }
 
-  static List<String> parseCsvLine(String line) throws IOException {
-    try (CSVParser p = CSVParser.parse(line, CSVFormat.RFC4180)) {
-      List<CSVRecord> records = p.getRecords();
-      if (records.size() != 1) {
-        throw new IOException("not one CSV record");
-      }
-      List<String> values = new ArrayList<>();
-      records.get(0).forEach(values::add);
-      return values;
-    } catch (java.io.UncheckedIOException e) {
-      throw new IOException(e.getMessage(), e);
-    }
-  }
-
   private static List<String> csvHeader(String file) throws IOException {
     try (BufferedReader r = new BufferedReader(new InputStreamReader(open(file), StandardCharsets.UTF_8))) {
       String line = r.readLine();
@@ -195,7 +179,7 @@ public final class SpineLayout implements Serializable {
   /** The column names a CSV header line gives (a byte-order mark and blanks around names dropped). */
   static List<String> headerOf(String line) throws IOException {
     List<String> header = new ArrayList<>();
-    for (String h : parseCsvLine(line.startsWith("\uFEFF") ? line.substring(1) : line)) {
+    for (String h : CsvLine.fields(line.startsWith("\uFEFF") ? line.substring(1) : line, ',')) {
       header.add(h.trim());
     }
     return header;

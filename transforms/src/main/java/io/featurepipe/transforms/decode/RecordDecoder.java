@@ -10,13 +10,9 @@ import io.featurepipe.transforms.model.SourceDef;
 import io.featurepipe.transforms.record.SourceRecord;
 import java.io.IOException;
 import java.io.Serializable;
-import java.io.StringReader;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 
 /**
  * Turns a source's raw records (a JSON line, a CSV line, or a map of values from Avro or JDBC) into
@@ -74,17 +70,10 @@ public final class RecordDecoder implements Serializable {
   /** Decodes one CSV line, given the column names of its file (from the header or the fields). */
   public SourceRecord fromCsv(String line, List<String> header, String origin)
       throws BadRecordException {
-    CSVRecord rec;
-    try (CSVParser parser =
-        CSVParser.parse(
-            new StringReader(line),
-            CSVFormat.RFC4180.builder().setDelimiter(source.csvDelimiter()).get())) {
-      List<CSVRecord> recs = parser.getRecords();
-      if (recs.size() != 1) {
-        throw new BadRecordException("not one CSV record");
-      }
-      rec = recs.get(0);
-    } catch (IOException | java.io.UncheckedIOException e) {
+    List<String> rec;
+    try {
+      rec = CsvLine.fields(line, source.csvDelimiter());
+    } catch (IOException e) {
       throw new BadRecordException("not valid CSV: " + e.getMessage());
     }
     if (rec.size() != header.size()) {
