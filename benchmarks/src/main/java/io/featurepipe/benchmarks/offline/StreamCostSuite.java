@@ -36,6 +36,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -73,11 +74,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   <li>the first again, profiled with Java Flight Recorder (apart: sampling costs CPU of its own).
  * </ul>
  *
- * A run's CPU time is the process's CPU time over the run less the CPU time of the threads that
- * were alive before the job started, but the suite's own (it builds and submits the job, then polls
- * the watermark cells every 200 ms): what is left is that thread, Flink's threads, the Kafka
- * consumers and Bigtable clients of the job, and the JVM's own (garbage collection, compilation);
- * what is taken out is mostly the Kafka broker's. The emulator runs in its own process; its CPU time is reported apart
+ * A run's CPU time is the process's CPU time over the run less the CPU time of the set-up's threads
+ * (alive before the first run: mostly the Kafka broker's); what is left is the suite's thread (it
+ * builds and submits the job, then polls the watermark cells every 200 ms), Flink's threads, the
+ * Kafka consumers and Bigtable clients of the job, threads of shared pools, and the JVM's own
+ * (garbage collection, compilation). The emulator runs in its own process; its CPU time is reported apart
  * (read from {@code /proc}, Linux only), as is the broker's. Properties: {@code
  * benchmarks.stream.users} (overrides the scaled number of users), {@code benchmarks.stream.variants}
  * (the streams to run, in order: {@code defaults,unchained,rocksdb,copying,profiled} by default).
@@ -102,13 +103,24 @@ public final class StreamCostSuite implements BenchmarkSuite {
   }
 
   /**
-   * What a timed run cost: wall time; CPU time of the process less that of the threads alive before
-   * it started but the timing one ({@code others}: the Kafka broker's); the emulator's CPU time (NaN
+   * What a timed run cost: wall time; CPU time of the process less that of the set-up's threads
+   * ({@code others}: the Kafka broker's, alive before the first run); the emulator's CPU time (NaN
    * where it cannot be read).
+   *
+   * <p>Only the set-up's threads are left out, not every thread alive when a run starts: threads an
+   * earlier run started and left alive (pools shared in the JVM, such as gRPC's executor) do the
+   * next runs' work too, and leaving them out made each run look cheaper than the one before.
    */
-  record Cost(double seconds, double cpuSeconds, double otherCpuSeconds, double emulatorCpuSeconds) {
-    /** A run being timed. */
-    record Start(Map<Long, Long> threads, long cpu, long emulator, long t0, int port) {
+  /** How long each run's start watches the process idle. */
+  static final long IDLE_MILLIS = 2_000L;
+
+  record Cost(double seconds, double cpuSeconds, double otherCpuSeconds, double emulatorCpuSeconds, double idleBefore) {
+    /**
+     * A run being timed; {@code threads}: the CPU time so far of the set-up's threads still alive;
+     * {@code idleBefore}: the CPU the process spent per second, the set-up's threads left out, in the
+     * seconds before (what earlier runs left running would add to this one).
+     */
+    record Start(Map<Long, Long> threads, long cpu, long emulator, long t0, int port, double idleBefore) {
       Cost end() {
         long wall = System.nanoTime() - t0;
         long all = Measured.processCpuNanos() - cpu;
@@ -121,14 +133,29 @@ public final class StreamCostSuite implements BenchmarkSuite {
           }
         }
         return new Cost(wall / 1e9, (all - others) / 1e9, others / 1e9,
-            emulator < 0 || emulatorNow < 0 ? Double.NaN : (emulatorNow - emulator) / 1e9);
+            emulator < 0 || emulatorNow < 0 ? Double.NaN : (emulatorNow - emulator) / 1e9, idleBefore);
       }
     }
 
-    /** Starts timing after a full GC. */
-    static Start start(int emulatorPort) {
+    /** Starts timing after a full GC; {@code setUp}: the ids of the set-up's threads ({@link #liveThreads}). */
+    static Start start(int emulatorPort, Set<Long> setUp) throws InterruptedException {
       System.gc();
-      return new Start(threadCpu(), Measured.processCpuNanos(), EmulatorCpu.nanos(emulatorPort), System.nanoTime(), emulatorPort);
+      Start idle = new Start(setUpCpu(setUp), Measured.processCpuNanos(), -1, System.nanoTime(), emulatorPort, 0);
+      Thread.sleep(IDLE_MILLIS);
+      Cost idled = idle.end();
+      return new Start(setUpCpu(setUp), Measured.processCpuNanos(), EmulatorCpu.nanos(emulatorPort), System.nanoTime(), emulatorPort,
+          idled.cpuSeconds() / idled.seconds());
+    }
+
+    private static Map<Long, Long> setUpCpu(Set<Long> setUp) {
+      Map<Long, Long> threads = threadCpu();
+      threads.keySet().retainAll(setUp);
+      return threads;
+    }
+
+    /** The ids of the live threads but the calling one. */
+    static Set<Long> liveThreads() {
+      return Set.copyOf(threadCpu().keySet());
     }
 
     /**
@@ -169,11 +196,12 @@ public final class StreamCostSuite implements BenchmarkSuite {
       try (EmbeddedBigtable bigtable = EmbeddedBigtable.start(); EmbeddedKafka kafka = EmbeddedKafka.start()) {
         kafka.createTopic(TOPIC, PARTITIONS);
         long[] produced = produce(kafka.bootstrapServers(), w);
+        Set<Long> setUp = Cost.liveThreads(); // the broker's, the producer's leftovers: not the runs' work
         log("produced " + produced[0] + " payments into " + TOPIC + ", last event time " + Instant.ofEpochMilli(produced[1]));
         log("backfill on Flink, warm-up (untimed)");
         flink.backfill(w, work.resolve("warm-up"));
         log("backfill on Flink, timed");
-        Cost.Start b0 = Cost.start(bigtable.port());
+        Cost.Start b0 = Cost.start(bigtable.port(), setUp);
         long rows = flink.backfill(w, work.resolve("offline"));
         Cost backfill = b0.end();
         log(String.format(Locale.ROOT, "backfill: %.1f s, %.1f CPU-s (others %.1f), %,d rows", backfill.seconds(),
@@ -181,7 +209,7 @@ public final class StreamCostSuite implements BenchmarkSuite {
         // the offline suite times its Flink runs under JFR (for its profile): what that costs
         log("backfill on Flink, timed under JFR");
         CpuProfile jfr = CpuProfile.start(work.resolve("backfill.jfr"));
-        Cost.Start p0 = Cost.start(bigtable.port());
+        Cost.Start p0 = Cost.start(bigtable.port(), setUp);
         flink.backfill(w, work.resolve("offline-profiled"));
         Cost backfillProfiled = p0.end();
         jfr.stop();
@@ -192,7 +220,7 @@ public final class StreamCostSuite implements BenchmarkSuite {
         // The first stream of a JVM costs far more than the next ones (measured: 446 CPU-s, then
         // 144, 186 and 105 for the same work), so one untimed stream warms up the stream's code.
         log("warm-up stream (untimed)");
-        stream("warm-up", o -> {}, streamRepo, w, bigtable, kafka, work, lastE, 0, false);
+        stream("warm-up", o -> {}, streamRepo, w, bigtable, kafka, work, lastE, 0, setUp, false);
         int n = 0;
         for (String variant : variants) {
           n++;
@@ -200,20 +228,20 @@ public final class StreamCostSuite implements BenchmarkSuite {
           switch (variant) {
             case "defaults" -> streams.add(stream(
                 "stream, `featurepipe stream`'s Flink defaults (operator chaining on, reads rebalanced, no copies between chained steps), heap state",
-                o -> {}, streamRepo, w, bigtable, kafka, work, lastE, n, false));
+                o -> {}, streamRepo, w, bigtable, kafka, work, lastE, n, setUp, false));
             case "rocksdb" -> streams.add(stream(
                 "stream, the defaults with RocksDB state (`--stateBackendStoragePath`: incremental checkpoints)",
                 o -> o.setStateBackendStoragePath(checkpoints.toUri().toString()),
-                streamRepo, w, bigtable, kafka, work, lastE, n, false));
+                streamRepo, w, bigtable, kafka, work, lastE, n, setUp, false));
             case "unchained" -> streams.add(stream(
                 "stream, operator chaining off (`--operatorChaining=false`), heap state",
-                o -> o.setOperatorChaining(false), streamRepo, w, bigtable, kafka, work, lastE, n, false));
+                o -> o.setOperatorChaining(false), streamRepo, w, bigtable, kafka, work, lastE, n, setUp, false));
             case "copying" -> streams.add(stream(
                 "stream, chained steps pass copies (`--objectReuse=false`, Beam's default), heap state",
-                o -> o.setObjectReuse(false), streamRepo, w, bigtable, kafka, work, lastE, n, false));
+                o -> o.setObjectReuse(false), streamRepo, w, bigtable, kafka, work, lastE, n, setUp, false));
             // profiled apart: sampling many threads costs CPU of its own
             case "profiled" -> streams.add(stream(
-                "stream, the defaults, heap state, profiled (JFR)", o -> {}, streamRepo, w, bigtable, kafka, work, lastE, n, true));
+                "stream, the defaults, heap state, profiled (JFR)", o -> {}, streamRepo, w, bigtable, kafka, work, lastE, n, setUp, true));
             default -> throw new IllegalStateException("not a run: " + variant);
           }
         }
@@ -308,7 +336,8 @@ public final class StreamCostSuite implements BenchmarkSuite {
    * on the options before the defaults fill in the rest (what it sets wins, as on the command line).
    */
   private static StreamRun stream(String label, Consumer<FlinkPipelineOptions> variant, FeatureRepository repo, OfflineWorkload w,
-      EmbeddedBigtable bigtable, EmbeddedKafka kafka, Path work, long lastE, int n, boolean profiled) throws Exception {
+      EmbeddedBigtable bigtable, EmbeddedKafka kafka, Path work, long lastE, int n, Set<Long> setUp, boolean profiled)
+      throws Exception {
     log(label + ": until the watermark cells reach " + Instant.ofEpochMilli(lastE));
     BigtableTarget target = BigtableTarget.parse("bench/bench/stream" + n).withEmulator(bigtable.hostPort());
     PrepareOnlineStore.of(target, repo).prepare();
@@ -327,7 +356,7 @@ public final class StreamCostSuite implements BenchmarkSuite {
             .withAlertRoot(dir.resolve("alerts").toString());
 
     CpuProfile profile = profiled ? CpuProfile.start(work.resolve("stream" + n + ".jfr")) : null;
-    Cost.Start c0 = Cost.start(bigtable.port());
+    Cost.Start c0 = Cost.start(bigtable.port(), setUp);
     Pipeline p = Pipeline.create(options);
     StreamFeatures.build(p, spec);
     PipelineResult job = p.run();
@@ -458,8 +487,8 @@ public final class StreamCostSuite implements BenchmarkSuite {
             + " changed values, so it writes fewer rows than the backfill but computes every window.%n%n",
         w.events(), w.users(), w.merchants(), w.days(), w.start(), w.eventsWithAmount(), PARTITIONS,
         context.machine().cores(), Instant.ofEpochMilli(lastE)));
-    b.append("| run | wall (s) | CPU (s) | events/CPU-s | CPU per event, × the backfill's | written | emulator CPU (s) | other threads' CPU (s): broker |\n");
-    b.append("|---|---|---|---|---|---|---|---|\n");
+    b.append("| run | wall (s) | CPU (s) | events/CPU-s | CPU per event, × the backfill's | written | emulator CPU (s) | set-up threads' CPU (s): broker | idle CPU just before (CPU-s per s) |\n");
+    b.append("|---|---|---|---|---|---|---|---|---|\n");
     b.append(row("backfill (baseline): `Backfill` on Flink `[local]`, Avro partitions published", backfill, w.events(), backfill,
         String.format(Locale.ROOT, "%,d rows", backfillRows)));
     b.append(row("backfill again under Java Flight Recorder (as the offline suite times its Flink runs, for their profile)",
@@ -476,10 +505,12 @@ public final class StreamCostSuite implements BenchmarkSuite {
         profile(b, r);
       }
     }
-    b.append("Method: the stream's CPU is the process's CPU time over the run less that of the threads alive before the job"
-        + " was submitted (mostly the Kafka broker's, last column), except the suite's thread that builds and submits the job"
-        + " and polls the watermark cells every 200 ms: that thread, Flink's task threads, the job's Kafka consumers and"
-        + " Bigtable clients, and the JVM's garbage collection and compilation remain. The emulator's CPU (its own process, from"
+    b.append("Method: the stream's CPU is the process's CPU time over the run less that of the set-up's threads (alive before"
+        + " the first run: mostly the Kafka broker's, second-last column); the suite's thread that builds and submits the job"
+        + " and polls the watermark cells every 200 ms, Flink's task threads, the job's Kafka consumers and Bigtable clients,"
+        + " threads earlier runs started and left alive (shared pools), and the JVM's garbage collection and compilation remain."
+        + " Before each run the process idles 2 s; the last column is what it spent then, the set-up's threads left out"
+        + " (what earlier runs left running, which would add to this run). The emulator's CPU (its own process, from"
         + " /proc) is the store's work and is not in the stream's. The backfill is measured the same way (the broker idles beside it)."
         + " See docs/benchmarks.md, section stream-cost, and docs/capacity-plan.md, A5.\n");
     return b.toString();
@@ -511,10 +542,10 @@ public final class StreamCostSuite implements BenchmarkSuite {
   }
 
   private static String row(String label, Cost c, long events, Cost backfill, String written) {
-    return String.format(Locale.ROOT, "| %s | %.1f | %.1f | %,.0f | %.2f | %s | %s | %.1f |%n",
+    return String.format(Locale.ROOT, "| %s | %.1f | %.1f | %,.0f | %.2f | %s | %s | %.1f | %.2f |%n",
         label, c.seconds(), c.cpuSeconds(), events / c.cpuSeconds(), c.cpuSeconds() / backfill.cpuSeconds(), written,
         Double.isNaN(c.emulatorCpuSeconds()) ? "n/a" : String.format(Locale.ROOT, "%.1f", c.emulatorCpuSeconds()),
-        c.otherCpuSeconds());
+        c.otherCpuSeconds(), c.idleBefore());
   }
 
   private static void log(String message) {
