@@ -69,12 +69,15 @@ final class WindowAssembler {
   /**
    * Computes feature values at ascending window ends of one key, sliding each window over the
    * tiles instead of re-merging them: consecutive window ends cost amortised O(1) merges per
-   * feature computation, however long the window.
+   * feature computation, however long the window. A computation takes only the tiles its own
+   * window reaches: a new cursor (a stream builds one per key and hop) merges one tile for a window
+   * of one hop, not every tile of the group's longest window.
    */
   final class Cursor {
     private final AssemblyState s;
     private final Tiles tiles;
     private final SlidingAggregation[] windows;
+    private final long[] windowMillis;
     private long pushedThrough = AssemblyState.NONE;
     private long lastEnd = AssemblyState.NONE;
 
@@ -82,8 +85,10 @@ final class WindowAssembler {
       this.s = s;
       this.tiles = tiles;
       this.windows = new SlidingAggregation[group.computationCount()];
+      this.windowMillis = new long[windows.length];
       for (int c = 0; c < windows.length; c++) {
         windows[c] = new SlidingAggregation();
+        windowMillis[c] = group.windowMillisOf(group.featureOfComputation(c));
       }
     }
 
@@ -98,7 +103,10 @@ final class WindowAssembler {
         for (long start : s.tileStarts.subSet(from, true, e - hop, true)) {
           Tile tile = tiles.get(start);
           for (int c = 0; c < windows.length; c++) {
-            windows[c].push(start, tile.slots()[group.slotOf(group.featureOfComputation(c))]);
+            // a tile before this window's start is outside it at e and at every later window end
+            if (start >= e - windowMillis[c]) {
+              windows[c].push(start, tile.slots()[group.slotOf(group.featureOfComputation(c))]);
+            }
           }
         }
         pushedThrough = e - hop;
@@ -106,7 +114,7 @@ final class WindowAssembler {
       Object[] computed = new Object[windows.length];
       for (int c = 0; c < windows.length; c++) {
         int feature = group.featureOfComputation(c);
-        windows[c].dropBefore(e - group.windowMillisOf(feature));
+        windows[c].dropBefore(e - windowMillis[c]);
         computed[c] = windows[c].result(emptyValues[feature]);
       }
       Object[] values = new Object[group.featureCount()];

@@ -106,6 +106,31 @@ class WindowAssemblerTest {
     assertEquals(List.of(0L, 0.0), List.of(rows.get(3).values()));
   }
 
+  /**
+   * A stream builds a fresh cursor at every window end (each takes only the tiles its windows
+   * reach); a backfill walks one cursor over all of them: the values agree at every end.
+   */
+  @Test
+  void aFreshCursorPerWindowEndGivesTheValuesOfOneCursorOverAll() throws Exception {
+    CompiledGroup g = group();
+    WindowAssembler a = new WindowAssembler(g);
+    AssemblyState s = new AssemblyState();
+    java.util.Random random = new java.util.Random(7);
+    for (long hop = 0; hop < 60; hop++) {
+      if (random.nextInt(3) > 0) {
+        addTile(g, s, hop, random.nextInt(100) / 4.0, random.nextInt(100) / 8.0);
+      }
+    }
+    WindowAssembler.Cursor walking = a.cursor(s, tiles);
+    int compared = 0;
+    for (long e = H; e <= 64 * H; e += H) {
+      Object[] fresh = a.cursor(s, tiles).valuesAt(e);
+      assertEquals(List.of(walking.valuesAt(e)), List.of(fresh), "window end " + e / H);
+      compared++;
+    }
+    assertEquals(64, compared);
+  }
+
   @Test
   void onlineWritesOnlyWhatChanged() throws Exception {
     CompiledGroup g = group();
