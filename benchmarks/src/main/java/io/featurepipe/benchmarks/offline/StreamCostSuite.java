@@ -114,13 +114,15 @@ public final class StreamCostSuite implements BenchmarkSuite {
   /** How long each run's start watches the process idle. */
   static final long IDLE_MILLIS = 2_000L;
 
-  record Cost(double seconds, double cpuSeconds, double otherCpuSeconds, double emulatorCpuSeconds, double idleBefore) {
+  record Cost(double seconds, double cpuSeconds, double otherCpuSeconds, double emulatorCpuSeconds, double idleBefore,
+      double compileSeconds, double gcSeconds) {
     /**
      * A run being timed; {@code threads}: the CPU time so far of the set-up's threads still alive;
      * {@code idleBefore}: the CPU the process spent per second, the set-up's threads left out, in the
-     * seconds before (what earlier runs left running would add to this one).
+     * seconds before (what earlier runs left running would add to this one); {@code compile0},
+     * {@code gc0}: the JIT compilers' and the garbage collectors' time so far (ms).
      */
-    record Start(Map<Long, Long> threads, long cpu, long emulator, long t0, int port, double idleBefore) {
+    record Start(Map<Long, Long> threads, long cpu, long emulator, long t0, int port, double idleBefore, long compile0, long gc0) {
       Cost end() {
         long wall = System.nanoTime() - t0;
         long all = Measured.processCpuNanos() - cpu;
@@ -133,18 +135,25 @@ public final class StreamCostSuite implements BenchmarkSuite {
           }
         }
         return new Cost(wall / 1e9, (all - others) / 1e9, others / 1e9,
-            emulator < 0 || emulatorNow < 0 ? Double.NaN : (emulatorNow - emulator) / 1e9, idleBefore);
+            emulator < 0 || emulatorNow < 0 ? Double.NaN : (emulatorNow - emulator) / 1e9, idleBefore,
+            (compileMillis() - compile0) / 1e3, (Measured.totalGcMillis() - gc0) / 1e3);
       }
     }
 
     /** Starts timing after a full GC; {@code setUp}: the ids of the set-up's threads ({@link #liveThreads}). */
     static Start start(int emulatorPort, Set<Long> setUp) throws InterruptedException {
       System.gc();
-      Start idle = new Start(setUpCpu(setUp), Measured.processCpuNanos(), -1, System.nanoTime(), emulatorPort, 0);
+      Start idle = new Start(setUpCpu(setUp), Measured.processCpuNanos(), -1, System.nanoTime(), emulatorPort, 0, 0, 0);
       Thread.sleep(IDLE_MILLIS);
       Cost idled = idle.end();
       return new Start(setUpCpu(setUp), Measured.processCpuNanos(), EmulatorCpu.nanos(emulatorPort), System.nanoTime(), emulatorPort,
-          idled.cpuSeconds() / idled.seconds());
+          idled.cpuSeconds() / idled.seconds(), compileMillis(), Measured.totalGcMillis());
+    }
+
+    /** The JIT compilers' accumulated time (ms), 0 where the JVM does not tell. */
+    private static long compileMillis() {
+      java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+      return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     private static Map<Long, Long> setUpCpu(Set<Long> setUp) {
@@ -374,8 +383,10 @@ public final class StreamCostSuite implements BenchmarkSuite {
     }
     long cells = cells(target, repo, w, lastE);
     long dead = deadLetterLines(dir.resolve("dead-letters"));
-    log(String.format(Locale.ROOT, "%s: %.1f s, %.1f CPU-s (others %.1f), emulator %.1f CPU-s, %,d cells, %,d dead-letter lines",
-        label, cost.seconds(), cost.cpuSeconds(), cost.otherCpuSeconds(), cost.emulatorCpuSeconds(), cells, dead));
+    log(String.format(Locale.ROOT,
+        "%s: %.1f s, %.1f CPU-s (JIT %.1f s, GC %.1f s; others %.1f), emulator %.1f CPU-s, %,d cells, %,d dead-letter lines",
+        label, cost.seconds(), cost.cpuSeconds(), cost.compileSeconds(), cost.gcSeconds(), cost.otherCpuSeconds(),
+        cost.emulatorCpuSeconds(), cells, dead));
     return new StreamRun(label, cost, cells, dead, profile == null ? null : profile.breakdown(c0.threads().keySet()));
   }
 
@@ -487,8 +498,8 @@ public final class StreamCostSuite implements BenchmarkSuite {
             + " changed values, so it writes fewer rows than the backfill but computes every window.%n%n",
         w.events(), w.users(), w.merchants(), w.days(), w.start(), w.eventsWithAmount(), PARTITIONS,
         context.machine().cores(), Instant.ofEpochMilli(lastE)));
-    b.append("| run | wall (s) | CPU (s) | events/CPU-s | CPU per event, × the backfill's | written | emulator CPU (s) | set-up threads' CPU (s): broker | idle CPU just before (CPU-s per s) |\n");
-    b.append("|---|---|---|---|---|---|---|---|---|\n");
+    b.append("| run | wall (s) | CPU (s) | of which JIT compiling (s) | GC (s) | events/CPU-s | CPU per event, × the backfill's | written | emulator CPU (s) | set-up threads' CPU (s): broker | idle CPU just before (CPU-s per s) |\n");
+    b.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
     b.append(row("backfill (baseline): `Backfill` on Flink `[local]`, Avro partitions published", backfill, w.events(), backfill,
         String.format(Locale.ROOT, "%,d rows", backfillRows)));
     b.append(row("backfill again under Java Flight Recorder (as the offline suite times its Flink runs, for their profile)",
@@ -510,7 +521,8 @@ public final class StreamCostSuite implements BenchmarkSuite {
         + " and polls the watermark cells every 200 ms, Flink's task threads, the job's Kafka consumers and Bigtable clients,"
         + " threads earlier runs started and left alive (shared pools), and the JVM's garbage collection and compilation remain."
         + " Before each run the process idles 2 s; the last column is what it spent then, the set-up's threads left out"
-        + " (what earlier runs left running, which would add to this run). The emulator's CPU (its own process, from"
+        + " (what earlier runs left running, which would add to this run). JIT compiling: the JVM's compiler threads' time"
+        + " during the run (`CompilationMXBean`, part of the CPU); GC: the collectors' time (`GarbageCollectorMXBean`). The emulator's CPU (its own process, from"
         + " /proc) is the store's work and is not in the stream's. The backfill is measured the same way (the broker idles beside it)."
         + " See docs/benchmarks.md, section stream-cost, and docs/capacity-plan.md, A5.\n");
     return b.toString();
@@ -542,8 +554,9 @@ public final class StreamCostSuite implements BenchmarkSuite {
   }
 
   private static String row(String label, Cost c, long events, Cost backfill, String written) {
-    return String.format(Locale.ROOT, "| %s | %.1f | %.1f | %,.0f | %.2f | %s | %s | %.1f | %.2f |%n",
-        label, c.seconds(), c.cpuSeconds(), events / c.cpuSeconds(), c.cpuSeconds() / backfill.cpuSeconds(), written,
+    return String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %,.0f | %.2f | %s | %s | %.1f | %.2f |%n",
+        label, c.seconds(), c.cpuSeconds(), c.compileSeconds(), c.gcSeconds(), events / c.cpuSeconds(),
+        c.cpuSeconds() / backfill.cpuSeconds(), written,
         Double.isNaN(c.emulatorCpuSeconds()) ? "n/a" : String.format(Locale.ROOT, "%.1f", c.emulatorCpuSeconds()),
         c.otherCpuSeconds(), c.idleBefore());
   }

@@ -19,7 +19,7 @@ import org.apache.commons.csv.CSVRecord;
  *
  * <p>Apache Commons CSV parses every line that holds a quote. A line without one has no quoting
  * and no escapes, so its fields are exactly the text between delimiters, and it is split directly:
- * a Commons CSV parser per line allocates a reader with an 8 KB buffer and a lexer, which was 13%
+ * a Commons CSV parser per line allocates a buffered reader and a lexer, which was 13%
  * of a training set's CPU on Flink (BENCHMARKS.md, offline: {@code CSVParser.<init>}, commit
  * 8dd2290). {@code CsvLineTest} checks the two agree on random lines.
  */
