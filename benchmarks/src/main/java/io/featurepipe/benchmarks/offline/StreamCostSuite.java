@@ -111,8 +111,12 @@ public final class StreamCostSuite implements BenchmarkSuite {
    * earlier run started and left alive (pools shared in the JVM, such as gRPC's executor) do the
    * next runs' work too, and leaving them out made each run look cheaper than the one before.
    */
-  /** How long each run's start watches the process idle. */
+  /** How long each run's start watches the process idle, per look. */
   static final long IDLE_MILLIS = 2_000L;
+  /** Below this many cores busy (the set-up's threads left out) the process counts as settled. */
+  static final double IDLE_CPU = 0.2;
+  /** The longest a run's start waits for the process to settle. */
+  static final long SETTLE_MILLIS = 60_000L;
 
   record Cost(double seconds, double cpuSeconds, double otherCpuSeconds, double emulatorCpuSeconds, double idleBefore,
       double compileSeconds, double gcSeconds) {
@@ -140,14 +144,25 @@ public final class StreamCostSuite implements BenchmarkSuite {
       }
     }
 
-    /** Starts timing after a full GC; {@code setUp}: the ids of the set-up's threads ({@link #liveThreads}). */
+    /**
+     * Starts timing after a full GC, once the process has settled: it waits (up to {@link
+     * #SETTLE_MILLIS}) until a {@link #IDLE_MILLIS} interval passes with the process, the set-up's
+     * threads left out, below {@link #IDLE_CPU} cores, so that what an earlier run left finishing
+     * (a cancelled job shutting down, compilation) is not charged to this one. {@code setUp}: the
+     * ids of the set-up's threads ({@link #liveThreads}).
+     */
     static Start start(int emulatorPort, Set<Long> setUp) throws InterruptedException {
       System.gc();
-      Start idle = new Start(setUpCpu(setUp), Measured.processCpuNanos(), -1, System.nanoTime(), emulatorPort, 0, 0, 0);
-      Thread.sleep(IDLE_MILLIS);
-      Cost idled = idle.end();
+      long deadline = System.nanoTime() + SETTLE_MILLIS * 1_000_000L;
+      double idleCores;
+      do {
+        Start idle = new Start(setUpCpu(setUp), Measured.processCpuNanos(), -1, System.nanoTime(), emulatorPort, 0, 0, 0);
+        Thread.sleep(IDLE_MILLIS);
+        Cost idled = idle.end();
+        idleCores = idled.cpuSeconds() / idled.seconds();
+      } while (idleCores >= IDLE_CPU && System.nanoTime() < deadline);
       return new Start(setUpCpu(setUp), Measured.processCpuNanos(), EmulatorCpu.nanos(emulatorPort), System.nanoTime(), emulatorPort,
-          idled.cpuSeconds() / idled.seconds(), compileMillis(), Measured.totalGcMillis());
+          idleCores, compileMillis(), Measured.totalGcMillis());
     }
 
     /** The JIT compilers' accumulated time (ms), 0 where the JVM does not tell. */
@@ -520,8 +535,9 @@ public final class StreamCostSuite implements BenchmarkSuite {
         + " the first run: mostly the Kafka broker's, second-last column); the suite's thread that builds and submits the job"
         + " and polls the watermark cells every 200 ms, Flink's task threads, the job's Kafka consumers and Bigtable clients,"
         + " threads earlier runs started and left alive (shared pools), and the JVM's garbage collection and compilation remain."
-        + " Before each run the process idles 2 s; the last column is what it spent then, the set-up's threads left out"
-        + " (what earlier runs left running, which would add to this run). JIT compiling: the JVM's compiler threads' time"
+        + " Before each run the suite waits (up to 60 s) until the process, the set-up's threads left out, spends less than"
+        + " 0.2 cores over 2 s, so that what an earlier run left finishing is not charged to this one; the last column is"
+        + " the last such look. JIT compiling: the JVM's compiler threads' time"
         + " during the run (`CompilationMXBean`, part of the CPU); GC: the collectors' time (`GarbageCollectorMXBean`). The emulator's CPU (its own process, from"
         + " /proc) is the store's work and is not in the stream's. The backfill is measured the same way (the broker idles beside it)."
         + " See docs/benchmarks.md, section stream-cost, and docs/capacity-plan.md, A5.\n");
