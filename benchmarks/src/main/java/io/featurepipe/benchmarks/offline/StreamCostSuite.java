@@ -71,7 +71,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   <li>the same stream with operator chaining off ({@code --operatorChaining=false});
  *   <li>the same stream with copies between chained steps ({@code --objectReuse=false}, Beam's
  *       default);
- *   <li>the first again, profiled with Java Flight Recorder (apart: sampling costs CPU of its own).
+ *   <li>the first again, profiled with Java Flight Recorder (apart: sampling costs CPU of its own);
+ *   <li>the one with RocksDB state again, profiled.
  * </ul>
  *
  * A run's CPU time is the process's CPU time over the run less the CPU time of the set-up's threads
@@ -81,7 +82,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * (garbage collection, compilation). The emulator runs in its own process; its CPU time is reported apart
  * (read from {@code /proc}, Linux only), as is the broker's. Properties: {@code
  * benchmarks.stream.users} (overrides the scaled number of users), {@code benchmarks.stream.variants}
- * (the streams to run, in order: {@code defaults,unchained,rocksdb,copying,profiled} by default).
+ * (the streams to run, in order: {@code defaults,unchained,rocksdb,copying,profiled,rocksdb-profiled}
+ * by default).
  */
 public final class StreamCostSuite implements BenchmarkSuite {
   static final int USERS = 1_000;
@@ -102,15 +104,6 @@ public final class StreamCostSuite implements BenchmarkSuite {
     return "stream CPU per event (Flink [local], Kafka backlog -> Bigtable emulator) vs the backfill of the same events";
   }
 
-  /**
-   * What a timed run cost: wall time; CPU time of the process less that of the set-up's threads
-   * ({@code others}: the Kafka broker's, alive before the first run); the emulator's CPU time (NaN
-   * where it cannot be read).
-   *
-   * <p>Only the set-up's threads are left out, not every thread alive when a run starts: threads an
-   * earlier run started and left alive (pools shared in the JVM, such as gRPC's executor) do the
-   * next runs' work too, and leaving them out made each run look cheaper than the one before.
-   */
   /** How long each run's start watches the process idle, per look. */
   static final long IDLE_MILLIS = 2_000L;
   /** Below this many cores busy (the set-up's threads left out) the process counts as settled. */
@@ -118,6 +111,16 @@ public final class StreamCostSuite implements BenchmarkSuite {
   /** The longest a run's start waits for the process to settle. */
   static final long SETTLE_MILLIS = 60_000L;
 
+  /**
+   * What a timed run cost: wall time; CPU time of the process less that of the set-up's threads
+   * ({@code others}: the Kafka broker's, alive before the first run); the emulator's CPU time (NaN
+   * where it cannot be read); the CPU the process spent per second just before; the JIT compilers'
+   * and the collectors' time during the run.
+   *
+   * <p>Only the set-up's threads are left out, not every thread alive when a run starts: threads an
+   * earlier run started and left alive (pools shared in the JVM, such as gRPC's executor) may do
+   * the next runs' work too (measured: a few CPU-s per run).
+   */
   record Cost(double seconds, double cpuSeconds, double otherCpuSeconds, double emulatorCpuSeconds, double idleBefore,
       double compileSeconds, double gcSeconds) {
     /**
@@ -232,8 +235,8 @@ public final class StreamCostSuite implements BenchmarkSuite {
             backfill.cpuSeconds(), backfill.otherCpuSeconds(), rows));
         // the offline suite times its Flink runs under JFR (for its profile): what that costs
         log("backfill on Flink, timed under JFR");
-        CpuProfile jfr = CpuProfile.start(work.resolve("backfill.jfr"));
         Cost.Start p0 = Cost.start(bigtable.port(), setUp);
+        CpuProfile jfr = CpuProfile.start(work.resolve("backfill.jfr"));
         flink.backfill(w, work.resolve("offline-profiled"));
         Cost backfillProfiled = p0.end();
         jfr.stop();
@@ -266,6 +269,10 @@ public final class StreamCostSuite implements BenchmarkSuite {
             // profiled apart: sampling many threads costs CPU of its own
             case "profiled" -> streams.add(stream(
                 "stream, the defaults, heap state, profiled (JFR)", o -> {}, streamRepo, w, bigtable, kafka, work, lastE, n, setUp, true));
+            case "rocksdb-profiled" -> streams.add(stream(
+                "stream, the defaults with RocksDB state, profiled (JFR)",
+                o -> o.setStateBackendStoragePath(checkpoints.toUri().toString()),
+                streamRepo, w, bigtable, kafka, work, lastE, n, setUp, true));
             default -> throw new IllegalStateException("not a run: " + variant);
           }
         }
@@ -276,9 +283,9 @@ public final class StreamCostSuite implements BenchmarkSuite {
     }
   }
 
-  static final List<String> VARIANTS = List.of("defaults", "unchained", "rocksdb", "copying", "profiled");
+  static final List<String> VARIANTS = List.of("defaults", "unchained", "rocksdb", "copying", "profiled", "rocksdb-profiled");
 
-  /** The streams to run, in order: {@code -Dbenchmarks.stream.variants} (default all four); checked up front. */
+  /** The streams to run, in order: {@code -Dbenchmarks.stream.variants} (default all six); checked up front. */
   static List<String> variants() {
     String v = System.getProperty("benchmarks.stream.variants", String.join(",", VARIANTS));
     List<String> out = List.of(v.trim().split("\\s*,\\s*"));
@@ -379,8 +386,8 @@ public final class StreamCostSuite implements BenchmarkSuite {
             .withInputs(inputs)
             .withAlertRoot(dir.resolve("alerts").toString());
 
-    CpuProfile profile = profiled ? CpuProfile.start(work.resolve("stream" + n + ".jfr")) : null;
     Cost.Start c0 = Cost.start(bigtable.port(), setUp);
+    CpuProfile profile = profiled ? CpuProfile.start(work.resolve("stream" + n + ".jfr")) : null;
     Pipeline p = Pipeline.create(options);
     StreamFeatures.build(p, spec);
     PipelineResult job = p.run();
