@@ -34,6 +34,10 @@ public final class OfflineSuite implements BenchmarkSuite {
   static final int DAYS = 30;
   static final int MERCHANTS = 200;
   static final int SPINE_ROWS = 1_000_000;
+  /** The Flink engine's place in the full run's engines (DuckDB, plain Java, Flink): its work folders. */
+  static final int FLINK_ENGINE = 2;
+  /** The work folders of the untimed, profiled Flink runs (after the engines'). */
+  static final int PROFILED_RUNS = 3;
   static final double DIRECT_FRACTION = 0.01;
   static final String DUCKDB_MEMORY = "6GB";
 
@@ -81,12 +85,12 @@ public final class OfflineSuite implements BenchmarkSuite {
       // CPU (stream-cost suite, 2026-12-01), so the timed runs above are not recorded
       log("where the time goes: featurepipe on Flink, CPU profiles (untimed runs)");
       Profiled profiled = new Profiled(flink, work);
-      profiled.backfill(full, dir(work, full, 3, "offline"));
-      profiled.trainingSet(full, dir(work, full, 3, "offline"), dir(work, full, 3, "training"));
+      profiled.backfill(full, dir(work, full, PROFILED_RUNS, "offline"));
+      profiled.trainingSet(full, dir(work, full, PROFILED_RUNS, "offline"), dir(work, full, PROFILED_RUNS, "training"));
       log("where the time goes: featurepipe on Flink, pipeline prefixes");
       TimeGoes goes = new TimeGoes(
           FeaturepipeStages.backfill(flink, full),
-          FeaturepipeStages.trainingSet(flink, full, dir(work, full, 2, "offline")),
+          FeaturepipeStages.trainingSet(flink, full, dir(work, full, FLINK_ENGINE, "offline")),
           profiled.backfillProfile.breakdown(),
           profiled.trainingProfile.breakdown());
       SizeRun smallRun = runAll(work, small, List.of(

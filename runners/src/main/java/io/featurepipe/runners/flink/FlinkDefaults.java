@@ -13,10 +13,10 @@ import org.apache.beam.sdk.transforms.display.DisplayData;
  * (docs/flink.md): a checkpoint every minute, exactly once, at least 30 s apart, each allowed 10
  * minutes; a fixed maximum parallelism (the number of key groups, which a savepoint is bound to);
  * bundles open at most 100 ms (for freshness), operator chaining on (each unbounded read ends its
- * source's chain with a rebalance); bundles finished
- * before a checkpoint's barrier rather than buffered into it; records passed between chained steps
- * without copies; and, with {@code --stateBackendStoragePath}, RocksDB with incremental checkpoints under that path,
- * retained when the job is cancelled.
+ * source's chain with a rebalance); bundles finished before a checkpoint's barrier rather than
+ * buffered into it; records passed between chained steps without copies; and, with {@code
+ * --stateBackendStoragePath}, RocksDB with incremental checkpoints under that path, retained when
+ * the job is cancelled.
  *
  * <p>Call it once the runner and streaming mode are known, before the pipeline is created:
  *

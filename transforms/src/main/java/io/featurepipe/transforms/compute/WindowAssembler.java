@@ -31,12 +31,18 @@ final class WindowAssembler {
   private final long hop;
   private final long longest;
   private final Object[] emptyValues;
+  /** The window length of each feature computation (a stream builds a cursor per key and hop). */
+  private final long[] windowMillis;
 
   WindowAssembler(CompiledGroup group) {
     this.group = group;
     this.hop = group.hopMillis();
     this.longest = group.longestWindowMillis();
     this.emptyValues = group.emptyValues();
+    this.windowMillis = new long[group.computationCount()];
+    for (int c = 0; c < windowMillis.length; c++) {
+      windowMillis[c] = group.windowMillisOf(group.featureOfComputation(c));
+    }
   }
 
   /** How long tiles are kept after the last window end that reads them: lateness plus slack. */
@@ -77,7 +83,6 @@ final class WindowAssembler {
     private final AssemblyState s;
     private final Tiles tiles;
     private final SlidingAggregation[] windows;
-    private final long[] windowMillis;
     private long pushedThrough = AssemblyState.NONE;
     private long lastEnd = AssemblyState.NONE;
 
@@ -85,10 +90,8 @@ final class WindowAssembler {
       this.s = s;
       this.tiles = tiles;
       this.windows = new SlidingAggregation[group.computationCount()];
-      this.windowMillis = new long[windows.length];
       for (int c = 0; c < windows.length; c++) {
         windows[c] = new SlidingAggregation();
-        windowMillis[c] = group.windowMillisOf(group.featureOfComputation(c));
       }
     }
 
