@@ -1,5 +1,6 @@
 package io.featurepipe.validation.monitor;
 
+import io.featurepipe.transforms.group.CombineInBundles;
 import io.featurepipe.transforms.record.Alert;
 import io.featurepipe.transforms.record.FeatureRow;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
@@ -87,9 +89,12 @@ public final class CheckVolume extends PTransform<PCollection<FeatureRow>, PColl
       counts = PCollectionList.of(observed).and(zero).apply("Flatten", Flatten.pCollections())
           .apply("Sum", Sum.longsPerKey());
     } else {
+      // a stream: counted within each bundle first (runners do not lift combiners in streaming)
       counts = groups
           .apply("FixedWindows", Window.into(FixedWindows.of(org.joda.time.Duration.millis(window.toMillis()))))
-          .apply("Count", Count.perElement());
+          .apply("Keyed", WithKeys.of((String group) -> group))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
+          .apply("Count", CombineInBundles.perKey(Count.<String>combineFn()));
     }
     return counts.apply("Check", ParDo.of(new CheckFn(history, policy))).setCoder(Alert.Coder.of());
   }

@@ -1,5 +1,6 @@
 package io.featurepipe.validation.stats;
 
+import io.featurepipe.transforms.group.CombineInBundles;
 import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.model.FeatureRepository;
 import io.featurepipe.transforms.model.SourceDef;
@@ -169,16 +170,17 @@ public final class ComputeStatistics<I>
             : rows.apply(
                 "FixedWindows",
                 Window.into(FixedWindows.of(org.joda.time.Duration.millis(window.toMillis()))));
-    Combine.Globally<Object[], DatasetFeatureStatistics> combine =
-        Combine.globally(StatisticsCombineFn.of(columns, ExampleValues.rows()).withOptions(options));
-    if (window != null) {
-      combine = combine.withoutDefaults();
+    StatisticsCombineFn<Object[]> statistics = StatisticsCombineFn.of(columns, ExampleValues.rows()).withOptions(options);
+    PCollection<DatasetFeatureStatistics> combined;
+    if (window == null) {
+      Combine.Globally<Object[], DatasetFeatureStatistics> combine = Combine.globally(statistics);
+      combined = windowed.apply("Combine", fanout > 0 ? combine.withFanout(fanout) : combine);
+    } else {
+      // a stream: combined within each bundle first (runners do not lift combiners in streaming)
+      combined = windowed.apply(
+          "Combine", CombineInBundles.globally(statistics).withoutDefaults().withFanout(fanout));
     }
-    if (fanout > 0) {
-      combine = combine.withFanout(fanout);
-    }
-    return windowed
-        .apply("Combine", combine)
+    return combined
         .setCoder(ProtoCoder.of(DatasetFeatureStatistics.class))
         .apply(
             "ToList",

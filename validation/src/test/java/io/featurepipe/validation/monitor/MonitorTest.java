@@ -22,6 +22,7 @@ import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -96,6 +97,29 @@ class MonitorTest {
       List<String> got = new ArrayList<>();
       all.forEach(a -> got.add(a.group() + " " + a.severity() + " " + a.measured()));
       assertEquals(List.of("user_logins ERROR 0.0"), got); // user_spend: 100 rows, the empty row not counted
+      return null;
+    });
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void streamedVolumeCountsEachWindow(TestPipeline p) {
+    List<TimestampedValue<FeatureRow>> rows = new ArrayList<>();
+    long hour = 3_600_000L;
+    for (int i = 0; i < 130; i++) {
+      long end = i < 100 ? hour : 2 * hour; // 100 rows in the first hour, 30 in the second
+      rows.add(TimestampedValue.of(
+          new FeatureRow("user_spend", "1", List.of("u" + i), end, new Object[] {1L}, false, new BitSet(), false, 0),
+          org.joda.time.Instant.ofEpochMilli(end - 1)));
+    }
+    PCollection<Alert> alerts =
+        p.apply(Create.timestamped(rows).withCoder(FeatureRow.Coder.of()))
+            .apply("CheckVolume", CheckVolume.of(Map.of("user_spend", List.of(100L, 95L, 105L)))
+                .withFixedWindows(Duration.ofHours(1)));
+    PAssert.that(alerts).satisfies(all -> {
+      List<String> got = new ArrayList<>();
+      all.forEach(a -> got.add(a.group() + " " + a.windowStartMillis() + " " + a.measured()));
+      assertEquals(List.of("user_spend " + hour + " " + 30 / 100.0), got); // the first hour is as usual
       return null;
     });
     p.run().waitUntilFinish();
