@@ -42,7 +42,7 @@ import org.tensorflow.metadata.v0.DatasetFeatureStatisticsList;
 /**
  * Statistics per window in a stream, validated as each window closes: a corrupted hour raises its
  * alerts in that window's on-time pane (so within one statistics window), a clean hour none; and
- * the bounded transform gives the same bytes as the CombineFn applied directly.
+ * the streamed and the bounded transform give the same bytes as the CombineFn applied directly.
  */
 class StreamingValidationTest {
   @RegisterExtension final transient TestPipelineExtension pipeline = TestPipelineExtension.create();
@@ -88,6 +88,15 @@ class StreamingValidationTest {
     IntervalWindow first = window(H12);
     IntervalWindow second = window(H12.plus(Duration.ofHours(1)));
     PAssert.that(detected.alerts()).inWindow(first).empty();
+    // combined within bundles and merged, the window's statistics are the CombineFn's, bit for bit
+    byte[] expectedFirst = DatasetFeatureStatisticsList.newBuilder().addDatasets(baseline).build().toByteArray();
+    PAssert.that(stats).inOnTimePane(first).satisfies(s -> {
+      List<DatasetFeatureStatisticsList> all = new ArrayList<>();
+      s.forEach(all::add);
+      assertEquals(1, all.size());
+      org.junit.jupiter.api.Assertions.assertArrayEquals(expectedFirst, all.get(0).toByteArray());
+      return null;
+    });
     long secondStart = second.start().getMillis();
     long secondEnd = second.end().getMillis();
     PAssert.that(detected.alerts()).inOnTimePane(second).satisfies(alerts -> {
