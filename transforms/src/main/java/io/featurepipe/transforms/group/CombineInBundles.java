@@ -18,8 +18,8 @@ import org.apache.beam.sdk.values.PCollection;
 
 /**
  * {@link Combine#globally} and {@link Combine#perKey} that first combine the elements of each
- * bundle, so that the grouping downstream receives one accumulator per (window, key) and bundle
- * instead of one element per element. The output is the same as the plain combine's for a
+ * bundle, so that the grouping downstream receives one partial accumulator per (window, key) and
+ * bundle instead of every element. The output is the same as the plain combine's for a
  * CombineFn whose result does not depend on how its inputs are split (as every CombineFn must).
  *
  * <pre>{@code
@@ -32,9 +32,9 @@ import org.apache.beam.sdk.values.PCollection;
  * streaming. There, every element of a {@code Combine} reads its window's accumulator from state,
  * adds itself and writes it back; with RocksDB state that is a decode and an encode of the whole
  * accumulator per element, all on one key for a global combine (measured: 74% of a stream's CPU
- * for the statistics' accumulators of about a kilobyte each). Combined in the bundle first, the
- * state is read and written once per bundle (the Flink runner's bundles hold up to {@code
- * --maxBundleSize} elements or {@code --maxBundleTimeMills}, 1,000 and 1 s by default).
+ * for its statistics, docs/benchmarks.md). Combined in the bundle first, the state is read and
+ * written once per bundle (a Flink bundle closes after {@code --maxBundleSize} elements, 1,000 by
+ * default, or {@code --maxBundleTimeMills}, 100 ms in featurepipe's streams).
  *
  * <p>The partial accumulators are emitted when the bundle finishes, at their window's end ({@link
  * BoundedWindow#maxTimestamp()}), which is never earlier than the elements they hold: a partial is
