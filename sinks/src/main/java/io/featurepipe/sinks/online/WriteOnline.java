@@ -2,6 +2,7 @@ package io.featurepipe.sinks.online;
 
 import com.google.bigtable.v2.Mutation;
 import com.google.protobuf.ByteString;
+import io.featurepipe.transforms.group.CombineInBundles;
 import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.model.FeatureRepository;
 import io.featurepipe.transforms.record.DeadLetter;
@@ -210,7 +211,10 @@ public final class WriteOnline extends PTransform<PCollection<FeatureRow>, Onlin
               .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
       windowEnds = PCollectionList.of(windowEnds).and(rangeEnds).apply("WithRangeEnds", Flatten.pCollections());
     }
-    PCollection<KV<String, Long>> latest = windowEnds.apply("LatestWindowEnds", Combine.perKey(Max.ofLongs()));
+    // one window end per written row: a stream combines them within each bundle first (runners lift
+    // no combiner in streaming; per row, the grouping read and wrote its state, docs/benchmarks.md)
+    PCollection<KV<String, Long>> latest = windowEnds.apply("LatestWindowEnds",
+        unbounded ? CombineInBundles.perKey(Max.ofLongs()) : Combine.perKey(Max.ofLongs()));
     // bounded: the whole write, then M; unbounded: each window end once the writes' watermark passed it
     PCollection<KV<String, Long>> advances =
         unbounded ? latest.apply("AwaitCells", AwaitCellWrites.on(written)) : latest.apply("AwaitCells", Wait.on(written));
