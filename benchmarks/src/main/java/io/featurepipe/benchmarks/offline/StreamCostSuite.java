@@ -285,6 +285,18 @@ public final class StreamCostSuite implements BenchmarkSuite {
 
   static final List<String> VARIANTS = List.of("defaults", "unchained", "rocksdb", "copying", "profiled", "rocksdb-profiled");
 
+  /** The suite's properties set on this run's command line, as its command must repeat them. */
+  static String commandProperties() {
+    StringBuilder props = new StringBuilder();
+    for (String name : List.of("benchmarks.stream.users", "benchmarks.stream.variants")) {
+      String value = System.getProperty(name);
+      if (value != null) {
+        props.append(" -D").append(name).append('=').append(value);
+      }
+    }
+    return props.length() == 0 ? "" : "FEATUREPIPE_BENCH_JAVA_OPTS=\"-Xmx12g" + props + "\" ";
+  }
+
   /** The streams to run, in order: {@code -Dbenchmarks.stream.variants} (default all six); checked up front. */
   static List<String> variants() {
     String v = System.getProperty("benchmarks.stream.variants", String.join(",", VARIANTS));
@@ -508,7 +520,8 @@ public final class StreamCostSuite implements BenchmarkSuite {
     b.append("## stream-cost: stream CPU per event against the backfill's (capacity plan A5)\n\n");
     b.append(String.format("Machine: %s, %d cores, %d GiB, %s, %s, commit %s, %s.%n%n",
         m.cpu(), m.cores(), m.memoryGiB(), m.java(), m.os(), m.commit(), m.at()));
-    b.append(String.format(Locale.ROOT, "Command: `./benchmarks/run stream-cost --scale %.2f` (docs/benchmarks.md).%n%n", context.scale()));
+    b.append(String.format(Locale.ROOT, "Command: `%s./benchmarks/run stream-cost --scale %.2f` (docs/benchmarks.md).%n%n",
+        commandProperties(), context.scale()));
     b.append(String.format(Locale.ROOT,
         "Data: the offline suite's payments and features (2 groups, hop 1 h, windows 1 h / 1 d / 7 d): %,d payments"
             + " (%,d users, %d merchants, %d days from %s, %,d with an amount), produced in the files' arrival order into an"
