@@ -285,16 +285,19 @@ public final class StreamCostSuite implements BenchmarkSuite {
 
   static final List<String> VARIANTS = List.of("defaults", "unchained", "rocksdb", "copying", "profiled", "rocksdb-profiled");
 
-  /** The suite's properties set on this run's command line, as its command must repeat them. */
+  /**
+   * The JVM options this run was given when they set the suite's properties (the heap and every
+   * {@code -Dbenchmarks.*}), as {@code FEATUREPIPE_BENCH_JAVA_OPTS} to repeat; empty otherwise.
+   */
   static String commandProperties() {
-    StringBuilder props = new StringBuilder();
-    for (String name : List.of("benchmarks.stream.users", "benchmarks.stream.variants")) {
-      String value = System.getProperty(name);
-      if (value != null) {
-        props.append(" -D").append(name).append('=').append(value);
-      }
+    List<String> given = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+    if (given.stream().noneMatch(a -> a.startsWith("-Dbenchmarks.stream."))) {
+      return "";
     }
-    return props.length() == 0 ? "" : "FEATUREPIPE_BENCH_JAVA_OPTS=\"-Xmx12g" + props + "\" ";
+    List<String> repeat = given.stream()
+        .filter(a -> a.startsWith("-Xmx") || a.startsWith("-Dbenchmarks."))
+        .toList();
+    return "FEATUREPIPE_BENCH_JAVA_OPTS=\"" + String.join(" ", repeat) + "\" ";
   }
 
   /** The streams to run, in order: {@code -Dbenchmarks.stream.variants} (default all six); checked up front. */

@@ -211,8 +211,8 @@ public final class WriteOnline extends PTransform<PCollection<FeatureRow>, Onlin
               .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
       windowEnds = PCollectionList.of(windowEnds).and(rangeEnds).apply("WithRangeEnds", Flatten.pCollections());
     }
-    // one window end per written row: a stream combines them within each bundle first (runners lift
-    // no combiner in streaming; per row, the grouping read and wrote its state, docs/benchmarks.md)
+    // one window end per written row: a stream combines them within each bundle first (Beam's Flink
+    // runner lifts no combiner in streaming: per row, the grouping read and wrote its state)
     PCollection<KV<String, Long>> latest = windowEnds.apply("LatestWindowEnds",
         unbounded ? CombineInBundles.perKey(Max.ofLongs()) : Combine.perKey(Max.ofLongs()));
     // bounded: the whole write, then M; unbounded: each window end once the writes' watermark passed it

@@ -13,8 +13,11 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.WindowingStrategy;
 
 /**
  * {@link Combine#globally} and {@link Combine#perKey} that first combine the elements of each
@@ -31,16 +34,21 @@ import org.apache.beam.sdk.values.PCollection;
  * <p>Why: runners lift combiners before a shuffle in batch, but Beam's Flink runner does not in
  * streaming. There, every element of a {@code Combine} reads its window's accumulator from state,
  * adds itself and writes it back; with RocksDB state that is a decode and an encode of the whole
- * accumulator per element, all on one key for a global combine (measured: 74% of a stream's CPU
- * for its statistics, docs/benchmarks.md). Combined in the bundle first, the state is read and
+ * accumulator per element, all on one key for a global combine (measured: 74% of a stream's Java
+ * samples, about 45% of its CPU, for its statistics; docs/benchmarks.md). Combined in the bundle first, the state is read and
  * written once per bundle (a Flink bundle closes after {@code --maxBundleSize} elements, 1,000 by
  * default, or {@code --maxBundleTimeMills}, 100 ms in featurepipe's streams).
  *
  * <p>The partial accumulators are emitted when the bundle finishes, at their window's end ({@link
  * BoundedWindow#maxTimestamp()}), which is never earlier than the elements they hold: a partial is
  * late downstream only where its elements would have been. Runners do not advance the watermark
- * past a bundle in progress. Merging windows (sessions) are refused: a partial's window would not
- * be final.
+ * past a bundle in progress; on Flink that holds with {@code --finishBundleBeforeCheckpointing=true}
+ * (featurepipe's default for streams): with it off, Beam's runner buffers what a bundle finished
+ * inside a checkpoint outputs and may send the watermark first, so partials could arrive late.
+ *
+ * <p>Refused: merging windows (sessions: a partial's window would not be final), triggers other
+ * than the default (one counting elements would count partials) and timestamp combiners other
+ * than the end of the window (they would see the partials' timestamps, not the elements').
  */
 public final class CombineInBundles {
   private CombineInBundles() {}
@@ -77,12 +85,15 @@ public final class CombineInBundles {
 
     /** Merges the partials through this many intermediate keys first ({@link Combine.Globally#withFanout}). */
     public Globally<InputT, AccumT, OutputT> withFanout(int newFanout) {
+      if (newFanout < 0) {
+        throw new IllegalArgumentException("fanout must be >= 0, not " + newFanout);
+      }
       return new Globally<>(fn, insertDefault, newFanout);
     }
 
     @Override
     public PCollection<OutputT> expand(PCollection<InputT> input) {
-      refuseMergingWindows(input);
+      refuseUnsupportedWindowing(input);
       Coder<AccumT> accumulatorCoder = accumulatorCoder(fn, input);
       PCollection<AccumT> partials =
           input.apply("CombineInBundle", ParDo.of(new PartialGlobally<>(fn))).setCoder(accumulatorCoder);
@@ -109,7 +120,7 @@ public final class CombineInBundles {
 
     @Override
     public PCollection<KV<K, OutputT>> expand(PCollection<KV<K, InputT>> input) {
-      refuseMergingWindows(input);
+      refuseUnsupportedWindowing(input);
       if (!(input.getCoder() instanceof KvCoder<K, InputT> kvCoder)) {
         throw new IllegalArgumentException("CombineInBundles.perKey needs a KvCoder, not " + input.getCoder());
       }
@@ -122,10 +133,19 @@ public final class CombineInBundles {
     }
   }
 
-  private static void refuseMergingWindows(PCollection<?> input) {
-    if (!input.getWindowingStrategy().getWindowFn().isNonMerging()) {
+  private static void refuseUnsupportedWindowing(PCollection<?> input) {
+    WindowingStrategy<?, ?> windowing = input.getWindowingStrategy();
+    if (!windowing.getWindowFn().isNonMerging()) {
+      throw new IllegalArgumentException("CombineInBundles needs non-merging windows, not " + windowing.getWindowFn());
+    }
+    // a trigger counting elements would count partials; other timestamp combiners would see the
+    // partials' window-end timestamps instead of the elements'
+    if (!(windowing.getTrigger() instanceof DefaultTrigger)) {
+      throw new IllegalArgumentException("CombineInBundles needs the default trigger, not " + windowing.getTrigger());
+    }
+    if (windowing.getTimestampCombiner() != TimestampCombiner.END_OF_WINDOW) {
       throw new IllegalArgumentException(
-          "CombineInBundles needs non-merging windows, not " + input.getWindowingStrategy().getWindowFn());
+          "CombineInBundles needs outputs at the end of the window, not " + windowing.getTimestampCombiner());
     }
   }
 
@@ -164,7 +184,7 @@ public final class CombineInBundles {
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
-      partials.forEach((window, partial) -> context.output(partial, window.maxTimestamp(), window));
+      partials.forEach((window, partial) -> context.output(fn.compact(partial), window.maxTimestamp(), window));
       partials = null;
     }
   }
@@ -198,7 +218,8 @@ public final class CombineInBundles {
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
       partials.forEach((window, ofWindow) ->
-          ofWindow.values().forEach(partial -> context.output(partial, window.maxTimestamp(), window)));
+          ofWindow.values().forEach(partial -> context.output(
+              KV.of(partial.getKey(), fn.compact(partial.getValue())), window.maxTimestamp(), window)));
       partials = null;
     }
   }

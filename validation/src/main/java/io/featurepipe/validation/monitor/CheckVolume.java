@@ -89,10 +89,10 @@ public final class CheckVolume extends PTransform<PCollection<FeatureRow>, PColl
       counts = PCollectionList.of(observed).and(zero).apply("Flatten", Flatten.pCollections())
           .apply("Sum", Sum.longsPerKey());
     } else {
-      // a stream: counted within each bundle first (runners do not lift combiners in streaming)
+      // a stream: counted within each bundle first (Beam's Flink runner lifts no combiner in streaming)
       counts = groups
           .apply("FixedWindows", Window.into(FixedWindows.of(org.joda.time.Duration.millis(window.toMillis()))))
-          .apply("Keyed", WithKeys.of((String group) -> group))
+          .apply("KeyByGroup", WithKeys.of((String group) -> group))
           .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
           .apply("Count", CombineInBundles.perKey(Count.<String>combineFn()));
     }

@@ -176,7 +176,7 @@ public final class ComputeStatistics<I>
       Combine.Globally<Object[], DatasetFeatureStatistics> combine = Combine.globally(statistics);
       combined = windowed.apply("Combine", fanout > 0 ? combine.withFanout(fanout) : combine);
     } else {
-      // a stream: combined within each bundle first (runners do not lift combiners in streaming)
+      // a stream: combined within each bundle first (Beam's Flink runner lifts no combiner in streaming)
       combined = windowed.apply(
           "Combine", CombineInBundles.globally(statistics).withoutDefaults().withFanout(fanout));
     }

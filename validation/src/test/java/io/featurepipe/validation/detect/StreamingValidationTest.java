@@ -72,7 +72,12 @@ class StreamingValidationTest {
     DatasetFeatureStatistics baseline = SamplePayments.groupInputStatistics(repo, spend, clean);
 
     TestStream.Builder<SourceRecord> stream = TestStream.create(SourceRecordCoder.of());
-    stream = stream.addElements(stamp(clean.get(0)), clean.subList(1, clean.size()).stream().map(StreamingValidationTest::stamp).toArray(TimestampedValue[]::new));
+    // the clean hour in four bundles, so that its statistics merge four partial accumulators
+    int quarter = (clean.size() + 3) / 4;
+    for (int from = 0; from < clean.size(); from += quarter) {
+      List<SourceRecord> part = clean.subList(from, Math.min(clean.size(), from + quarter));
+      stream = stream.addElements(stamp(part.get(0)), part.subList(1, part.size()).stream().map(StreamingValidationTest::stamp).toArray(TimestampedValue[]::new));
+    }
     stream = stream.advanceWatermarkTo(new org.joda.time.Instant(H12.toEpochMilli() + 3_600_000L));
     stream = stream.addElements(stamp(bad.get(0)), bad.subList(1, bad.size()).stream().map(StreamingValidationTest::stamp).toArray(TimestampedValue[]::new));
 

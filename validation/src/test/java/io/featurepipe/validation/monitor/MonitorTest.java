@@ -19,6 +19,7 @@ import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -112,8 +113,15 @@ class MonitorTest {
           new FeatureRow("user_spend", "1", List.of("u" + i), end, new Object[] {1L}, false, new BitSet(), false, 0),
           org.joda.time.Instant.ofEpochMilli(end - 1)));
     }
+    // a stream: the first hour's rows in two bundles, then the second hour's
+    TestStream<FeatureRow> stream = TestStream.create(FeatureRow.Coder.of())
+        .addElements(rows.get(0), rows.subList(1, 50).toArray(TimestampedValue[]::new))
+        .addElements(rows.get(50), rows.subList(51, 100).toArray(TimestampedValue[]::new))
+        .advanceWatermarkTo(org.joda.time.Instant.ofEpochMilli(hour))
+        .addElements(rows.get(100), rows.subList(101, 130).toArray(TimestampedValue[]::new))
+        .advanceWatermarkToInfinity();
     PCollection<Alert> alerts =
-        p.apply(Create.timestamped(rows).withCoder(FeatureRow.Coder.of()))
+        p.apply(stream)
             .apply("CheckVolume", CheckVolume.of(Map.of("user_spend", List.of(100L, 95L, 105L)))
                 .withFixedWindows(Duration.ofHours(1)));
     PAssert.that(alerts).satisfies(all -> {
