@@ -290,7 +290,7 @@ public final class StreamCostSuite implements BenchmarkSuite {
    * {@code -Dbenchmarks.*}), as {@code FEATUREPIPE_BENCH_JAVA_OPTS} to repeat; empty otherwise.
    */
   static String commandProperties() {
-    List<String> given = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+    List<String> given = ManagementFactory.getRuntimeMXBean().getInputArguments();
     if (given.stream().noneMatch(a -> a.startsWith("-Dbenchmarks.stream."))) {
       return "";
     }
@@ -558,10 +558,11 @@ public final class StreamCostSuite implements BenchmarkSuite {
         + " the first run: mostly the Kafka broker's, second-last column); the suite's thread that builds and submits the job"
         + " and polls the watermark cells every 200 ms, Flink's task threads, the job's Kafka consumers and Bigtable clients,"
         + " threads earlier runs started and left alive (shared pools), and the JVM's garbage collection and compilation remain."
-        + " Before each run the suite waits (up to 60 s) until the process, the set-up's threads left out, spends less than"
-        + " 0.2 cores over 2 s, so that what an earlier run left finishing is not charged to this one; the last column is"
-        + " the last such look. JIT compiling: the JVM's compiler threads' time"
-        + " during the run (`CompilationMXBean`, part of the CPU); GC: the collectors' time (`GarbageCollectorMXBean`). The emulator's CPU (its own process, from"
+        + String.format(Locale.ROOT, " Before each run the suite waits (up to %d s) until the process, the set-up's threads left out, spends less than"
+            + " %.1f cores over %d s, so that what an earlier run left finishing is not charged to this one; the last column is"
+            + " the last such look.", SETTLE_MILLIS / 1000, IDLE_CPU, IDLE_MILLIS / 1000)
+        + " JIT compiling: the compile time summed over the JVM's compiler threads during the run (`CompilationMXBean`:"
+        + " elapsed, so an upper bound of their CPU, which is part of the run's); GC: the collectors' time (`GarbageCollectorMXBean`). The emulator's CPU (its own process, from"
         + " /proc) is the store's work and is not in the stream's. The backfill is measured the same way (the broker idles beside it)."
         + " See docs/benchmarks.md, section stream-cost, and docs/capacity-plan.md, A5.\n");
     return b.toString();

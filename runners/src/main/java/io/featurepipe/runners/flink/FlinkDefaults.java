@@ -72,12 +72,13 @@ public final class FlinkDefaults {
    * Whether each step finishes its open bundle before a checkpoint barrier passes it (Beam's
    * {@code finishBundleBeforeCheckpointing}). On for streams. Otherwise Beam 2.70's Flink runner
    * finishes the bundle inside the snapshot and keeps what it outputs (the partial tiles of {@code
-   * PreAggregateTiles}, the partial accumulators of {@code CombineInBundles}) in a buffer that is sent on only with the step's next record or
-   * watermark; but the runner's bundle timer ({@code DoFnOperator.updateOutputWatermark}) releases
-   * the watermark the open bundle held back without sending that buffer first (read in its source).
-   * The buffered tiles then reach {@code AssembleWindows} behind the watermark and windows already
-   * written are restated (and partial statistics or window ends could be dropped as late). Worse, when the step gets no further input (the end of a burst: a file,
-   * a backlog caught up), the buffer waits while every window up to the released watermark is
+   * PreAggregateTiles}, the partial accumulators of {@code CombineInBundles}) in a buffer that is
+   * sent on only with the step's next record or watermark; but the runner's bundle timer ({@code
+   * DoFnOperator.updateOutputWatermark}) releases the watermark the open bundle held back without
+   * sending that buffer first (read in its source). The buffered tiles then reach {@code
+   * AssembleWindows} behind the watermark and windows already written are restated (and partial
+   * statistics or window ends could be dropped as late). Worse, when the step gets no further
+   * input (the end of a burst: a file, a backlog caught up), the buffer waits while every window up to the released watermark is
    * written without those tiles, and when input resumes (or the job is restored from a checkpoint
    * holding the buffer) a tile whose windows' state was released meanwhile becomes a dead letter:
    * the cause of an event lost in {@code FlinkSavepointIT}, as far as reading the code tells.

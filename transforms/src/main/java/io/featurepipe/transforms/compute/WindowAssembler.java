@@ -31,8 +31,9 @@ final class WindowAssembler {
   private final long hop;
   private final long longest;
   private final Object[] emptyValues;
-  /** The window length of each feature computation (a stream builds a cursor per key and hop). */
+  /** Each feature computation's window length and tile slot (a stream builds a cursor per key and hop). */
   private final long[] windowMillis;
+  private final int[] slotOfComputation;
 
   WindowAssembler(CompiledGroup group) {
     this.group = group;
@@ -40,8 +41,10 @@ final class WindowAssembler {
     this.longest = group.longestWindowMillis();
     this.emptyValues = group.emptyValues();
     this.windowMillis = new long[group.computationCount()];
+    this.slotOfComputation = new int[group.computationCount()];
     for (int c = 0; c < windowMillis.length; c++) {
       windowMillis[c] = group.windowMillisOf(group.featureOfComputation(c));
+      slotOfComputation[c] = group.slotOf(group.featureOfComputation(c));
     }
   }
 
@@ -108,7 +111,7 @@ final class WindowAssembler {
           for (int c = 0; c < windows.length; c++) {
             // a tile before this window's start is outside it at e and at every later window end
             if (start >= e - windowMillis[c]) {
-              windows[c].push(start, tile.slots()[group.slotOf(group.featureOfComputation(c))]);
+              windows[c].push(start, tile.slots()[slotOfComputation[c]]);
             }
           }
         }

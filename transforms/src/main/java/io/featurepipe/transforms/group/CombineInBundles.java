@@ -94,7 +94,7 @@ public final class CombineInBundles {
     @Override
     public PCollection<OutputT> expand(PCollection<InputT> input) {
       refuseUnsupportedWindowing(input);
-      Coder<AccumT> accumulatorCoder = accumulatorCoder(fn, input);
+      Coder<AccumT> accumulatorCoder = accumulatorCoder(fn, input.getCoder(), input);
       PCollection<AccumT> partials =
           input.apply("CombineInBundle", ParDo.of(new PartialGlobally<>(fn))).setCoder(accumulatorCoder);
       Combine.Globally<AccumT, OutputT> merge =
@@ -147,11 +147,6 @@ public final class CombineInBundles {
       throw new IllegalArgumentException(
           "CombineInBundles needs outputs at the end of the window, not " + windowing.getTimestampCombiner());
     }
-  }
-
-  private static <InputT, AccumT> Coder<AccumT> accumulatorCoder(
-      CombineFn<InputT, AccumT, ?> fn, PCollection<InputT> input) {
-    return accumulatorCoder(fn, input.getCoder(), input);
   }
 
   private static <InputT, AccumT> Coder<AccumT> accumulatorCoder(
