@@ -72,9 +72,11 @@ import org.joda.time.Duration;
  * it restates, so for unbounded inputs the two writes are ordered: restatements wait until the
  * watermark of the cell writes has passed their window end, then a keyed step writes each row key's
  * restatements synchronously, one at a time, skipping one whose sequence is not above the last
- * written for the same cells (see {@link WriteRestatementsFn}; metrics {@code
- * online_restatements_written}, {@code online_restatements_superseded}). Restatements are rare (late
- * data only), so a synchronous write per restatement is cheap.
+ * written for the same cells, and reading each one back a few times after to write it again if an
+ * older write landed after it (see {@link WriteRestatementsFn}; metrics {@code
+ * online_restatements_written}, {@code online_restatements_superseded}, {@code
+ * online_restatements_repaired}). Restatements are rare (late data only), so a synchronous write
+ * and a few reads per restatement are cheap.
  *
  * <p>Steps: {@code SelectOwnedCells}, {@code WriteCells}, {@code LatestWindowEnds}, {@code
  * AwaitCells}, {@code ToWatermarkCells}, {@code WriteWatermarks}; for unbounded inputs also {@code

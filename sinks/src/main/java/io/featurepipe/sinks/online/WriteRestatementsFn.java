@@ -1,15 +1,23 @@
 package io.featurepipe.sinks.online;
 
+import static com.google.cloud.bigtable.data.v2.models.Filters.FILTERS;
+
 import com.google.cloud.bigtable.data.v2.BigtableDataClient;
+import com.google.cloud.bigtable.data.v2.models.Row;
+import com.google.cloud.bigtable.data.v2.models.RowCell;
 import com.google.cloud.bigtable.data.v2.models.Mutation;
 import com.google.cloud.bigtable.data.v2.models.RowMutation;
 import com.google.cloud.bigtable.data.v2.models.TableId;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -41,7 +49,19 @@ import org.joda.time.Instant;
  *       can never land out of order — a buffered, batched sink ({@code BigtableIO}) gives no such
  *       order ({@code online_restatements_written}). Restatements are rare (late data only), so one
  *       round trip each costs little.
+ *   <li><b>Check</b>: {@link #RECHECKS} after it is written, a restatement's cells are read back;
+ *       if another value stands at its window end, an older write landed after it, and the
+ *       restatement is written again ({@code online_restatements_repaired}).
  * </ol>
+ *
+ * <p>Why the check: the wait proves the order for rows written on time, which hold the writes'
+ * watermark until they are written. A row emitted late as an ordinary row (a key first seen, or
+ * quiet until, late data came: its windows after its last emitted one) holds nothing, and no
+ * watermark a step can name says "that row is written"; a restatement of it may therefore be
+ * written while the row still waits in the batched write, which then lands last. Such a row waits
+ * there at most an open bundle (100 ms by featurepipe's Flink defaults) plus its write's retries,
+ * so the checks overwrite it again; only one landing more than the last check after its
+ * restatement could stay. The check is one read per round, for rare rows.
  *
  * <p>The global window, because windowed state would drop restatements whose window expired while
  * they travelled (the watermark may move on between the lateness decision and this step): here
@@ -56,6 +76,10 @@ final class WriteRestatementsFn extends DoFn<KV<ByteString, Restatement>, Void> 
   private final Counter written = Metrics.counter("featurepipe", "online_restatements_written");
   private final Counter superseded = Metrics.counter("featurepipe", "online_restatements_superseded");
   private final Counter cells = Metrics.counter("featurepipe", "online_cells_written");
+  private final Counter repaired = Metrics.counter("featurepipe", "online_restatements_repaired");
+
+  /** When a written restatement's cells are read back, counted from its write (and from each check). */
+  static final List<Duration> RECHECKS = List.of(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofMinutes(5));
 
   private transient BigtableDataClient client;
 
@@ -75,6 +99,23 @@ final class WriteRestatementsFn extends DoFn<KV<ByteString, Restatement>, Void> 
   /** The time the expiry timer is set to. */
   @StateId("expireAt")
   private final StateSpec<ValueState<Long>> expireAtSpec = StateSpecs.value(VarLongCoder.of());
+
+  /** Cell set → the last restatement written, while its cells are checked. */
+  @StateId("checking")
+  private final StateSpec<MapState<String, Restatement>> checkingSpec =
+      StateSpecs.map(StringUtf8Coder.of(), Restatement.Coder.of());
+
+  /** Cell set → (processing time of its next check, checks done). */
+  @StateId("checkPlan")
+  private final StateSpec<MapState<String, KV<Long, Integer>>> checkPlanSpec =
+      StateSpecs.map(StringUtf8Coder.of(), KvCoder.of(VarLongCoder.of(), VarIntCoder.of()));
+
+  /** The processing time the check timer is set to, or none when nothing is checked. */
+  @StateId("checkAt")
+  private final StateSpec<ValueState<Long>> checkAtSpec = StateSpecs.value(VarLongCoder.of());
+
+  @TimerId("check")
+  private final TimerSpec checkSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
 
   @TimerId("release")
   private final TimerSpec releaseSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
@@ -124,8 +165,12 @@ final class WriteRestatementsFn extends DoFn<KV<ByteString, Restatement>, Void> 
       @StateId("sequences") MapState<String, Long> sequences,
       @StateId("releaseAt") ValueState<Long> releaseAt,
       @StateId("expireAt") ValueState<Long> expireAt,
+      @StateId("checking") MapState<String, Restatement> checking,
+      @StateId("checkPlan") MapState<String, KV<Long, Integer>> checkPlan,
+      @StateId("checkAt") ValueState<Long> checkAt,
       @TimerId("release") Timer release,
-      @TimerId("expire") Timer expire) {
+      @TimerId("expire") Timer expire,
+      @TimerId("check") Timer check) {
     long fired = c.fireTimestamp().getMillis();
     List<Restatement> due = new ArrayList<>();
     Long next = null;
@@ -145,11 +190,16 @@ final class WriteRestatementsFn extends DoFn<KV<ByteString, Restatement>, Void> 
         superseded.inc();
         continue;
       }
-      client.mutateRow(RowMutation.create(TableId.of(target.table()), rowKey, Mutation.fromProtoUnsafe(r.mutations())));
+      write(rowKey, r);
       sequences.put(r.cells(), r.sequence());
       written.inc();
-      cells.inc(r.mutations().size());
       latest = Math.max(latest, r.windowEndMillis());
+      // a later restatement of the same cells replaces the earlier one's checks
+      checking.put(r.cells(), r);
+      checkPlan.put(r.cells(), KV.of(check.getCurrentRelativeTime().getMillis() + RECHECKS.get(0).toMillis(), 0));
+    }
+    if (!due.isEmpty()) {
+      scheduleCheck(checkPlan, checkAt, check);
     }
     if (next == null) {
       releaseAt.clear();
@@ -162,6 +212,88 @@ final class WriteRestatementsFn extends DoFn<KV<ByteString, Restatement>, Void> 
       expireAt.write(latest + keepMillis);
       expire.withNoOutputTimestamp().set(new Instant(latest + keepMillis));
     }
+  }
+
+  @OnTimer("check")
+  public void onCheck(
+      OnTimerContext c,
+      @Key ByteString rowKey,
+      @StateId("checking") MapState<String, Restatement> checking,
+      @StateId("checkPlan") MapState<String, KV<Long, Integer>> checkPlan,
+      @StateId("checkAt") ValueState<Long> checkAt,
+      @TimerId("check") Timer check) {
+    // at least the check the timer was set for, also when a runner fires it early (Flink does
+    // when a job ends, with every pending processing-time timer)
+    long now = Math.max(c.fireTimestamp().getMillis(), check.getCurrentRelativeTime().getMillis());
+    Map<String, KV<Long, Integer>> plan = new HashMap<>();
+    checkPlan.entries().read().forEach(p -> plan.put(p.getKey(), p.getValue()));
+    for (Map.Entry<String, KV<Long, Integer>> p : plan.entrySet()) {
+      if (p.getValue().getKey() > now) {
+        continue;
+      }
+      Restatement r = checking.get(p.getKey()).read();
+      if (r != null && !stands(rowKey, r)) {
+        write(rowKey, r);
+        repaired.inc();
+      }
+      int done = p.getValue().getValue() + 1;
+      if (r != null && done < RECHECKS.size()) {
+        checkPlan.put(p.getKey(), KV.of(now + RECHECKS.get(done).toMillis(), done));
+      } else {
+        checkPlan.remove(p.getKey());
+        checking.remove(p.getKey());
+      }
+    }
+    checkAt.clear();
+    scheduleCheck(checkPlan, checkAt, check);
+  }
+
+  /** Sets the check timer to the earliest planned check, unless it is set earlier already. */
+  private static void scheduleCheck(
+      MapState<String, KV<Long, Integer>> checkPlan, ValueState<Long> checkAt, Timer check) {
+    Long next = null;
+    for (KV<Long, Integer> p : checkPlan.values().read()) {
+      next = next == null ? p.getKey() : Math.min(next, p.getKey());
+    }
+    Long current = checkAt.read();
+    if (next != null && (current == null || next < current)) {
+      checkAt.write(next);
+      check.withNoOutputTimestamp().set(new Instant(next));
+    }
+  }
+
+  private void write(ByteString rowKey, Restatement r) {
+    client.mutateRow(RowMutation.create(TableId.of(target.table()), rowKey, Mutation.fromProtoUnsafe(r.mutations())));
+    cells.inc(r.mutations().size());
+  }
+
+  /**
+   * Whether the store holds the restatement's value in each of its cells (a cell no longer there,
+   * removed by the family's garbage collection, does not count against it).
+   */
+  private boolean stands(ByteString rowKey, Restatement r) {
+    long timestamp = OnlineLayout.cellTimestamp(r.windowEndMillis());
+    Row row = client.readRow(
+        TableId.of(target.table()),
+        rowKey,
+        FILTERS.chain()
+            .filter(FILTERS.family().exactMatch(r.family()))
+            .filter(FILTERS.timestamp().range().startClosed(timestamp).endOpen(timestamp + 1))
+            .filter(FILTERS.limit().cellsPerColumn(1)));
+    if (row == null) {
+      return true;
+    }
+    Map<ByteString, ByteString> stored = new HashMap<>();
+    for (RowCell cell : row.getCells()) {
+      stored.put(cell.getQualifier(), cell.getValue());
+    }
+    for (com.google.bigtable.v2.Mutation m : r.mutations()) {
+      ByteString value = stored.get(m.getSetCell().getColumnQualifier());
+      if (value != null && !value.equals(m.getSetCell().getValue())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @OnTimer("expire")

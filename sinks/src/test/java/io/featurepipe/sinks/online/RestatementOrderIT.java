@@ -20,9 +20,18 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Filter;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Values;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.joda.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -169,5 +178,80 @@ class RestatementOrderIT {
     assertEquals(expected1, countsAt(t, users, e1));
     assertEquals(expected2, countsAt(t, users, e2));
     assertEquals(2L * users.size(), counter(result, "online_restatements_written"));
+  }
+
+  /**
+   * The batched write of a row emitted late may land after the row's restatement was written (no
+   * watermark names the moment it is written): simulated here by writing the row's cell again,
+   * directly, after the restatement, once before the first check and once between the first and
+   * the second. Each check that finds the older value writes the restatement again; without the
+   * checks the older value would stay.
+   */
+  @Test
+  void aRowLandingAfterItsRestatementIsOverwrittenByTheNextCheck() throws Exception {
+    BigtableTarget t = StoreTesting.target(bigtable, "landing_late");
+    PrepareOnlineStore.of(t, REPO).prepare();
+    long e = T0 + H;
+    TestStream<KV<String, FeatureRow>> rows =
+        TestStream.create(KvCoder.of(StringUtf8Coder.of(), FeatureRow.Coder.of()))
+            .addElements(write(row("ana", e, 1, false, 1)), write(row("bo", e, 1, false, 1)))
+            .advanceWatermarkTo(org.joda.time.Instant.ofEpochMilli(e + 30 * M))
+            .addElements(write(row("ana", e, 3, true, 2)), write(row("bo", e, 5, true, 2)))
+            .advanceWatermarkTo(org.joda.time.Instant.ofEpochMilli(e + 40 * M))
+            // the restatements are written; ana's row lands after hers, before the first check
+            .addElements(landsLate(row("ana", e, 1, false, 1)))
+            .advanceProcessingTime(Duration.standardSeconds(3))
+            // bo's row lands after the first check of his restatement
+            .addElements(landsLate(row("bo", e, 1, false, 1)))
+            .advanceProcessingTime(Duration.standardSeconds(31))
+            .advanceProcessingTime(Duration.standardMinutes(6))
+            .advanceWatermarkToInfinity();
+    StreamingOptions options = PipelineOptionsFactory.as(StreamingOptions.class);
+    options.setStreaming(true);
+    TestPipeline p = TestPipeline.fromOptions(options).enableAbandonedNodeEnforcement(false);
+    PCollection<KV<String, FeatureRow>> input = p.apply("Rows", rows);
+    input
+        .apply("ToWrite", Filter.by(kv -> kv.getKey().equals("write")))
+        .apply("WriteRows", Values.create())
+        .apply("WriteOnline", WriteOnline.stream(t, REPO, STREAM_START).withGroups(List.of("activity")));
+    input
+        .apply("LandingLate", Filter.by(kv -> kv.getKey().equals("late")))
+        .apply("Late", Values.create())
+        .apply("WriteDirectly", ParDo.of(new WriteDirectlyFn(t)));
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+    assertEquals(Map.of("ana", 3L, "bo", 5L), countsAt(t, List.of("ana", "bo"), e));
+    assertEquals(2, counter(result, "online_restatements_written"));
+    assertEquals(2, counter(result, "online_restatements_repaired"));
+  }
+
+  private static TimestampedValue<KV<String, FeatureRow>> write(TimestampedValue<FeatureRow> row) {
+    return TimestampedValue.of(KV.of("write", row.getValue()), row.getTimestamp());
+  }
+
+  private static TimestampedValue<KV<String, FeatureRow>> landsLate(TimestampedValue<FeatureRow> row) {
+    return TimestampedValue.of(KV.of("late", row.getValue()), row.getTimestamp());
+  }
+
+  /** Writes the n_1h cell of each row at its window end, synchronously, as a late batch would. */
+  private static final class WriteDirectlyFn extends DoFn<FeatureRow, Void> {
+    private final BigtableTarget target;
+
+    WriteDirectlyFn(BigtableTarget target) {
+      this.target = target;
+    }
+
+    @ProcessElement
+    public void process(@Element FeatureRow row) throws java.io.IOException {
+      try (com.google.cloud.bigtable.data.v2.BigtableDataClient client =
+          com.google.cloud.bigtable.data.v2.BigtableDataClient.create(target.dataSettings())) {
+        client.mutateRow(com.google.cloud.bigtable.data.v2.models.RowMutation.create(
+                com.google.cloud.bigtable.data.v2.models.TableId.of(target.table()),
+                OnlineLayout.rowKey(REPO.entity(ACTIVITY.entity()), row.key()))
+            .setCell(OnlineLayout.family(ACTIVITY), OnlineLayout.qualifier("n_1h"),
+                OnlineLayout.cellTimestamp(row.windowEndMillis()),
+                CellValues.encode(row.values()[0], ACTIVITY.features().get(0).outputType())));
+      }
+    }
   }
 }
