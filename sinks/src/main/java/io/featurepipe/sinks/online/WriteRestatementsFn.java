@@ -3,14 +3,13 @@ package io.featurepipe.sinks.online;
 import static com.google.cloud.bigtable.data.v2.models.Filters.FILTERS;
 
 import com.google.cloud.bigtable.data.v2.BigtableDataClient;
+import com.google.cloud.bigtable.data.v2.models.Mutation;
 import com.google.cloud.bigtable.data.v2.models.Row;
 import com.google.cloud.bigtable.data.v2.models.RowCell;
-import com.google.cloud.bigtable.data.v2.models.Mutation;
 import com.google.cloud.bigtable.data.v2.models.RowMutation;
 import com.google.cloud.bigtable.data.v2.models.TableId;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,6 +30,7 @@ import org.apache.beam.sdk.state.TimerSpecs;
 import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
+import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
@@ -49,19 +49,23 @@ import org.joda.time.Instant;
  *       can never land out of order — a buffered, batched sink ({@code BigtableIO}) gives no such
  *       order ({@code online_restatements_written}). Restatements are rare (late data only), so one
  *       round trip each costs little.
- *   <li><b>Check</b>: {@link #RECHECKS} after it is written, a restatement's cells are read back;
- *       if another value stands at its window end, an older write landed after it, and the
- *       restatement is written again ({@code online_restatements_repaired}).
+ *   <li><b>Check</b>: a written restatement's cells are read back {@link #RECHECKS} times, each
+ *       delay counted from the check before (about 2 s, 32 s, 5.5 min and 15.5 min after the
+ *       write); if another value stands at its window end, a write that landed after it replaced
+ *       it, and the restatement is written again ({@code online_restatements_repaired} counts the
+ *       rewrites). A later restatement of the same cells takes over the checks.
  * </ol>
  *
  * <p>Why the check: the wait proves the order for rows written on time, which hold the writes'
  * watermark until they are written. A row emitted late as an ordinary row (a key first seen, or
- * quiet until, late data came: its windows after its last emitted one) holds nothing, and no
- * watermark a step can name says "that row is written"; a restatement of it may therefore be
- * written while the row still waits in the batched write, which then lands last. Such a row waits
- * there at most an open bundle (100 ms by featurepipe's Flink defaults) plus its write's retries,
- * so the checks overwrite it again; only one landing more than the last check after its
- * restatement could stay. The check is one read per round, for rare rows.
+ * quiet until, late data came: its windows after its last emitted one) holds nothing, so a
+ * restatement of it may be written while the row still waits in the batched write, which then
+ * lands last. Such a row waits there an open bundle (100 ms by featurepipe's Flink defaults) plus
+ * its write's retries, which BigtableIO ends after 10 minutes by default (Beam 2.70): the last
+ * check comes after that. Only when this stream is the one writer of its cells (DESIGN §3) does
+ * "another value" mean "an older write": during an overlap with another writer the check would
+ * put this stream's value back for those 15 minutes. Every restatement pays the reads, four
+ * synchronous ones; restatements are rare.
  *
  * <p>The global window, because windowed state would drop restatements whose window expired while
  * they travelled (the watermark may move on between the lateness decision and this step): here
@@ -78,8 +82,13 @@ final class WriteRestatementsFn extends DoFn<KV<ByteString, Restatement>, Void> 
   private final Counter cells = Metrics.counter("featurepipe", "online_cells_written");
   private final Counter repaired = Metrics.counter("featurepipe", "online_restatements_repaired");
 
-  /** When a written restatement's cells are read back, counted from its write (and from each check). */
-  static final List<Duration> RECHECKS = List.of(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofMinutes(5));
+  /**
+   * The delays before each read-back of a written restatement, the first counted from the write,
+   * each later one from the check before; the last check is past BigtableIO's default write
+   * timeout (10 minutes of retries).
+   */
+  static final List<Duration> RECHECKS = List.of(
+      Duration.standardSeconds(2), Duration.standardSeconds(30), Duration.standardMinutes(5), Duration.standardMinutes(10));
 
   private transient BigtableDataClient client;
 
@@ -196,7 +205,7 @@ final class WriteRestatementsFn extends DoFn<KV<ByteString, Restatement>, Void> 
       latest = Math.max(latest, r.windowEndMillis());
       // a later restatement of the same cells replaces the earlier one's checks
       checking.put(r.cells(), r);
-      checkPlan.put(r.cells(), KV.of(check.getCurrentRelativeTime().getMillis() + RECHECKS.get(0).toMillis(), 0));
+      checkPlan.put(r.cells(), KV.of(check.getCurrentRelativeTime().getMillis() + RECHECKS.get(0).getMillis(), 0));
     }
     if (!due.isEmpty()) {
       scheduleCheck(checkPlan, checkAt, check);
@@ -238,7 +247,7 @@ final class WriteRestatementsFn extends DoFn<KV<ByteString, Restatement>, Void> 
       }
       int done = p.getValue().getValue() + 1;
       if (r != null && done < RECHECKS.size()) {
-        checkPlan.put(p.getKey(), KV.of(now + RECHECKS.get(done).toMillis(), done));
+        checkPlan.put(p.getKey(), KV.of(now + RECHECKS.get(done).getMillis(), done));
       } else {
         checkPlan.remove(p.getKey());
         checking.remove(p.getKey());

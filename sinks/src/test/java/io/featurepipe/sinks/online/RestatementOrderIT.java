@@ -2,16 +2,22 @@ package io.featurepipe.sinks.online;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.google.cloud.bigtable.data.v2.BigtableDataClient;
+import com.google.cloud.bigtable.data.v2.models.RowMutation;
+import com.google.cloud.bigtable.data.v2.models.TableId;
 import io.featurepipe.transforms.compute.CompiledGroup;
 import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.model.FeatureRepository;
 import io.featurepipe.transforms.record.FeatureRow;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
@@ -20,8 +26,6 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -29,9 +33,9 @@ import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TimestampedValue;
+import org.joda.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.joda.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -185,7 +189,8 @@ class RestatementOrderIT {
    * watermark names the moment it is written): simulated here by writing the row's cell again,
    * directly, after the restatement, once before the first check and once between the first and
    * the second. Each check that finds the older value writes the restatement again; without the
-   * checks the older value would stay.
+   * checks the older value would stay. A later restatement takes over the checks of an earlier one
+   * of the same cells: the check puts the later one back, never the earlier.
    */
   @Test
   void aRowLandingAfterItsRestatementIsOverwrittenByTheNextCheck() throws Exception {
@@ -194,17 +199,23 @@ class RestatementOrderIT {
     long e = T0 + H;
     TestStream<KV<String, FeatureRow>> rows =
         TestStream.create(KvCoder.of(StringUtf8Coder.of(), FeatureRow.Coder.of()))
-            .addElements(write(row("ana", e, 1, false, 1)), write(row("bo", e, 1, false, 1)))
+            .addElements(write(row("ana", e, 1, false, 1)), write(row("bo", e, 1, false, 1)),
+                write(row("cy", e, 1, false, 1)))
             .advanceWatermarkTo(org.joda.time.Instant.ofEpochMilli(e + 30 * M))
-            .addElements(write(row("ana", e, 3, true, 2)), write(row("bo", e, 5, true, 2)))
+            .addElements(write(row("ana", e, 3, true, 2)), write(row("bo", e, 5, true, 2)),
+                write(row("cy", e, 3, true, 2)))
+            .advanceWatermarkTo(org.joda.time.Instant.ofEpochMilli(e + 35 * M))
+            // cy's second restatement, written after the first
+            .addElements(write(row("cy", e, 4, true, 3)))
             .advanceWatermarkTo(org.joda.time.Instant.ofEpochMilli(e + 40 * M))
-            // the restatements are written; ana's row lands after hers, before the first check
-            .addElements(landsLate(row("ana", e, 1, false, 1)))
+            // the restatements are written; ana's and cy's rows land after them, before the first check
+            .addElements(landsLate(row("ana", e, 1, false, 1)), landsLate(row("cy", e, 1, false, 1)))
             .advanceProcessingTime(Duration.standardSeconds(3))
             // bo's row lands after the first check of his restatement
             .addElements(landsLate(row("bo", e, 1, false, 1)))
             .advanceProcessingTime(Duration.standardSeconds(31))
             .advanceProcessingTime(Duration.standardMinutes(6))
+            .advanceProcessingTime(Duration.standardMinutes(11))
             .advanceWatermarkToInfinity();
     StreamingOptions options = PipelineOptionsFactory.as(StreamingOptions.class);
     options.setStreaming(true);
@@ -220,9 +231,9 @@ class RestatementOrderIT {
         .apply("WriteDirectly", ParDo.of(new WriteDirectlyFn(t)));
     PipelineResult result = p.run();
     result.waitUntilFinish();
-    assertEquals(Map.of("ana", 3L, "bo", 5L), countsAt(t, List.of("ana", "bo"), e));
-    assertEquals(2, counter(result, "online_restatements_written"));
-    assertEquals(2, counter(result, "online_restatements_repaired"));
+    assertEquals(Map.of("ana", 3L, "bo", 5L, "cy", 4L), countsAt(t, List.of("ana", "bo", "cy"), e));
+    assertEquals(4, counter(result, "online_restatements_written"));
+    assertEquals(3, counter(result, "online_restatements_repaired"));
   }
 
   private static TimestampedValue<KV<String, FeatureRow>> write(TimestampedValue<FeatureRow> row) {
@@ -242,12 +253,10 @@ class RestatementOrderIT {
     }
 
     @ProcessElement
-    public void process(@Element FeatureRow row) throws java.io.IOException {
-      try (com.google.cloud.bigtable.data.v2.BigtableDataClient client =
-          com.google.cloud.bigtable.data.v2.BigtableDataClient.create(target.dataSettings())) {
-        client.mutateRow(com.google.cloud.bigtable.data.v2.models.RowMutation.create(
-                com.google.cloud.bigtable.data.v2.models.TableId.of(target.table()),
-                OnlineLayout.rowKey(REPO.entity(ACTIVITY.entity()), row.key()))
+    public void process(@Element FeatureRow row) throws IOException {
+      try (BigtableDataClient client = BigtableDataClient.create(target.dataSettings())) {
+        client.mutateRow(RowMutation.create(
+                TableId.of(target.table()), OnlineLayout.rowKey(REPO.entity(ACTIVITY.entity()), row.key()))
             .setCell(OnlineLayout.family(ACTIVITY), OnlineLayout.qualifier("n_1h"),
                 OnlineLayout.cellTimestamp(row.windowEndMillis()),
                 CellValues.encode(row.values()[0], ACTIVITY.features().get(0).outputType())));
