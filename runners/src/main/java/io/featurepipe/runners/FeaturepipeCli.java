@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       GetCommand.class,
       ServeCommand.class,
       AuditCommand.class,
+      EmulatorCommand.class,
       ValidateCommand.class,
       ReplayCommand.class,
       TemplateCommand.class,

@@ -19,9 +19,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
 /**
- * The scheduling examples in {@code docs/examples/} cannot rot: every featurepipe command line in
- * them, with its variables and Airflow templates filled in, parses against the real commands, and
- * what a command passes on to Beam are options Beam knows.
+ * The scheduling examples in {@code docs/examples/} and the README's command lines cannot rot:
+ * every featurepipe command line in them, with its variables and Airflow templates filled in,
+ * parses against the real commands, and what a command passes on to Beam are options Beam knows.
  */
 class ExampleCommandLinesTest {
   static final Path EXAMPLES = Path.of("../docs/examples");
@@ -45,6 +45,24 @@ class ExampleCommandLinesTest {
     Map<String, String> vars = variables(dag, PYTHON_VAR);
     assertEquals(List.of("backfill", "training-set", "materialize"), parseAll(dag, vars));
     assertTrue(dag.contains("backfill >> training_set >> materialize"));
+  }
+
+  @Test
+  void theReadmesCommandLinesParse() throws Exception {
+    StringBuilder script = new StringBuilder();
+    boolean code = false;
+    for (String line : Files.readString(Path.of("../README.md")).replace("\\\n", " ").split("\n")) {
+      if (line.startsWith("```")) {
+        code = !code;
+      } else if (code && line.startsWith("./featurepipe ")) {
+        // a shell comment and a trailing '&' are the shell's, not the command's
+        script.append(line.substring(2).replaceFirst("\\s+#.*$", "").replaceFirst("\\s*&$", "")).append('\n');
+      }
+    }
+    List<String> commands = parseAll(script.toString(), Map.of("R", "feature-defs/payments"));
+    assertTrue(commands.containsAll(
+            List.of("quickstart", "backfill", "training-set", "emulator", "materialize", "get", "audit", "serve")),
+        commands.toString());
   }
 
   @Test

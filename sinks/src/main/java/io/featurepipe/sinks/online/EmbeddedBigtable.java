@@ -2,6 +2,8 @@ package io.featurepipe.sinks.online;
 
 import com.google.cloud.bigtable.emulator.v2.Emulator;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -26,9 +28,34 @@ public final class EmbeddedBigtable implements AutoCloseable {
 
   /** Starts an emulator on a free port. */
   public static EmbeddedBigtable start() throws IOException {
+    return start(0);
+  }
+
+  /**
+   * Starts an emulator on {@code port} (0: a free one).
+   *
+   * @throws IOException when the port is taken or the emulator does not start
+   */
+  public static EmbeddedBigtable start(int port) throws IOException {
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("a port is 0..65535, not " + port);
+    }
+    if (port != 0) {
+      // the emulator binary would exit and leave the caller waiting for it: say so first
+      try (ServerSocket probe = new ServerSocket()) {
+        probe.setReuseAddress(true);
+        probe.bind(new InetSocketAddress("localhost", port));
+      } catch (IOException e) {
+        throw new IOException("port " + port + " on localhost is taken (" + e.getMessage() + ")", e);
+      }
+    }
     Emulator emulator = Emulator.createBundled();
     try {
-      emulator.start();
+      if (port == 0) {
+        emulator.start();
+      } else {
+        emulator.start(port);
+      }
     } catch (TimeoutException e) {
       throw new IOException("the bundled Bigtable emulator did not start in time", e);
     } catch (InterruptedException e) {
@@ -47,8 +74,13 @@ public final class EmbeddedBigtable implements AutoCloseable {
     return "localhost:" + port();
   }
 
+  /** Stops the emulator; nothing when it has stopped already (the library's own shutdown hook). */
   @Override
   public void close() {
-    emulator.stop();
+    try {
+      emulator.stop();
+    } catch (IllegalStateException alreadyStopped) {
+      // stopped before, e.g. by the emulator library's shutdown hook when the JVM exits
+    }
   }
 }
