@@ -19,8 +19,8 @@ import picocli.CommandLine.Option;
     name = "emulator",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the Cloud Bigtable emulator bundled with featurepipe until stopped (Ctrl-C, SIGTERM), for trying",
-      "the online commands in separate processes with --bigtable-emulator=localhost:PORT.",
+      "Run the Cloud Bigtable emulator bundled with featurepipe until stopped (Ctrl-C, SIGTERM),",
+      "for trying the online commands in separate processes with --bigtable-emulator=localhost:PORT.",
       "It keeps its data in memory: everything written is gone when it stops."
     })
 final class EmulatorCommand implements Callable<Integer> {

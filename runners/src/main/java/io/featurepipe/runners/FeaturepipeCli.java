@@ -40,8 +40,14 @@ public final class FeaturepipeCli implements Runnable {
   }
 
   /** Runs a command line and returns its exit code (0 ok, 1 failure, 2 usage error). */
+  /** The width of every command's {@code --help}. */
+  static final int USAGE_WIDTH = 100;
+
   public static int execute(String... args) {
     CommandLine cli = new CommandLine(new FeaturepipeCli());
+    // the commands' descriptions are written in lines of up to 100 characters: wrapped at picocli's
+    // default 80 they would break mid-sentence
+    cli.setUsageHelpWidth(USAGE_WIDTH);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           commandLine.getErr().println("featurepipe: " + Errors.describe(e));
