@@ -56,16 +56,16 @@ import org.joda.time.Instant;
  *       rewrites). A later restatement of the same cells takes over the checks.
  * </ol>
  *
- * <p>Why the check: the wait proves the order for rows written on time, which hold the writes'
- * watermark until they are written. A row emitted late as an ordinary row (a key first seen, or
- * quiet until, late data came: its windows after its last emitted one) holds nothing, so a
- * restatement of it may be written while the row still waits in the batched write, which then
- * lands last. Such a row waits there an open bundle (100 ms by featurepipe's Flink defaults) plus
- * its write's retries, which BigtableIO ends after 10 minutes by default (Beam 2.70): the last
- * check comes after that. Only when this stream is the one writer of its cells (DESIGN §3) does
- * "another value" mean "an older write": during an overlap with another writer the check would
- * put this stream's value back for those 15 minutes. Every restatement pays the reads, four
- * synchronous ones; restatements are rare.
+ * <p>Rows emitted behind the watermark (a key's first rows through late data) come here too,
+ * flagged {@code restated} by {@code AssembleWindows}: they hold no watermark of the original
+ * writes, so only this step's per-key order puts a later restatement after them. Why the check as
+ * well: that flag needs the runner to give a timer its step's input watermark (the DirectRunner and
+ * Flink do), and a write can land late for other reasons. A row waits in the batched write an open
+ * bundle (100 ms by featurepipe's Flink defaults) plus its write's retries, which BigtableIO ends
+ * after 10 minutes by default (Beam 2.70): the last check comes after that. Only when this stream
+ * is the one writer of its cells (DESIGN §3) does "another value" mean "an older write": during an
+ * overlap with another writer the check would put this stream's value back for those 15 minutes.
+ * Every restatement pays the reads, four synchronous ones; such rows are rare.
  *
  * <p>The global window, because windowed state would drop restatements whose window expired while
  * they travelled (the watermark may move on between the lateness decision and this step): here

@@ -3,6 +3,7 @@ package io.featurepipe.transforms.compute;
 import io.featurepipe.transforms.record.DeadLetter;
 import io.featurepipe.transforms.record.FeatureRow;
 import java.util.Map;
+import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -31,7 +32,9 @@ import org.joda.time.Instant;
  * §7.4). In the global window: a map state of tiles, one event-time timer per due window end.
  *
  * <p>A tile for a window end already emitted (late data within the allowed lateness) merges into
- * its tile and restates, at once, every emitted window end it changes. Tiles are released once no
+ * its tile and restates, at once, every emitted window end it changes. A stream's rows emitted
+ * behind the watermark (a key first seen, or quiet until, late data came) are flagged {@code
+ * restated} too: they hold no watermark downstream (see {@code emitBehind}). Tiles are released once no
  * window end within the allowed lateness can read them; a tile that arrives after that (possible
  * only when lateness classification lagged far behind the watermark) cannot be applied exactly and
  * goes to the dead-letter output rather than corrupt a row.
@@ -71,6 +74,7 @@ public final class AssembleWindows
     private final Map<String, CompiledGroup> groups;
     private final Counter rows = Metrics.counter("featurepipe", "feature_rows");
     private final Counter restated = Metrics.counter("featurepipe", "feature_rows_restated");
+    private final Counter behindRows = Metrics.counter("featurepipe", "feature_rows_emitted_late");
     private final Counter unappliable = Metrics.counter("featurepipe", "tiles_after_release");
     private final boolean drain;
     private transient Map<String, WindowAssembler> assemblers;
@@ -82,6 +86,14 @@ public final class AssembleWindows
     @StateId("meta")
     private final StateSpec<ValueState<AssemblyState>> metaSpec =
         StateSpecs.value(AssemblyState.Coder.of());
+
+    /**
+     * Whether the emit timer was set at or behind the input watermark (streams only): its rows are
+     * then emitted late, after the output watermark may have passed them, and are flagged {@code
+     * restated} so that the online store writes them in order with later restatements of them.
+     */
+    @StateId("emitBehind")
+    private final StateSpec<ValueState<Boolean>> emitBehindSpec = StateSpecs.value(BooleanCoder.of());
 
     @TimerId("emit")
     private final TimerSpec emitSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
@@ -109,6 +121,7 @@ public final class AssembleWindows
         @Element KV<GroupKey, Tile> element,
         @StateId("tiles") MapState<Long, Tile> tileState,
         @StateId("meta") ValueState<AssemblyState> meta,
+        @StateId("emitBehind") ValueState<Boolean> emitBehind,
         @TimerId("emit") Timer emit,
         MultiOutputReceiver out) {
       GroupKey key = element.getKey();
@@ -166,10 +179,27 @@ public final class AssembleWindows
       } else if (due != s.nextEmit) {
         s.nextEmit = due;
         if (due != AssemblyState.NONE) {
-          emit.set(new Instant(due - 1));
+          setEmit(emit, emitBehind, due);
         }
       }
       meta.write(s);
+    }
+
+    /**
+     * Sets the stream's emit timer for window end {@code e} and records whether it is at or behind
+     * the input watermark ({@code getCurrentRelativeTime()} of an event-time timer; the DirectRunner
+     * and Flink give the input watermark). A timer set ahead holds the output watermark until its
+     * rows are out; one set behind holds nothing, and its rows may reach the online store after the
+     * watermark the store's restatements wait for.
+     */
+    private static void setEmit(Timer emit, ValueState<Boolean> emitBehind, long e) {
+      boolean behind = e - 1 <= emit.getCurrentRelativeTime().getMillis();
+      emit.set(new Instant(e - 1));
+      if (behind) {
+        emitBehind.write(true);
+      } else {
+        emitBehind.clear();
+      }
     }
 
     @OnTimer("emit")
@@ -178,6 +208,7 @@ public final class AssembleWindows
         @Key GroupKey key,
         @StateId("tiles") MapState<Long, Tile> tileState,
         @StateId("meta") ValueState<AssemblyState> meta,
+        @StateId("emitBehind") ValueState<Boolean> emitBehind,
         @TimerId("emit") Timer emit,
         @TimerId("clear") Timer clear,
         MultiOutputReceiver out) {
@@ -189,20 +220,29 @@ public final class AssembleWindows
       WindowAssembler assembler = assemblers.get(key.group());
       StateTiles tiles = new StateTiles(tileState);
       WindowAssembler.Cursor cursor = assembler.cursor(s, tiles);
+      // a stream also emits every later window end the input watermark has passed (their timers
+      // would fire in this same advance): a key catching up after a jump of the watermark then
+      // sets its next timer ahead of the watermark, not behind it
+      long through = drain ? fired : Math.max(fired, emit.getCurrentRelativeTime().getMillis());
+      boolean behind = !drain && Boolean.TRUE.equals(emitBehind.read());
       long e = s.nextEmit;
-      while (e != AssemblyState.NONE && e <= fired) {
-        out.get(ROWS).output(assembler.row(key, s, cursor, e, false));
+      while (e != AssemblyState.NONE && e <= through) {
+        out.get(ROWS).outputWithTimestamp(assembler.row(key, s, cursor, e, false, behind), new Instant(Math.max(e, fired) - 1));
         rows.inc();
+        if (behind) {
+          behindRows.inc();
+        }
         s.emittedThrough = e;
         assembler.evict(s, tiles, e);
         e = assembler.nextDue(s);
       }
       s.nextEmit = e;
+      emitBehind.clear();
       if (e != AssemblyState.NONE) {
         if (drain) {
           emit.set(new Instant(assembler.lastDue(s) - 1));
         } else {
-          emit.set(new Instant(e - 1));
+          setEmit(emit, emitBehind, e);
         }
       } else if (!s.tileStarts.isEmpty() && !drain) {
         // a bounded run keeps the state to its end: a tile of a later hop may still be on its way

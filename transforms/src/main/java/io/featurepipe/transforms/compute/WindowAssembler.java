@@ -151,6 +151,16 @@ final class WindowAssembler {
    * A restated row (late data changed an emitted window end) writes every feature online.
    */
   FeatureRow row(GroupKey key, AssemblyState s, Cursor cursor, long e, boolean restated) {
+    return row(key, s, cursor, e, restated, false);
+  }
+
+  /**
+   * {@link #row(GroupKey, AssemblyState, Cursor, long, boolean)}, for a row emitted behind the
+   * watermark when {@code behind}: it is flagged {@code restated} (so the online store orders it
+   * before later restatements of it) but writes, like any first row of its window end, only what
+   * changed.
+   */
+  FeatureRow row(GroupKey key, AssemblyState s, Cursor cursor, long e, boolean restated, boolean behind) {
     Object[] values = cursor.valuesAt(e);
     int features = values.length;
     if (s.lastWritten == null) {
@@ -184,7 +194,7 @@ final class WindowAssembler {
         values,
         !nonEmpty(s, e),
         writes,
-        restated,
+        restated || behind,
         s.sequence);
   }
 

@@ -26,8 +26,9 @@ import org.apache.beam.sdk.coders.AtomicCoder;
  * @param onlineWrites the features the online store must write at this window end: those whose
  *     value changed since the key's previous row, those unchanged for a whole longest window, and
  *     all of them on a restatement
- * @param restated true when late data changed an already emitted window end and this row replaces
- *     the earlier one
+ * @param restated true when the row was emitted behind the watermark (streams): late data changed
+ *     an already emitted window end and this row replaces the earlier one, or a key's first rows
+ *     came through late data; the online store orders such rows with later restatements
  * @param sequence increases with each row emitted for the key; the latest row for a (key, window
  *     end) is the one with the highest sequence
  */
