@@ -88,9 +88,10 @@ public final class AssembleWindows
         StateSpecs.value(AssemblyState.Coder.of());
 
     /**
-     * Whether the emit timer was set at or behind the input watermark (streams only): its rows are
-     * then emitted late, after the output watermark may have passed them, and are flagged {@code
+     * Whether the emit timer was set behind the input watermark (streams only): its rows are then
+     * emitted late, after the output watermark may have passed them, and are flagged {@code
      * restated} so that the online store writes them in order with later restatements of them.
+     * Stored only when true (one read per emit callback, no write in the usual case).
      */
     @StateId("emitBehind")
     private final StateSpec<ValueState<Boolean>> emitBehindSpec = StateSpecs.value(BooleanCoder.of());
@@ -179,25 +180,30 @@ public final class AssembleWindows
       } else if (due != s.nextEmit) {
         s.nextEmit = due;
         if (due != AssemblyState.NONE) {
-          setEmit(emit, emitBehind, due);
+          setEmit(emit, emitBehind, Boolean.TRUE.equals(emitBehind.read()), due);
         }
       }
       meta.write(s);
     }
 
     /**
-     * Sets the stream's emit timer for window end {@code e} and records whether it is at or behind
-     * the input watermark ({@code getCurrentRelativeTime()} of an event-time timer; the DirectRunner
-     * and Flink give the input watermark). A timer set ahead holds the output watermark until its
-     * rows are out; one set behind holds nothing, and its rows may reach the online store after the
-     * watermark the store's restatements wait for.
+     * Sets the stream's emit timer for window end {@code e} (timestamp {@code e - 1}) and records
+     * whether it is behind the input watermark ({@code getCurrentRelativeTime()} of an event-time
+     * timer: the DirectRunner and Flink give the input watermark; Dataflow's portable harness gives
+     * the element's or the firing timer's timestamp, so nothing is flagged there). A timer at or
+     * ahead of the watermark holds the output watermark at its timestamp until its rows are out
+     * (both runners fire a timer at T only once the watermark is past T); one set behind holds
+     * nothing, and its rows may reach the online store after the watermark the store's
+     * restatements wait for.
+     *
+     * @param wasBehind what the state holds now (so that the usual case writes nothing)
      */
-    private static void setEmit(Timer emit, ValueState<Boolean> emitBehind, long e) {
-      boolean behind = e - 1 <= emit.getCurrentRelativeTime().getMillis();
+    private static void setEmit(Timer emit, ValueState<Boolean> emitBehind, boolean wasBehind, long e) {
+      boolean behind = e - 1 < emit.getCurrentRelativeTime().getMillis();
       emit.set(new Instant(e - 1));
-      if (behind) {
+      if (behind && !wasBehind) {
         emitBehind.write(true);
-      } else {
+      } else if (!behind && wasBehind) {
         emitBehind.clear();
       }
     }
@@ -237,16 +243,18 @@ public final class AssembleWindows
         e = assembler.nextDue(s);
       }
       s.nextEmit = e;
-      emitBehind.clear();
-      if (e != AssemblyState.NONE) {
-        if (drain) {
-          emit.set(new Instant(assembler.lastDue(s) - 1));
-        } else {
-          setEmit(emit, emitBehind, e);
+      if (e == AssemblyState.NONE) {
+        if (behind) {
+          emitBehind.clear();
         }
-      } else if (!s.tileStarts.isEmpty() && !drain) {
-        // a bounded run keeps the state to its end: a tile of a later hop may still be on its way
-        clear.withNoOutputTimestamp().set(new Instant(assembler.clearAt(s)));
+        if (!s.tileStarts.isEmpty() && !drain) {
+          // a bounded run keeps the state to its end: a tile of a later hop may still be on its way
+          clear.withNoOutputTimestamp().set(new Instant(assembler.clearAt(s)));
+        }
+      } else if (drain) {
+        emit.set(new Instant(assembler.lastDue(s) - 1));
+      } else {
+        setEmit(emit, emitBehind, behind, e);
       }
       meta.write(s);
     }

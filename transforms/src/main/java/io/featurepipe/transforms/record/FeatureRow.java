@@ -25,7 +25,7 @@ import org.apache.beam.sdk.coders.AtomicCoder;
  *     all values are the empty values; the offline store skips it, the online store records it
  * @param onlineWrites the features the online store must write at this window end: those whose
  *     value changed since the key's previous row, those unchanged for a whole longest window, and
- *     all of them on a restatement
+ *     all of them when late data changed an emitted window end
  * @param restated true when the row was emitted behind the watermark (streams): late data changed
  *     an already emitted window end and this row replaces the earlier one, or a key's first rows
  *     came through late data; the online store orders such rows with later restatements
