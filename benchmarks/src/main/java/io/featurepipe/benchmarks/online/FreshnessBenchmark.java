@@ -42,9 +42,6 @@ import io.featurepipe.runners.flink.FlinkDefaults;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -164,7 +161,6 @@ public final class FreshnessBenchmark implements BenchmarkSuite {
           rate, keys, since, windows);
       TreeMap<Long, Long> readable;
       long firstE;
-      String late;
       try (OnlineReader reader = OnlineReader.open(target, repo)) {
         // the stream starts behind (job start-up, the backlog since the producer began): measure the
         // window ends that end after it wrote its first one, after a few of warm-up
@@ -174,7 +170,6 @@ public final class FreshnessBenchmark implements BenchmarkSuite {
       } finally {
         producer.stop();
         producing.join();
-        late = lateDataCounters(job);
         try {
           job.cancel();
         } catch (Exception e) {
@@ -188,7 +183,7 @@ public final class FreshnessBenchmark implements BenchmarkSuite {
       }
       long cells = cellsWritten(target, repo, firstE, lastE);
       return section(context.machine(), context.scale(), rate, keys, windows, bundleMillis, checkpointMillis, chaining, freshness, baseline,
-          cells, (lastE - firstE + HOP) / 1000.0, producer.sent.get(), late);
+          cells, (lastE - firstE + HOP) / 1000.0, producer.sent.get());
     } finally {
       deleteQuietly(work);
     }
@@ -403,31 +398,9 @@ public final class FreshnessBenchmark implements BenchmarkSuite {
     }
   }
 
-  /** The stream's late-data counters, as text; what the runner would not report is said so. */
-  private static String lateDataCounters(PipelineResult job) {
-    String[] names = {"feature_rows", "late_events_events", "feature_rows_restated", "feature_rows_emitted_late",
-        "online_restatements_written", "online_restatements_repaired"};
-    StringBuilder out = new StringBuilder();
-    for (String name : names) {
-      long sum = 0;
-      boolean found = false;
-      try {
-        for (MetricResult<Long> c : job.metrics().queryMetrics(MetricsFilter.builder()
-                .addNameFilter(MetricNameFilter.named("featurepipe", name)).build()).getCounters()) {
-          sum += c.getAttempted();
-          found = true;
-        }
-      } catch (RuntimeException e) {
-        return "not reported by the runner (" + e.getClass().getSimpleName() + ")";
-      }
-      out.append(out.length() == 0 ? "" : ", ").append('`').append(name).append("` ").append(found ? String.format("%,d", sum) : "0");
-    }
-    return out.toString();
-  }
-
   private static String section(
       Machine m, double scale, int rate, int keys, int windows, long bundleMillis, long checkpointMillis, boolean chaining, List<Long> freshness,
-      double[] baseline, long cells, double seconds, long events, String late) {
+      double[] baseline, long cells, double seconds, long events) {
     long[] sorted = freshness.stream().mapToLong(Long::longValue).sorted().toArray();
     StringBuilder b = new StringBuilder();
     b.append("## freshness: input watermark passing a window end -> value readable online\n\n");
@@ -451,7 +424,6 @@ public final class FreshnessBenchmark implements BenchmarkSuite {
     b.append(String.format("Target p99 under 2,000 ms: %s.%n%n", Percentiles.of(sorted, 99) < 2000 ? "met" : "**not met**"));
     b.append(String.format("Write throughput of the stream: %,d cells with window ends in the measured %.0f s, %,.0f cells/s"
         + " (only changed values are written).%n%n", cells, seconds, cells / seconds));
-    b.append("Rows and late data over the whole stream (its counters at the end): ").append(late).append(".\n\n");
     b.append("Method: W(E) is when the producer had sent an event at or after E on every partition (a lower bound of the"
         + " input watermark passing E, so the figure includes the broker and the read); R(E) is the first of polls every "
         + POLL_MILLIS + " ms at which `OnlineReader` reads as of E fresh (the watermark cell reached E after every cell up to E"
