@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * One online read as {@code get} and the feature server answer it: the selected features of many
@@ -55,29 +57,52 @@ public final class FeatureLookup {
    */
   public List<ObjectNode> read(
       FeatureSelection selection, List<Map<String, Object>> keys, Long asOfNanos, Map<String, Object> fields) {
-    long t = asOfNanos != null ? asOfNanos : AsOf.nanos(Instant.now());
-    List<Map<String, OnlineValues>> read = readStore(selection, keys, t);
-    List<ObjectNode> out = new ArrayList<>(keys.size());
-    for (int i = 0; i < keys.size(); i++) {
-      out.add(row(selection, keys.get(i), read.get(i), fields));
+    try {
+      return readAsync(selection, keys, asOfNanos, fields).join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
     }
-    return out;
   }
 
-  private List<Map<String, OnlineValues>> readStore(FeatureSelection selection, List<Map<String, Object>> keys, long t) {
+  /**
+   * {@link #read} without blocking a thread: the future completes, on the thread the store's answer
+   * arrives on, with the rows or with one of {@link #read}'s exceptions. An argument error (a key
+   * without a needed column) is thrown at once.
+   */
+  public CompletableFuture<List<ObjectNode>> readAsync(
+      FeatureSelection selection, List<Map<String, Object>> keys, Long asOfNanos, Map<String, Object> fields) {
+    long t = asOfNanos != null ? asOfNanos : AsOf.nanos(Instant.now());
+    CompletableFuture<List<Map<String, OnlineValues>>> read;
     try {
-      return reader.readAsOf(keys, selection.groups(), t);
+      read = reader.readAsOfAsync(keys, selection.groups(), t);
     } catch (IllegalArgumentException e) {
       throw new InvalidRequestException(e.getMessage());
-    } catch (IllegalStateException e) {
-      if (e.getMessage() != null && e.getMessage().contains("older than the online store keeps")) {
-        throw new InvalidRequestException(e.getMessage());
-      }
-      throw new StoreException(e.getMessage(), e);
-    } catch (RuntimeException e) {
-      // the client's gRPC failures (ApiException and its causes): the caller gets a short message
-      throw new StoreException("the online store did not answer: " + shortReason(e), e);
     }
+    return read.handle((values, failure) -> {
+      if (failure != null) {
+        throw storeFailure(failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure);
+      }
+      List<ObjectNode> out = new ArrayList<>(keys.size());
+      for (int i = 0; i < keys.size(); i++) {
+        out.add(row(selection, keys.get(i), values.get(i), fields));
+      }
+      return out;
+    });
+  }
+
+  /** What a failed store read means to a caller: a request the store cannot answer, or a store failure. */
+  private static RuntimeException storeFailure(Throwable e) {
+    if (e instanceof IllegalArgumentException) {
+      return new InvalidRequestException(e.getMessage());
+    }
+    if (e instanceof IllegalStateException) {
+      if (e.getMessage() != null && e.getMessage().contains("older than the online store keeps")) {
+        return new InvalidRequestException(e.getMessage());
+      }
+      return new StoreException(e.getMessage(), e);
+    }
+    // the client's gRPC failures (ApiException and its causes): the caller gets a short message
+    return new StoreException("the online store did not answer: " + shortReason(e), e);
   }
 
   private ObjectNode row(FeatureSelection selection, Map<String, Object> key, Map<String, OnlineValues> read, Map<String, Object> fields) {

@@ -21,8 +21,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -101,12 +104,14 @@ public final class FeatureServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final AtomicInteger errorIds = new AtomicInteger();
+  private final Semaphore inFlight;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private FeatureServer(FeatureLookup lookup, StoreHealth health, Limits limits, String host, int port) throws IOException {
     this.lookup = lookup;
     this.health = health;
     this.limits = limits;
+    this.inFlight = new Semaphore(limits.threads());
     this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
     AtomicInteger n = new AtomicInteger();
     this.executor = Executors.newFixedThreadPool(limits.threads(), r -> {
@@ -155,6 +160,11 @@ public final class FeatureServer implements AutoCloseable {
   /** An answer: status and body. */
   private record Answer(int status, String contentType, byte[] body) {}
 
+  /**
+   * Answers one exchange. A feature request's store read does not hold the server thread: the
+   * answer is sent by the thread the store's answer arrives on (the exchange stays open until then),
+   * so a request costs no thread hand-off after the read and the threads serve other requests meanwhile.
+   */
   private void handle(HttpExchange exchange) {
     long start = System.nanoTime();
     String path = exchange.getRequestURI().getPath();
@@ -162,64 +172,81 @@ public final class FeatureServer implements AutoCloseable {
       case "/v1/features", "/health", "/metrics" -> path;
       default -> "other";
     };
-    Answer answer;
+    CompletableFuture<Answer> answer;
     try {
       answer = route(exchange, path);
-    } catch (InvalidRequestException e) {
-      metrics.error("bad_request");
-      answer = error(400, e.getMessage());
-    } catch (BodyTooLarge e) {
-      metrics.error("too_large");
-      answer = error(413, e.getMessage());
-    } catch (RequestFeatureException e) {
-      metrics.error("request_feature");
-      answer = error(422, e.getMessage());
-    } catch (StoreException e) {
-      metrics.error("store");
-      LOG.warn("online store error: {}", e.getMessage());
-      answer = error(503, e.getMessage());
-    } catch (Throwable e) { // a bug or a broken client connection: never a stack trace to the client
-      metrics.error("internal");
-      int id = errorIds.incrementAndGet();
-      LOG.error("internal error #{} answering {} {}", id, exchange.getRequestMethod(), path, e);
-      answer = error(500, "internal error #" + id + " of the feature server (see its log)");
+    } catch (Throwable e) {
+      answer = CompletableFuture.completedFuture(failure(exchange, path, e));
     }
-    try {
-      send(exchange, answer);
-    } catch (IOException e) {
-      LOG.debug("could not send the answer to {}: {}", exchange.getRemoteAddress(), e.getMessage());
-    } finally {
-      exchange.close();
-      metrics.answered(endpoint, answer.status(), System.nanoTime() - start);
-    }
+    answer.whenComplete((a, e) -> {
+      Answer sent = e == null ? a : failure(exchange, path, e instanceof CompletionException c && c.getCause() != null ? c.getCause() : e);
+      try {
+        send(exchange, sent);
+      } catch (IOException io) {
+        LOG.debug("could not send the answer to {}: {}", exchange.getRemoteAddress(), io.getMessage());
+      } finally {
+        exchange.close();
+        metrics.answered(endpoint, sent.status(), System.nanoTime() - start);
+      }
+    });
   }
 
-  private Answer route(HttpExchange exchange, String path) throws IOException {
+  /** The answer to a failed request: 4xx for the request's faults, 503 for the store's, 500 with a log id for a bug. */
+  private Answer failure(HttpExchange exchange, String path, Throwable e) {
+    if (e instanceof InvalidRequestException) {
+      metrics.error("bad_request");
+      return error(400, e.getMessage());
+    }
+    if (e instanceof BodyTooLarge) {
+      metrics.error("too_large");
+      return error(413, e.getMessage());
+    }
+    if (e instanceof RequestFeatureException) {
+      metrics.error("request_feature");
+      return error(422, e.getMessage());
+    }
+    if (e instanceof StoreException) {
+      metrics.error("store");
+      LOG.warn("online store error: {}", e.getMessage());
+      return error(503, e.getMessage());
+    }
+    // a bug or a broken client connection: never a stack trace to the client
+    metrics.error("internal");
+    int id = errorIds.incrementAndGet();
+    LOG.error("internal error #{} answering {} {}", id, exchange.getRequestMethod(), path, e);
+    return error(500, "internal error #" + id + " of the feature server (see its log)");
+  }
+
+  private CompletableFuture<Answer> route(HttpExchange exchange, String path) throws IOException {
     String method = exchange.getRequestMethod();
     switch (path) {
       case "/v1/features":
         if (!method.equals("POST")) {
-          return notAllowed(exchange, "POST");
+          return done(notAllowed(exchange, "POST"));
         }
-        return ok(features(readBody(exchange)));
+        return features(readBody(exchange)).thenApply(this::ok);
       case "/health":
         if (!method.equals("GET")) {
-          return notAllowed(exchange, "GET");
+          return done(notAllowed(exchange, "GET"));
         }
         ObjectNode h = health.check(Instant.now());
-        return new Answer(h.get("status").asText().equals("ok") ? 200 : 503, JSON_TYPE, json.writeValueAsBytes(h));
+        return done(new Answer(h.get("status").asText().equals("ok") ? 200 : 503, JSON_TYPE, json.writeValueAsBytes(h)));
       case "/metrics":
         if (!method.equals("GET")) {
-          return notAllowed(exchange, "GET");
+          return done(notAllowed(exchange, "GET"));
         }
-        return new Answer(200, metrics.contentType(), metrics.scrape());
+        return done(new Answer(200, metrics.contentType(), metrics.scrape()));
       default:
-        return error(404, "no such endpoint " + path + ": POST /v1/features, GET /health, GET /metrics");
+        return done(error(404, "no such endpoint " + path + ": POST /v1/features, GET /health, GET /metrics"));
     }
   }
 
+  private static CompletableFuture<Answer> done(Answer answer) {
+    return CompletableFuture.completedFuture(answer);
+  }
+
   /** Answers a feature request body. */
-  private JsonNode features(byte[] body) {
+  private CompletableFuture<JsonNode> features(byte[] body) {
     JsonNode request;
     try {
       request = json.readTree(body);
@@ -263,13 +290,22 @@ public final class FeatureServer implements AutoCloseable {
       }
       t = AsOf.parse(asOf.textValue());
     }
+    inFlight.acquireUninterruptibly(); // at most limits.threads() reads at once: a full server makes callers wait
     long start = System.nanoTime();
-    List<ObjectNode> rows = lookup.read(selection, keys, t, fields);
-    metrics.lookedUp(keys.size(), System.nanoTime() - start);
-    ObjectNode out = JsonNodeFactory.instance.objectNode();
-    ArrayNode array = out.putArray("rows");
-    rows.forEach(array::add);
-    return out;
+    CompletableFuture<List<ObjectNode>> read;
+    try {
+      read = lookup.readAsync(selection, keys, t, fields);
+    } catch (RuntimeException | Error e) {
+      inFlight.release();
+      throw e;
+    }
+    return read.whenComplete((rows, failure) -> inFlight.release()).thenApply(rows -> {
+      metrics.lookedUp(keys.size(), System.nanoTime() - start);
+      ObjectNode out = JsonNodeFactory.instance.objectNode();
+      ArrayNode array = out.putArray("rows");
+      rows.forEach(array::add);
+      return out;
+    });
   }
 
   private static List<String> selectors(JsonNode features) {
@@ -325,8 +361,12 @@ public final class FeatureServer implements AutoCloseable {
     }
   }
 
-  private Answer ok(JsonNode body) throws IOException {
-    return new Answer(200, JSON_TYPE, json.writeValueAsBytes(body));
+  private Answer ok(JsonNode body) {
+    try {
+      return new Answer(200, JSON_TYPE, json.writeValueAsBytes(body));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("could not write the answer", e);
+    }
   }
 
   private Answer notAllowed(HttpExchange exchange, String allowed) {

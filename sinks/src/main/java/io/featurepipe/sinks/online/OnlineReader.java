@@ -2,6 +2,9 @@ package io.featurepipe.sinks.online;
 
 import static com.google.cloud.bigtable.data.v2.models.Filters.FILTERS;
 
+import com.google.api.core.ApiFuture;
+import com.google.api.core.ApiFutureCallback;
+import com.google.api.core.ApiFutures;
 import com.google.cloud.bigtable.data.v2.BigtableDataClient;
 import com.google.cloud.bigtable.data.v2.models.Filters.Filter;
 import com.google.cloud.bigtable.data.v2.models.Filters.InterleaveFilter;
@@ -27,6 +30,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Reads feature values from the online store by the time rules of DESIGN §3, through the official
@@ -93,8 +98,36 @@ public final class OnlineReader implements AutoCloseable {
    * The values of {@code groups} for each key as of {@code tNanos} (epoch nanoseconds). A key is a
    * map from entity key column to value (the Java type of the column); it must hold the key columns
    * of every group's entity. Returns, per key in the given order, the values of each group by name.
+   *
+   * @throws IllegalArgumentException for a group that is not online or a key that lacks a column
+   * @throws IllegalStateException when the store holds nothing for a group yet, or {@code t} is
+   *     older than it keeps
+   * @throws RuntimeException the client's {@code ApiException} when the store fails
    */
   public List<Map<String, OnlineValues>> readAsOf(List<Map<String, Object>> keys, List<String> groups, long tNanos) {
+    try {
+      return readAsOfAsync(keys, groups, tNanos).join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * {@link #readAsOf} without blocking a thread: the two reads (metadata rows, then every key's
+   * row) chain on the client's own threads, and the future completes on the thread the second
+   * answer arrives on (callers that do real work there hand it to their own executor). Argument
+   * errors are thrown at once; store errors and the {@code IllegalStateException}s of {@link
+   * #readAsOf} complete the future exceptionally.
+   */
+  public CompletableFuture<List<Map<String, OnlineValues>>> readAsOfAsync(
+      List<Map<String, Object>> keys, List<String> groups, long tNanos) {
     if (groups.isEmpty()) {
       throw new IllegalArgumentException("no feature groups to read");
     }
@@ -106,9 +139,39 @@ public final class OnlineReader implements AutoCloseable {
       }
       defs.add(g);
     }
-    Map<String, StoreMetadata.GroupState> meta = StoreMetadata.read(client, target.table(), defs);
-    Map<String, long[]> ends = new HashMap<>(); // group -> {e(t), e*}
-    List<Filter> perGroup = new ArrayList<>();
+    // the row key of every (key, group's entity): a key without a needed column fails before any read
+    List<Map<String, ByteString>> rowKeys = new ArrayList<>();
+    Set<ByteString> distinct = new LinkedHashSet<>();
+    for (Map<String, Object> key : keys) {
+      Map<String, ByteString> byGroup = new HashMap<>();
+      for (FeatureGroupDef g : defs) {
+        ByteString rowKey = OnlineLayout.rowKey(repository.entity(g.entity()), entityKey(repository.entity(g.entity()), key));
+        byGroup.put(g.name(), rowKey);
+        distinct.add(rowKey);
+      }
+      rowKeys.add(byGroup);
+    }
+    return completable(StoreMetadata.readAsync(client, target.table(), defs))
+        .thenCompose(meta -> {
+          Map<String, long[]> ends = ends(defs, meta, tNanos);
+          if (distinct.isEmpty()) {
+            return CompletableFuture.completedFuture(assemble(defs, rowKeys, ends, Map.of()));
+          }
+          Query query = Query.create(TableId.of(target.table()));
+          distinct.forEach(query::rowKey);
+          query.filter(filter(defs, ends));
+          return completable(client.readRowsCallable().all().futureCall(query))
+              .thenApply(rows -> {
+                Map<ByteString, Row> found = new HashMap<>();
+                rows.forEach(r -> found.put(r.getKey(), r));
+                return assemble(defs, rowKeys, ends, found);
+              });
+        });
+  }
+
+  /** Per group {e(t), e*}, checking that the store holds the group and reaches back to e*. */
+  private Map<String, long[]> ends(List<FeatureGroupDef> defs, Map<String, StoreMetadata.GroupState> meta, long tNanos) {
+    Map<String, long[]> ends = new HashMap<>();
     for (FeatureGroupDef g : defs) {
       Long m = meta.get(g.name()).watermarkMillis();
       if (m == null) {
@@ -127,6 +190,15 @@ public final class OnlineReader implements AutoCloseable {
                 + "; read the offline store (training-set) for older times");
       }
       ends.put(g.name(), new long[] {et, eStar});
+    }
+    return ends;
+  }
+
+  /** Each group's family, its cells at or before e* and no older than e* - longest window, the newest of each. */
+  private static Filter filter(List<FeatureGroupDef> defs, Map<String, long[]> ends) {
+    List<Filter> perGroup = new ArrayList<>();
+    for (FeatureGroupDef g : defs) {
+      long eStar = ends.get(g.name())[1];
       long oldest = Math.max(0, eStar - TimeRules.millis(g.longestWindow()));
       perGroup.add(
           FILTERS.chain()
@@ -136,34 +208,17 @@ public final class OnlineReader implements AutoCloseable {
                   .endOpen(OnlineLayout.cellTimestamp(eStar) + 1))
               .filter(FILTERS.limit().cellsPerColumn(1)));
     }
-    // the row key of every (key, group's entity)
-    List<Map<String, ByteString>> rowKeys = new ArrayList<>();
-    Set<ByteString> distinct = new LinkedHashSet<>();
-    for (Map<String, Object> key : keys) {
-      Map<String, ByteString> byGroup = new HashMap<>();
-      for (FeatureGroupDef g : defs) {
-        ByteString rowKey = OnlineLayout.rowKey(repository.entity(g.entity()), entityKey(repository.entity(g.entity()), key));
-        byGroup.put(g.name(), rowKey);
-        distinct.add(rowKey);
-      }
-      rowKeys.add(byGroup);
+    if (perGroup.size() == 1) {
+      return perGroup.get(0);
     }
-    Map<ByteString, Row> found = new HashMap<>();
-    if (!distinct.isEmpty()) {
-      Query query = Query.create(TableId.of(target.table()));
-      distinct.forEach(query::rowKey);
-      if (perGroup.size() == 1) {
-        query.filter(perGroup.get(0));
-      } else {
-        InterleaveFilter any = FILTERS.interleave();
-        perGroup.forEach(any::filter);
-        query.filter(any);
-      }
-      for (Row row : client.readRows(query)) {
-        found.put(row.getKey(), row);
-      }
-    }
-    List<Map<String, OnlineValues>> out = new ArrayList<>();
+    InterleaveFilter any = FILTERS.interleave();
+    perGroup.forEach(any::filter);
+    return any;
+  }
+
+  private List<Map<String, OnlineValues>> assemble(
+      List<FeatureGroupDef> defs, List<Map<String, ByteString>> rowKeys, Map<String, long[]> ends, Map<ByteString, Row> found) {
+    List<Map<String, OnlineValues>> out = new ArrayList<>(rowKeys.size());
     for (Map<String, ByteString> byGroup : rowKeys) {
       Map<String, OnlineValues> values = new LinkedHashMap<>();
       for (FeatureGroupDef g : defs) {
@@ -171,6 +226,23 @@ public final class OnlineReader implements AutoCloseable {
       }
       out.add(values);
     }
+    return out;
+  }
+
+  /** A future completed (on the completing thread) with the client's future. */
+  private static <T> CompletableFuture<T> completable(ApiFuture<T> future) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    ApiFutures.addCallback(future, new ApiFutureCallback<T>() {
+      @Override
+      public void onSuccess(T value) {
+        out.complete(value);
+      }
+
+      @Override
+      public void onFailure(Throwable t) {
+        out.completeExceptionally(t);
+      }
+    }, Runnable::run);
     return out;
   }
 

@@ -2,6 +2,8 @@ package io.featurepipe.sinks.online;
 
 import static com.google.cloud.bigtable.data.v2.models.Filters.FILTERS;
 
+import com.google.api.core.ApiFuture;
+import com.google.api.core.ApiFutures;
 import com.google.bigtable.v2.Mutation;
 import com.google.cloud.bigtable.data.v2.BigtableDataClient;
 import com.google.cloud.bigtable.data.v2.models.Query;
@@ -12,6 +14,7 @@ import com.google.cloud.bigtable.data.v2.models.TableId;
 import com.google.protobuf.ByteString;
 import io.featurepipe.transforms.model.FeatureGroupDef;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -35,22 +38,42 @@ public final class StoreMetadata {
   /** Reads the metadata of several groups in one multi-row read; groups never written map to NONE. */
   public static Map<String, GroupState> read(
       BigtableDataClient client, String table, Collection<FeatureGroupDef> groups) {
-    Map<ByteString, String> byRow = new HashMap<>();
+    List<Row> rows = new ArrayList<>();
+    client.readRows(query(table, groups)).forEach(rows::add);
+    return states(groups, rows);
+  }
+
+  /**
+   * {@link #read} without blocking: the future completes on the client's thread when the read
+   * answers (with the client's {@code ApiException} when it fails).
+   */
+  public static ApiFuture<Map<String, GroupState>> readAsync(
+      BigtableDataClient client, String table, Collection<FeatureGroupDef> groups) {
+    return ApiFutures.transform(
+        client.readRowsCallable().all().futureCall(query(table, groups)),
+        rows -> states(groups, rows),
+        Runnable::run);
+  }
+
+  private static Query query(String table, Collection<FeatureGroupDef> groups) {
     Query query = Query.create(TableId.of(table));
     for (FeatureGroupDef g : groups) {
-      ByteString row = OnlineLayout.metadataRow(g);
-      byRow.put(row, g.name());
-      query.rowKey(row);
+      query.rowKey(OnlineLayout.metadataRow(g));
     }
-    query.filter(
+    return query.filter(
         FILTERS.chain()
             .filter(FILTERS.family().exactMatch(OnlineLayout.META_FAMILY))
             .filter(FILTERS.limit().cellsPerColumn(1)));
+  }
+
+  private static Map<String, GroupState> states(Collection<FeatureGroupDef> groups, List<Row> rows) {
+    Map<ByteString, String> byRow = new HashMap<>();
     Map<String, GroupState> out = new HashMap<>();
     for (FeatureGroupDef g : groups) {
+      byRow.put(OnlineLayout.metadataRow(g), g.name());
       out.put(g.name(), GroupState.NONE);
     }
-    for (Row row : client.readRows(query)) {
+    for (Row row : rows) {
       out.put(
           byRow.get(row.getKey()),
           new GroupState(
