@@ -41,7 +41,9 @@ import java.util.concurrent.CompletionException;
  * TimeRules.windowEndAsOf(t)}, {@code e* = min(e(t), M)} with M the group's watermark cell; each
  * feature is its latest cell at or before {@code e*} no older than {@code e* - longest window} (a
  * timestamp-range filter, because Bigtable's GC is lazy), or the feature's empty value when there
- * is none. One read of the groups' metadata rows, then one multi-row read of every key.
+ * is none. The groups' metadata rows and every key's row are read at once (two reads in flight,
+ * one round trip), assuming {@code e* = e(t)}; a third read with the exact filter follows only when
+ * a group's M is behind {@code e(t)} and a cell newer than M was read.
  *
  * <p>Retention: a read whose {@code e(t)} is older than {@code M - retention} fails with a message
  * saying how far back the store reaches; it never answers "empty". The store's "now" for this check
@@ -151,22 +153,60 @@ public final class OnlineReader implements AutoCloseable {
       }
       rowKeys.add(byGroup);
     }
-    return completable(StoreMetadata.readAsync(client, target.table(), defs))
-        .thenCompose(meta -> {
-          Map<String, long[]> ends = ends(defs, meta, tNanos);
-          if (distinct.isEmpty()) {
-            return CompletableFuture.completedFuture(assemble(defs, rowKeys, ends, Map.of()));
+    // The metadata read (M per group) and the rows read go out together: the rows read assumes
+    // e* = e(t) (the usual case: the watermark has passed the window end read) and takes each
+    // column's newest cell at or before e(t). When a group's M turns out to be behind e(t) and one
+    // of its cells read is newer than M, the rows are read again with the exact filter.
+    CompletableFuture<Map<String, StoreMetadata.GroupState>> meta = completable(StoreMetadata.readAsync(client, target.table(), defs));
+    if (distinct.isEmpty()) {
+      return meta.thenApply(m -> assemble(defs, rowKeys, ends(defs, m, tNanos), Map.of()));
+    }
+    Map<String, Long> windowEnds = new HashMap<>();
+    for (FeatureGroupDef g : defs) {
+      windowEnds.put(g.name(), TimeRules.windowEndAsOf(tNanos, g.availabilityDelay(), TimeRules.millis(g.hop())));
+    }
+    CompletableFuture<Map<ByteString, Row>> assumed = rows(distinct, filter(defs, windowEnds, false));
+    return meta.thenCombine(assumed, (m, found) -> Map.entry(ends(defs, m, tNanos), found))
+        .thenCompose(read -> {
+          Map<String, long[]> ends = read.getKey();
+          if (!newerThanWatermark(defs, ends, read.getValue())) {
+            return CompletableFuture.completedFuture(assemble(defs, rowKeys, ends, read.getValue()));
           }
-          Query query = Query.create(TableId.of(target.table()));
-          distinct.forEach(query::rowKey);
-          query.filter(filter(defs, ends));
-          return completable(client.readRowsCallable().all().futureCall(query))
-              .thenApply(rows -> {
-                Map<ByteString, Row> found = new HashMap<>();
-                rows.forEach(r -> found.put(r.getKey(), r));
-                return assemble(defs, rowKeys, ends, found);
-              });
+          Map<String, Long> exact = new HashMap<>();
+          ends.forEach((g, e) -> exact.put(g, e[1]));
+          return rows(distinct, filter(defs, exact, true)).thenApply(found -> assemble(defs, rowKeys, ends, found));
         });
+  }
+
+  private CompletableFuture<Map<ByteString, Row>> rows(Set<ByteString> rowKeys, Filter filter) {
+    Query query = Query.create(TableId.of(target.table()));
+    rowKeys.forEach(query::rowKey);
+    query.filter(filter);
+    return completable(client.readRowsCallable().all().futureCall(query)).thenApply(rows -> {
+      Map<ByteString, Row> found = new HashMap<>();
+      rows.forEach(r -> found.put(r.getKey(), r));
+      return found;
+    });
+  }
+
+  /** Whether a cell read of a group whose watermark is behind e(t) lies after that watermark (e*). */
+  private static boolean newerThanWatermark(List<FeatureGroupDef> defs, Map<String, long[]> ends, Map<ByteString, Row> found) {
+    for (FeatureGroupDef g : defs) {
+      long[] e = ends.get(g.name());
+      if (e[1] == e[0]) {
+        continue;
+      }
+      long eStar = OnlineLayout.cellTimestamp(e[1]);
+      String family = OnlineLayout.family(g);
+      for (Row row : found.values()) {
+        for (RowCell cell : row.getCells(family)) {
+          if (cell.getTimestamp() > eStar) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   /** Per group {e(t), e*}, checking that the store holds the group and reaches back to e*. */
@@ -194,18 +234,22 @@ public final class OnlineReader implements AutoCloseable {
     return ends;
   }
 
-  /** Each group's family, its cells at or before e* and no older than e* - longest window, the newest of each. */
-  private static Filter filter(List<FeatureGroupDef> defs, Map<String, long[]> ends) {
+  /**
+   * Each group's family, the newest cell of each column at or before the group's {@code upTo}
+   * (window end, millis), and with {@code bounded} no older than {@code upTo} minus the longest
+   * window (Bigtable's GC is lazy; {@link #values} applies that bound to unbounded reads).
+   */
+  private static Filter filter(List<FeatureGroupDef> defs, Map<String, Long> upTo, boolean bounded) {
     List<Filter> perGroup = new ArrayList<>();
     for (FeatureGroupDef g : defs) {
-      long eStar = ends.get(g.name())[1];
-      long oldest = Math.max(0, eStar - TimeRules.millis(g.longestWindow()));
+      long end = upTo.get(g.name());
+      long oldest = bounded ? Math.max(0, end - TimeRules.millis(g.longestWindow())) : 0;
       perGroup.add(
           FILTERS.chain()
               .filter(FILTERS.family().exactMatch(OnlineLayout.family(g)))
               .filter(FILTERS.timestamp().range()
                   .startClosed(OnlineLayout.cellTimestamp(oldest))
-                  .endOpen(OnlineLayout.cellTimestamp(eStar) + 1))
+                  .endOpen(OnlineLayout.cellTimestamp(end) + 1))
               .filter(FILTERS.limit().cellsPerColumn(1)));
     }
     if (perGroup.size() == 1) {
@@ -251,12 +295,14 @@ public final class OnlineReader implements AutoCloseable {
     Object[] empty = emptyValues.get(g.name());
     Map<String, Object> values = new LinkedHashMap<>();
     List<FeatureDef> features = g.features();
+    long newest = OnlineLayout.cellTimestamp(ends[1]);
+    long oldest = OnlineLayout.cellTimestamp(Math.max(0, ends[1] - TimeRules.millis(g.longestWindow())));
     for (int f = 0; f < features.size(); f++) {
       FeatureDef fd = features.get(f);
       Object v = empty[f];
       if (row != null) {
         List<RowCell> cells = row.getCells(family, fd.name());
-        if (!cells.isEmpty()) {
+        if (!cells.isEmpty() && cells.get(0).getTimestamp() >= oldest && cells.get(0).getTimestamp() <= newest) {
           v = CellValues.decode(cells.get(0).getValue(), fd.outputType(), "feature " + g.name() + "." + fd.name());
         }
       }

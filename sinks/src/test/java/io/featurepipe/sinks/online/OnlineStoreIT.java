@@ -200,4 +200,29 @@ class OnlineStoreIT {
     }
     assertNotEquals(List.of(), StoreTesting.dump(t).keySet());
   }
+
+  @Test
+  void aCellNewerThanTheWatermarkIsNeverRead() throws Exception {
+    BigtableTarget t = prepared("ahead");
+    write(t, List.of(row("ana", T0 + 29 * H, 3, "apple", 0, 5), row("ana", T0 + 30 * H, 4, "kiwi", 0, 5)));
+    // a stream writing window end T0+31h has written ana's count, not yet the watermark (still T0+30h)
+    try (BigtableDataClient client = BigtableDataClient.create(t.dataSettings())) {
+      client.mutateRow(RowMutation.create(TableId.of(t.table()), OnlineLayout.rowKey(REPO.entity("user"), List.of("ana")))
+          .setCell(OnlineLayout.family(ACTIVITY), OnlineLayout.qualifier("n_1h"), OnlineLayout.cellTimestamp(T0 + 31 * H),
+              CellValues.encode(99L, ACTIVITY.features().get(0).outputType())));
+    }
+    try (OnlineReader reader = OnlineReader.open(t, REPO)) {
+      List<Map<String, Object>> ana = List.of(Map.of("user", "ana"));
+      long at31 = (T0 + 31 * H + 3 * 60_000L) * 1_000_000L; // e(t) = T0+31h, M = T0+30h: e* = M
+      OnlineValues v = reader.readAsOf(ana, List.of("activity"), at31).get(0).get("activity");
+      assertEquals(T0 + 30 * H, v.windowEndMillis());
+      assertFalse(v.fresh());
+      assertEquals(4L, v.values().get("n_1h"), "the value as of the watermark, not the newer cell being written");
+      assertEquals("kiwi", v.values().get("last_item"));
+      // as of T0+30h the newer cell is out of range anyway
+      OnlineValues atM = reader.readAsOf(ana, List.of("activity"), at31 - H * 1_000_000L).get(0).get("activity");
+      assertEquals(4L, atM.values().get("n_1h"));
+      assertTrue(atM.fresh());
+    }
+  }
 }
