@@ -19,7 +19,7 @@ import java.util.concurrent.CompletionException;
  * One online read as {@code get} and the feature server answer it: the selected features of many
  * keys as of a time, with the request-time features computed from the values read, as one flat
  * JSON object per key (DESIGN §5, {@link FeatureSelection} for the names). All groups are read in
- * one {@link OnlineReader#readAsOf} call (one multi-row read).
+ * one {@link OnlineReader#readAsOfAsync} call (one round trip).
  *
  * <pre>{@code
  * FeatureLookup lookup = new FeatureLookup(repo, reader);
