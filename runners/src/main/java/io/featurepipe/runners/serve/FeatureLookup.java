@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * One online read as {@code get} and the feature server answer it: the selected features of many
@@ -60,25 +61,40 @@ public final class FeatureLookup {
     try {
       return readAsync(selection, keys, asOfNanos, fields).join();
     } catch (CompletionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : e;
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw e;
     }
   }
 
   /**
    * {@link #read} without blocking a thread: the future completes, on the thread the store's answer
-   * arrives on, with the rows or with one of {@link #read}'s exceptions. An argument error (a key
-   * without a needed column) is thrown at once.
+   * arrives on, with the rows or with one of {@link #read}'s exceptions; one found before the
+   * store is asked (a key without a needed column) is thrown at once.
    */
   public CompletableFuture<List<ObjectNode>> readAsync(
       FeatureSelection selection, List<Map<String, Object>> keys, Long asOfNanos, Map<String, Object> fields) {
+    return readAsync(selection, keys, asOfNanos, fields, Runnable::run);
+  }
+
+  /**
+   * {@link #readAsync} computing the rows (request features, typing) on {@code executor} rather than
+   * on the store client's thread, and completing there.
+   */
+  public CompletableFuture<List<ObjectNode>> readAsync(
+      FeatureSelection selection, List<Map<String, Object>> keys, Long asOfNanos, Map<String, Object> fields, Executor executor) {
     long t = asOfNanos != null ? asOfNanos : AsOf.nanos(Instant.now());
     CompletableFuture<List<Map<String, OnlineValues>>> read;
     try {
       read = reader.readAsOfAsync(keys, selection.groups(), t);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException(e.getMessage());
+    } catch (RuntimeException e) { // a key without a needed column, or a client that cannot send
+      throw storeFailure(e);
     }
-    return read.handle((values, failure) -> {
+    return read.handleAsync((values, failure) -> {
       if (failure != null) {
         throw storeFailure(failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure);
       }
@@ -87,7 +103,7 @@ public final class FeatureLookup {
         out.add(row(selection, keys.get(i), values.get(i), fields));
       }
       return out;
-    });
+    }, executor);
   }
 
   /** What a failed store read means to a caller: a request the store cannot answer, or a store failure. */

@@ -102,7 +102,13 @@ public final class FeatureServer implements AutoCloseable {
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private final HttpServer server;
+  /** Takes requests (the HTTP server's threads). */
   private final ExecutorService executor;
+  /**
+   * Makes and sends the answers to feature requests once the store has answered: its own threads,
+   * because the request threads may all wait for a permit that only a sent answer returns.
+   */
+  private final ExecutorService answers;
   private final AtomicInteger errorIds = new AtomicInteger();
   private final Semaphore inFlight;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -113,14 +119,19 @@ public final class FeatureServer implements AutoCloseable {
     this.limits = limits;
     this.inFlight = new Semaphore(limits.threads());
     this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
+    this.executor = pool(limits.threads(), "feature-server-");
+    this.answers = pool(limits.threads(), "feature-server-answer-");
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+  }
+
+  private static ExecutorService pool(int threads, String name) {
     AtomicInteger n = new AtomicInteger();
-    this.executor = Executors.newFixedThreadPool(limits.threads(), r -> {
-      Thread t = new Thread(r, "feature-server-" + n.incrementAndGet());
+    return Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, name + n.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
-    server.setExecutor(executor);
-    server.createContext("/", this::handle);
   }
 
   /** Starts a server on {@code host:port} (port 0: any free port). */
@@ -142,16 +153,32 @@ public final class FeatureServer implements AutoCloseable {
     return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort() + "/");
   }
 
-  /** Stops accepting requests, lets running ones finish (up to a second), and stops. */
+  /**
+   * Lets the feature requests in flight be answered (up to 5 seconds; new ones wait meanwhile), then
+   * stops: open connections are closed.
+   */
   @Override
   public void close() {
     if (closed.getAndSet(true)) {
       return;
     }
-    server.stop(1);
+    // Not HttpServer.stop(delay) for the wait: on JDK 17 it waits the whole delay when nothing is in
+    // flight. Taking every permit waits for the answers in flight and holds new requests back.
+    boolean drained = false;
+    try {
+      drained = inFlight.tryAcquire(limits.threads(), 5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    server.stop(0);
+    if (drained) {
+      inFlight.release(limits.threads()); // requests held back meet closed connections
+    }
     executor.shutdown();
+    answers.shutdown();
     try {
       executor.awaitTermination(5, TimeUnit.SECONDS);
+      answers.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -161,9 +188,11 @@ public final class FeatureServer implements AutoCloseable {
   private record Answer(int status, String contentType, byte[] body) {}
 
   /**
-   * Answers one exchange. A feature request's store read does not hold the server thread: the
-   * answer is sent by the thread the store's answer arrives on (the exchange stays open until then),
-   * so a request costs no thread hand-off after the read and the threads serve other requests meanwhile.
+   * Answers one exchange. A feature request holds a server thread only while it is read and
+   * checked: the store read runs on the Bigtable client's threads, and the answer is made and
+   * written by an answer thread when it completes (never by the client's own threads, which a
+   * client that does not read its answer could otherwise block). At most {@code limits.threads()} feature requests
+   * are open at once (a permit from the request's start to its answer sent); others wait.
    */
   private void handle(HttpExchange exchange) {
     long start = System.nanoTime();
@@ -172,21 +201,33 @@ public final class FeatureServer implements AutoCloseable {
       case "/v1/features", "/health", "/metrics" -> path;
       default -> "other";
     };
+    boolean permit = path.equals("/v1/features");
+    if (permit) {
+      inFlight.acquireUninterruptibly();
+    }
     CompletableFuture<Answer> answer;
     try {
       answer = route(exchange, path);
     } catch (Throwable e) {
       answer = CompletableFuture.completedFuture(failure(exchange, path, e));
     }
+    // sent by the thread that completes the answer: this one, or the answer thread that made the rows
     answer.whenComplete((a, e) -> {
-      Answer sent = e == null ? a : failure(exchange, path, e instanceof CompletionException c && c.getCause() != null ? c.getCause() : e);
+      int status = 500;
       try {
+        Answer sent = e == null ? a : failure(exchange, path, e instanceof CompletionException c && c.getCause() != null ? c.getCause() : e);
+        status = sent.status();
         send(exchange, sent);
       } catch (IOException io) {
         LOG.debug("could not send the answer to {}: {}", exchange.getRemoteAddress(), io.getMessage());
+      } catch (Throwable t) {
+        LOG.error("could not answer {} {}", exchange.getRequestMethod(), path, t);
       } finally {
         exchange.close();
-        metrics.answered(endpoint, sent.status(), System.nanoTime() - start);
+        if (permit) {
+          inFlight.release();
+        }
+        metrics.answered(endpoint, status, System.nanoTime() - start);
       }
     });
   }
@@ -290,16 +331,9 @@ public final class FeatureServer implements AutoCloseable {
       }
       t = AsOf.parse(asOf.textValue());
     }
-    inFlight.acquireUninterruptibly(); // at most limits.threads() reads at once: a full server makes callers wait
     long start = System.nanoTime();
-    CompletableFuture<List<ObjectNode>> read;
-    try {
-      read = lookup.readAsync(selection, keys, t, fields);
-    } catch (RuntimeException | Error e) {
-      inFlight.release();
-      throw e;
-    }
-    return read.whenComplete((rows, failure) -> inFlight.release()).thenApply(rows -> {
+    // the rows are made, and the answer written, by a server thread (see handle)
+    return lookup.readAsync(selection, keys, t, fields, answers).thenApply(rows -> {
       metrics.lookedUp(keys.size(), System.nanoTime() - start);
       ObjectNode out = JsonNodeFactory.instance.objectNode();
       ArrayNode array = out.putArray("rows");

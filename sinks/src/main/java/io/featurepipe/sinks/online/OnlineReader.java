@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -41,9 +42,10 @@ import java.util.concurrent.CompletionException;
  * TimeRules.windowEndAsOf(t)}, {@code e* = min(e(t), M)} with M the group's watermark cell; each
  * feature is its latest cell at or before {@code e*} no older than {@code e* - longest window} (a
  * timestamp-range filter, because Bigtable's GC is lazy), or the feature's empty value when there
- * is none. The groups' metadata rows and every key's row are read at once (two reads in flight,
- * one round trip), assuming {@code e* = e(t)}; a third read with the exact filter follows only when
- * a group's M is behind {@code e(t)} and a cell newer than M was read.
+ * is none. The groups' metadata rows and every key's row are read at once (one round trip) when the
+ * reader has read the groups' M before: the rows read is bounded by the M last seen, and its answer
+ * stands when the M read with it gives the same {@code e*}; otherwise (a first read, or M moved) the
+ * rows are read after the metadata.
  *
  * <p>Retention: a read whose {@code e(t)} is older than {@code M - retention} fails with a message
  * saying how far back the store reaches; it never answers "empty". The store's "now" for this check
@@ -65,6 +67,8 @@ public final class OnlineReader implements AutoCloseable {
   private final Duration retention;
   private final BigtableDataClient client;
   private final Map<String, Object[]> emptyValues = new HashMap<>();
+  /** Each group's watermark M as this reader last read it (it only moves forward in a store). */
+  private final Map<String, Long> lastWatermark = new ConcurrentHashMap<>();
 
   private OnlineReader(BigtableTarget target, FeatureRepository repository, Duration retention, BigtableDataClient client) {
     this.target = target;
@@ -153,28 +157,54 @@ public final class OnlineReader implements AutoCloseable {
       }
       rowKeys.add(byGroup);
     }
-    // The metadata read (M per group) and the rows read go out together: the rows read assumes
-    // e* = e(t) (the usual case: the watermark has passed the window end read) and takes each
-    // column's newest cell at or before e(t). When a group's M turns out to be behind e(t) and one
-    // of its cells read is newer than M, the rows are read again with the exact filter.
-    CompletableFuture<Map<String, StoreMetadata.GroupState>> meta = completable(StoreMetadata.readAsync(client, target.table(), defs));
+    // The rows read needs e* = min(e(t), M), and M is in the metadata rows. When this reader has
+    // seen every group's M before, both reads go out together: the rows read uses the bound
+    // min(e(t), M last seen), and every cell up to that M had landed before it was seen (a writer
+    // moves M only after its cells), so the rows read sees them all. Its answer stands when the M
+    // read with it gives the same e*; when M has moved (or on a first read) the rows are read after
+    // the metadata, with the e* it gives.
+    Map<String, Long> seen = new HashMap<>();
+    Map<String, Long> assumed = new HashMap<>();
+    for (FeatureGroupDef g : defs) {
+      Long m = lastWatermark.get(g.name());
+      if (m == null) {
+        assumed = null;
+        break;
+      }
+      seen.put(g.name(), m);
+      assumed.put(g.name(), Math.min(TimeRules.windowEndAsOf(tNanos, g.availabilityDelay(), TimeRules.millis(g.hop())), m));
+    }
+    Filter assumedFilter = assumed == null || distinct.isEmpty() ? null : filter(defs, assumed);
+    CompletableFuture<Map<String, StoreMetadata.GroupState>> meta = completable(StoreMetadata.readAsync(client, target.table(), defs))
+        .thenApply(m -> {
+          m.forEach((g, state) -> {
+            if (state.watermarkMillis() != null) {
+              lastWatermark.put(g, state.watermarkMillis());
+            }
+          });
+          return m;
+        });
     if (distinct.isEmpty()) {
       return meta.thenApply(m -> assemble(defs, rowKeys, ends(defs, m, tNanos), Map.of()));
     }
-    Map<String, Long> windowEnds = new HashMap<>();
-    for (FeatureGroupDef g : defs) {
-      windowEnds.put(g.name(), TimeRules.windowEndAsOf(tNanos, g.availabilityDelay(), TimeRules.millis(g.hop())));
-    }
-    CompletableFuture<Map<ByteString, Row>> assumed = rows(distinct, filter(defs, windowEnds, false));
-    return meta.thenCombine(assumed, (m, found) -> Map.entry(ends(defs, m, tNanos), found))
+    Map<String, Long> bounds = assumed;
+    CompletableFuture<Map<ByteString, Row>> early = assumedFilter == null ? null : rows(distinct, assumedFilter);
+    return (early == null ? meta.thenApply(m -> Map.entry(m, Map.<ByteString, Row>of())) : meta.thenCombine(early, Map::entry))
         .thenCompose(read -> {
-          Map<String, long[]> ends = read.getKey();
-          if (!newerThanWatermark(defs, ends, read.getValue())) {
-            return CompletableFuture.completedFuture(assemble(defs, rowKeys, ends, read.getValue()));
-          }
+          Map<String, StoreMetadata.GroupState> m = read.getKey();
+          Map<String, long[]> e = ends(defs, m, tNanos);
+          boolean stands = bounds != null;
           Map<String, Long> exact = new HashMap<>();
-          ends.forEach((g, e) -> exact.put(g, e[1]));
-          return rows(distinct, filter(defs, exact, true)).thenApply(found -> assemble(defs, rowKeys, ends, found));
+          for (FeatureGroupDef g : defs) {
+            long eStar = e.get(g.name())[1];
+            exact.put(g.name(), eStar);
+            // M below the one seen: the store was reset, and "every cell up to it had landed" no longer holds
+            stands &= bounds != null && eStar == bounds.get(g.name()) && m.get(g.name()).watermarkMillis() >= seen.get(g.name());
+          }
+          if (stands) {
+            return CompletableFuture.completedFuture(assemble(defs, rowKeys, e, read.getValue()));
+          }
+          return rows(distinct, filter(defs, exact)).thenApply(found -> assemble(defs, rowKeys, e, found));
         });
   }
 
@@ -187,26 +217,6 @@ public final class OnlineReader implements AutoCloseable {
       rows.forEach(r -> found.put(r.getKey(), r));
       return found;
     });
-  }
-
-  /** Whether a cell read of a group whose watermark is behind e(t) lies after that watermark (e*). */
-  private static boolean newerThanWatermark(List<FeatureGroupDef> defs, Map<String, long[]> ends, Map<ByteString, Row> found) {
-    for (FeatureGroupDef g : defs) {
-      long[] e = ends.get(g.name());
-      if (e[1] == e[0]) {
-        continue;
-      }
-      long eStar = OnlineLayout.cellTimestamp(e[1]);
-      String family = OnlineLayout.family(g);
-      for (Row row : found.values()) {
-        for (RowCell cell : row.getCells(family)) {
-          if (cell.getTimestamp() > eStar) {
-            return true;
-          }
-        }
-      }
-    }
-    return false;
   }
 
   /** Per group {e(t), e*}, checking that the store holds the group and reaches back to e*. */
@@ -235,15 +245,14 @@ public final class OnlineReader implements AutoCloseable {
   }
 
   /**
-   * Each group's family, the newest cell of each column at or before the group's {@code upTo}
-   * (window end, millis), and with {@code bounded} no older than {@code upTo} minus the longest
-   * window (Bigtable's GC is lazy; {@link #values} applies that bound to unbounded reads).
+   * Each group's family, the newest cell of each column with timestamp in {@code [upTo - longest
+   * window, upTo]} ({@code upTo}: the group's e*, millis; the lower bound because Bigtable's GC is lazy).
    */
-  private static Filter filter(List<FeatureGroupDef> defs, Map<String, Long> upTo, boolean bounded) {
+  private static Filter filter(List<FeatureGroupDef> defs, Map<String, Long> upTo) {
     List<Filter> perGroup = new ArrayList<>();
     for (FeatureGroupDef g : defs) {
       long end = upTo.get(g.name());
-      long oldest = bounded ? Math.max(0, end - TimeRules.millis(g.longestWindow())) : 0;
+      long oldest = Math.max(0, end - TimeRules.millis(g.longestWindow()));
       perGroup.add(
           FILTERS.chain()
               .filter(FILTERS.family().exactMatch(OnlineLayout.family(g)))
@@ -295,14 +304,12 @@ public final class OnlineReader implements AutoCloseable {
     Object[] empty = emptyValues.get(g.name());
     Map<String, Object> values = new LinkedHashMap<>();
     List<FeatureDef> features = g.features();
-    long newest = OnlineLayout.cellTimestamp(ends[1]);
-    long oldest = OnlineLayout.cellTimestamp(Math.max(0, ends[1] - TimeRules.millis(g.longestWindow())));
     for (int f = 0; f < features.size(); f++) {
       FeatureDef fd = features.get(f);
       Object v = empty[f];
       if (row != null) {
         List<RowCell> cells = row.getCells(family, fd.name());
-        if (!cells.isEmpty() && cells.get(0).getTimestamp() >= oldest && cells.get(0).getTimestamp() <= newest) {
+        if (!cells.isEmpty()) {
           v = CellValues.decode(cells.get(0).getValue(), fd.outputType(), "feature " + g.name() + "." + fd.name());
         }
       }

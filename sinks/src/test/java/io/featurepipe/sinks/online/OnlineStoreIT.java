@@ -202,7 +202,7 @@ class OnlineStoreIT {
   }
 
   @Test
-  void aCellNewerThanTheWatermarkIsNeverRead() throws Exception {
+  void aCellNewerThanTheWatermarkIsNeverReadAndAMovedWatermarkIsFollowed() throws Exception {
     BigtableTarget t = prepared("ahead");
     write(t, List.of(row("ana", T0 + 29 * H, 3, "apple", 0, 5), row("ana", T0 + 30 * H, 4, "kiwi", 0, 5)));
     // a stream writing window end T0+31h has written ana's count, not yet the watermark (still T0+30h)
@@ -223,6 +223,14 @@ class OnlineStoreIT {
       OnlineValues atM = reader.readAsOf(ana, List.of("activity"), at31 - H * 1_000_000L).get(0).get("activity");
       assertEquals(4L, atM.values().get("n_1h"));
       assertTrue(atM.fresh());
+      // the window end lands and M moves to T0+31h: this reader last saw M = T0+30h, so its rows read
+      // (sent with the metadata read) was bounded there; the new M gives another e*, the rows are read again
+      write(t, List.of(row("ana", T0 + 31 * H, 5, "plum", 0, 5)));
+      OnlineValues moved = reader.readAsOf(ana, List.of("activity"), at31).get(0).get("activity");
+      assertEquals(T0 + 31 * H, moved.windowEndMillis());
+      assertTrue(moved.fresh());
+      assertEquals(5L, moved.values().get("n_1h"), "the values of the new e*, not those of the M last seen");
+      assertEquals("plum", moved.values().get("last_item"));
     }
   }
 }
