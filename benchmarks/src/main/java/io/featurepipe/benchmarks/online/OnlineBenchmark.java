@@ -420,8 +420,9 @@ public final class OnlineBenchmark implements BenchmarkSuite {
         clientMean, inside.answerMillis(), inside.lookupMillis(), inside.answerMillis() - inside.lookupMillis(),
         clientMean - inside.answerMillis(), one[Reads.RAW].meanMillis(), one[Reads.HTTP_FLOOR].meanMillis()));
     b.append("The raw read is `OnlineReader.readAsOf` (the metadata rows and a multi-row read of the keys with a\n"
-        + "filter per group, both in flight at once: one round trip); the server makes the same read\n"
-        + "(`readAsOfAsync`, answering from the client's thread) and adds HTTP on loopback (JDK `HttpServer`;\n"
+        + "filter per group, both in flight at once, bounded by the watermark last seen: one round trip);\n"
+        + "the server makes the same read (`readAsOfAsync`, its answer made and sent by an answer thread)\n"
+        + "and adds HTTP on loopback (JDK `HttpServer`;\n"
         + "clients: a keep-alive `HttpURLConnection` and the JDK `HttpClient`), parsing the JSON request,\n"
         + "typing the keys and writing one JSON object per key. The target is a server overhead within 20%\n"
         + "of the raw read. Writes through `WriteOnline` pay the pipeline's start and the watermark cell\n"
