@@ -23,7 +23,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -64,12 +66,24 @@ public final class FeatureServer implements AutoCloseable {
   private static final Set<String> REQUEST_FIELDS = Set.of("features", "keys", "as_of", "request");
   private static final String JSON_TYPE = "application/json; charset=utf-8";
 
+  /** Seconds a client may take to send a request, and to read an answer. */
+  static final int CLIENT_SECONDS = 30;
+  /** Seconds a feature request waits for one of the {@code --threads} permits before a 503. */
+  static final int PERMIT_WAIT_SECONDS = 5;
+
   static {
     // The JDK server leaves Nagle's algorithm on by default: a small answer written as headers then
     // body then waits for the client's delayed ACK (tens of milliseconds). Read once, when the JDK
     // server's configuration loads; an explicit -Dsun.net.httpserver.nodelay=false still wins.
     if (System.getProperty("sun.net.httpserver.nodelay") == null) {
       System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+    // A client that sends its request or reads its answer slower than this has its connection
+    // closed, so it cannot hold a thread and a permit for long (the JDK's default: no limit).
+    for (String limit : List.of("sun.net.httpserver.maxReqTime", "sun.net.httpserver.maxRspTime")) {
+      if (System.getProperty(limit) == null) {
+        System.setProperty(limit, String.valueOf(CLIENT_SECONDS));
+      }
     }
   }
 
@@ -111,6 +125,8 @@ public final class FeatureServer implements AutoCloseable {
   private final ExecutorService answers;
   private final AtomicInteger errorIds = new AtomicInteger();
   private final Semaphore inFlight;
+  /** The exchanges holding a permit of {@link #inFlight}. */
+  private final Set<HttpExchange> permitted = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private FeatureServer(FeatureLookup lookup, StoreHealth health, Limits limits, String host, int port) throws IOException {
@@ -134,6 +150,15 @@ public final class FeatureServer implements AutoCloseable {
     });
   }
 
+  /** Runs an answer's work on an answer thread; on the calling thread once the pool is shut down. */
+  private void answer(Runnable work) {
+    try {
+      answers.execute(work);
+    } catch (RejectedExecutionException stopped) {
+      work.run();
+    }
+  }
+
   /** Starts a server on {@code host:port} (port 0: any free port). */
   public static FeatureServer start(FeatureLookup lookup, StoreHealth health, Limits limits, String host, int port)
       throws IOException {
@@ -154,8 +179,8 @@ public final class FeatureServer implements AutoCloseable {
   }
 
   /**
-   * Lets the feature requests in flight be answered (up to 5 seconds; new ones wait meanwhile), then
-   * stops: open connections are closed.
+   * Lets the feature requests in flight be answered (up to 5 seconds; new ones get a 503 meanwhile),
+   * then stops: open connections are closed.
    */
   @Override
   public void close() {
@@ -163,7 +188,8 @@ public final class FeatureServer implements AutoCloseable {
       return;
     }
     // Not HttpServer.stop(delay) for the wait: on JDK 17 it waits the whole delay when nothing is in
-    // flight. Taking every permit waits for the answers in flight and holds new requests back.
+    // flight. Requests that take a permit from now on give it back at once (a 503: stopping), so
+    // taking every permit waits for the answers in flight.
     boolean drained = false;
     try {
       drained = inFlight.tryAcquire(limits.threads(), 5, TimeUnit.SECONDS);
@@ -172,7 +198,7 @@ public final class FeatureServer implements AutoCloseable {
     }
     server.stop(0);
     if (drained) {
-      inFlight.release(limits.threads()); // requests held back meet closed connections
+      inFlight.release(limits.threads());
     }
     executor.shutdown();
     answers.shutdown();
@@ -201,15 +227,11 @@ public final class FeatureServer implements AutoCloseable {
       case "/v1/features", "/health", "/metrics" -> path;
       default -> "other";
     };
-    boolean permit = path.equals("/v1/features");
-    if (permit) {
-      inFlight.acquireUninterruptibly();
-    }
     CompletableFuture<Answer> answer;
     try {
       answer = route(exchange, path);
     } catch (Throwable e) {
-      answer = CompletableFuture.completedFuture(failure(exchange, path, e));
+      answer = CompletableFuture.failedFuture(e);
     }
     // sent by the thread that completes the answer: this one, or the answer thread that made the rows
     answer.whenComplete((a, e) -> {
@@ -223,11 +245,14 @@ public final class FeatureServer implements AutoCloseable {
       } catch (Throwable t) {
         LOG.error("could not answer {} {}", exchange.getRequestMethod(), path, t);
       } finally {
-        exchange.close();
-        if (permit) {
-          inFlight.release();
+        try {
+          exchange.close();
+        } finally {
+          if (permitted.remove(exchange)) {
+            inFlight.release();
+          }
+          metrics.answered(endpoint, status, System.nanoTime() - start);
         }
-        metrics.answered(endpoint, status, System.nanoTime() - start);
       }
     });
   }
@@ -245,6 +270,10 @@ public final class FeatureServer implements AutoCloseable {
     if (e instanceof RequestFeatureException) {
       metrics.error("request_feature");
       return error(422, e.getMessage());
+    }
+    if (e instanceof Unavailable) {
+      metrics.error("busy");
+      return error(503, e.getMessage());
     }
     if (e instanceof StoreException) {
       metrics.error("store");
@@ -265,7 +294,7 @@ public final class FeatureServer implements AutoCloseable {
         if (!method.equals("POST")) {
           return done(notAllowed(exchange, "POST"));
         }
-        return features(readBody(exchange)).thenApply(this::ok);
+        return features(exchange, readBody(exchange)).thenApply(this::ok);
       case "/health":
         if (!method.equals("GET")) {
           return done(notAllowed(exchange, "GET"));
@@ -287,7 +316,7 @@ public final class FeatureServer implements AutoCloseable {
   }
 
   /** Answers a feature request body. */
-  private CompletableFuture<JsonNode> features(byte[] body) {
+  private CompletableFuture<JsonNode> features(HttpExchange exchange, byte[] body) {
     JsonNode request;
     try {
       request = json.readTree(body);
@@ -331,15 +360,38 @@ public final class FeatureServer implements AutoCloseable {
       }
       t = AsOf.parse(asOf.textValue());
     }
+    acquire(exchange);
     long start = System.nanoTime();
-    // the rows are made, and the answer written, by a server thread (see handle)
-    return lookup.readAsync(selection, keys, t, fields, answers).thenApply(rows -> {
+    // the rows are made, and the answer written, by an answer thread (see handle)
+    return lookup.readAsync(selection, keys, t, fields, this::answer).thenApply(rows -> {
       metrics.lookedUp(keys.size(), System.nanoTime() - start);
       ObjectNode out = JsonNodeFactory.instance.objectNode();
       ArrayNode array = out.putArray("rows");
       rows.forEach(array::add);
       return out;
     });
+  }
+
+  /**
+   * Takes one of the {@code --threads} permits for this exchange (released when its answer is sent),
+   * waiting up to {@link #PERMIT_WAIT_SECONDS}; a busy or stopping server answers 503.
+   */
+  private void acquire(HttpExchange exchange) {
+    boolean got;
+    try {
+      got = inFlight.tryAcquire(PERMIT_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      got = false;
+    }
+    if (!got) {
+      throw new Unavailable("the feature server is busy: " + limits.threads() + " feature requests are open"
+          + " (--threads) and none finished within " + PERMIT_WAIT_SECONDS + " s; try again");
+    }
+    permitted.add(exchange); // not an exchange attribute: the JDK keeps those per context, shared by all exchanges
+    if (closed.get()) {
+      throw new Unavailable("the feature server is stopping");
+    }
   }
 
   private static List<String> selectors(JsonNode features) {
@@ -360,6 +412,15 @@ public final class FeatureServer implements AutoCloseable {
       out.add(f.textValue());
     }
     return out;
+  }
+
+  /** Thrown when the server is busy or stopping (503). */
+  private static final class Unavailable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Unavailable(String message) {
+      super(message);
+    }
   }
 
   /** Thrown when the body is over the limit (413). */

@@ -19,7 +19,7 @@ import java.io.IOException;
  *       request features (a histogram);
  *   <li>{@code featurepipe_serve_keys_total}: keys answered;
  *   <li>{@code featurepipe_serve_errors_total{kind}}: {@code bad_request}, {@code too_large},
- *       {@code request_feature}, {@code store}, {@code internal}.
+ *       {@code request_feature}, {@code store}, {@code busy} (no permit in time, or stopping), {@code internal}.
  * </ul>
  */
 public final class ServerMetrics {

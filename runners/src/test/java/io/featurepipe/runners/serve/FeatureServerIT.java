@@ -2,12 +2,16 @@ package io.featurepipe.runners.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.featurepipe.sinks.online.OnlineReader;
 import io.featurepipe.transforms.record.FeatureRow;
+import io.featurepipe.sinks.online.BigtableTarget;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +21,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -213,6 +219,34 @@ class FeatureServerIT {
       assertEquals(3.0, sample(text, "featurepipe_serve_request_duration_seconds_count{endpoint=\"/v1/features\"}"), text);
       assertEquals(2.0, sample(text, "featurepipe_serve_lookup_duration_seconds_count"), text);
       assertEquals(3.0, sample(text, "featurepipe_serve_request_duration_seconds_bucket{endpoint=\"/v1/features\",le=\"+Inf\"}"), text);
+    }
+  }
+
+  @Test
+  void aFullServerAnswersBusyAndStopsWithAReadInFlight() throws Exception {
+    // a "store" that accepts connections and never answers: a read through it hangs
+    try (ServerSocket blackHole = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      OnlineReader stuck = OnlineReader.open(
+          BigtableTarget.parse("p/i/features").withEmulator("127.0.0.1:" + blackHole.getLocalPort()), store.repository);
+      FeatureServer one = FeatureServer.start(new FeatureLookup(store.repository, stuck), health, new FeatureServer.Limits(3, 2048, 1), "127.0.0.1", 0);
+      String body = "{\"features\": [\"user_spend:txn_count_1d\"], \"keys\": [{\"user_id\": \"u0001\"}], \"as_of\": \"" + T + "\"}";
+      CompletableFuture<HttpResponse<String>> first = HTTP.sendAsync(
+          HttpRequest.newBuilder(one.uri().resolve("/v1/features")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      Thread.sleep(1000); // the first request holds the only permit, its read hanging
+      long start = System.nanoTime();
+      assertError(post(one, body), 503, "the feature server is busy: 1 feature requests are open");
+      assertTrue(System.nanoTime() - start >= 4_000_000_000L, "waited for a permit first");
+      assertEquals(200, HTTP.send(HttpRequest.newBuilder(one.uri().resolve("/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString())
+          .statusCode(), "metrics take no permit");
+      start = System.nanoTime();
+      one.close(); // waits up to 5 s for the read in flight, then closes the connections
+      assertTrue(System.nanoTime() - start >= 4_000_000_000L, "close waited for the answer in flight");
+      assertThrows(Exception.class, () -> first.get(10, TimeUnit.SECONDS), "the hanging request's connection is closed");
+      // the client's close waits for its hanging call (the read's 5-minute timeout): not waited for here
+      Thread closer = new Thread(stuck::close, "close-stuck-reader");
+      closer.setDaemon(true);
+      closer.start();
     }
   }
 

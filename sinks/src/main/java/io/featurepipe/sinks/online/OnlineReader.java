@@ -178,8 +178,12 @@ public final class OnlineReader implements AutoCloseable {
     CompletableFuture<Map<String, StoreMetadata.GroupState>> meta = completable(StoreMetadata.readAsync(client, target.table(), defs))
         .thenApply(m -> {
           m.forEach((g, state) -> {
-            if (state.watermarkMillis() != null) {
-              lastWatermark.put(g, state.watermarkMillis());
+            Long now = state.watermarkMillis();
+            if (now != null) {
+              // reads finish out of order: keep the highest M seen, unless this read's M is below the
+              // one it was sent with (read after it was seen, so the store was reset)
+              Long sentWith = seen.get(g);
+              lastWatermark.merge(g, now, sentWith != null && now < sentWith ? (old, n) -> n : Math::max);
             }
           });
           return m;
