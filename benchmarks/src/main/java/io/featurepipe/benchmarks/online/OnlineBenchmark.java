@@ -1,7 +1,11 @@
 package io.featurepipe.benchmarks.online;
 
+import static com.google.cloud.bigtable.data.v2.models.Filters.FILTERS;
+
 import com.google.api.gax.batching.Batcher;
 import com.google.cloud.bigtable.data.v2.BigtableDataClient;
+import com.google.cloud.bigtable.data.v2.models.Query;
+import com.google.cloud.bigtable.data.v2.models.Row;
 import com.google.cloud.bigtable.data.v2.models.RowMutationEntry;
 import com.google.cloud.bigtable.data.v2.models.TableId;
 import io.featurepipe.benchmarks.BenchmarkSuite;
@@ -160,10 +164,11 @@ public final class OnlineBenchmark implements BenchmarkSuite {
       int batchIterations = (int) Math.max(20, context.scaled(300));
       Reads reads;
       try (OnlineReader reader = OnlineReader.open(target, repo);
+          BigtableDataClient bare = BigtableDataClient.create(target.dataSettings());
           StoreHealth health = new StoreHealth(target, repo);
           FeatureServer server = FeatureServer.start(
               new FeatureLookup(repo, reader), health, FeatureServer.Limits.defaults(), "127.0.0.1", 0)) {
-        reads = new Reads(reader, server.uri().resolve("/v1/features"), keys);
+        reads = new Reads(reader, bare, target, repo, server.uri().resolve("/v1/features"), keys);
         System.err.println("online: reads, 1 key");
         reads.measure(1, singleIterations, true); // as many untimed as timed: a server runs warm
         ServerTimes before = ServerTimes.scrape(server.uri());
@@ -246,23 +251,30 @@ public final class OnlineBenchmark implements BenchmarkSuite {
     static final int SERVER_HTTP_CLIENT = 1;
     static final int SERVER_URL_CONNECTION = 2;
     static final int HTTP_FLOOR = 3;
-    private static final int WAYS = 4;
+    static final int BARE = 4;
+    private static final int WAYS = 5;
 
     private final OnlineReader reader;
+    private final BigtableDataClient bare;
+    private final BigtableTarget target;
+    private final FeatureRepository repo;
     private final URI features;
     private final int keyCount;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
     private final Random random = new Random(7);
     private final long t = (LAST + 10 * 60_000L) * 1_000_000L; // e(t) = LAST: fresh
 
-    Reads(OnlineReader reader, URI features, int keyCount) {
+    Reads(OnlineReader reader, BigtableDataClient bare, BigtableTarget target, FeatureRepository repo, URI features, int keyCount) {
       this.reader = reader;
+      this.bare = bare;
+      this.target = target;
+      this.repo = repo;
       this.features = features;
       this.keyCount = keyCount;
     }
 
     /**
-     * {raw, server by {@code HttpClient}, server by {@code HttpURLConnection}, HTTP floor} latencies
+     * {raw, server by {@code HttpClient}, server by {@code HttpURLConnection}, HTTP floor, bare client} latencies
      * of {@code iterations} reads of {@code batch} random keys each; each iteration starts with
      * another way. The HTTP floor is a request the same server answers without reading the store
      * (a 404), on the same blocking client: what HTTP on loopback costs in this process.
@@ -297,12 +309,36 @@ public final class OnlineBenchmark implements BenchmarkSuite {
               expectOk(r.statusCode(), r.body());
             }
             case SERVER_URL_CONNECTION -> postBlocking(request);
+            case BARE -> readBare(keys);
             default -> getNotFound();
           }
           ways[way].add(System.nanoTime() - start);
         }
       }
       return warmUp ? null : ways;
+    }
+
+    /**
+     * What a user of the bare official client would write: one multi-row read of the keys, each
+     * column's newest cell at or before the window end read (no metadata read, no typing).
+     */
+    private void readBare(List<Map<String, Object>> keys) {
+      FeatureGroupDef g = repo.group("bench");
+      Query query = Query.create(TableId.of(target.table()));
+      for (Map<String, Object> key : keys) {
+        query.rowKey(OnlineLayout.rowKey(repo.entity(g.entity()), List.of(key.get("user_id"))));
+      }
+      query.filter(FILTERS.chain()
+          .filter(FILTERS.family().exactMatch(OnlineLayout.family(g)))
+          .filter(FILTERS.timestamp().range().endClosed(OnlineLayout.cellTimestamp(LAST)))
+          .filter(FILTERS.limit().cellsPerColumn(1)));
+      int n = 0;
+      for (Row row : bare.readRows(query)) {
+        n += row.getCells().isEmpty() ? 0 : 1;
+      }
+      if (n != keys.size()) {
+        throw new IllegalStateException("the bare read found " + n + " of " + keys.size() + " keys");
+      }
     }
 
     /** A POST on a blocking keep-alive connection ({@code HttpURLConnection} reuses it when the body is read to its end). */
@@ -419,6 +455,12 @@ public final class OnlineBenchmark implements BenchmarkSuite {
             + " on the benchmark's thread; the HTTP floor %.3f ms.%n%n",
         clientMean, inside.answerMillis(), inside.lookupMillis(), inside.answerMillis() - inside.lookupMillis(),
         clientMean - inside.answerMillis(), one[Reads.RAW].meanMillis(), one[Reads.HTTP_FLOOR].meanMillis()));
+    double bareP50 = one[Reads.BARE].percentileMillis(50);
+    b.append(String.format(
+        "Against the bare client's one `readRows` (1-key p50 %.3f ms), the reader costs %+.0f%% and the server (blocking client) %+.0f%%:"
+            + " the reader adds the metadata read that DESIGN §3 needs for e* = min(e(t), M), in flight with the rows read.%n%n",
+        bareP50, (one[Reads.RAW].percentileMillis(50) / bareP50 - 1) * 100,
+        (one[Reads.SERVER_URL_CONNECTION].percentileMillis(50) / bareP50 - 1) * 100));
     b.append("The raw read is `OnlineReader.readAsOf` (the metadata rows and a multi-row read of the keys with a\n"
         + "filter per group, both in flight at once, bounded by the watermark last seen: one round trip);\n"
         + "the server makes the same read (`readAsOfAsync`, its answer made and sent by an answer thread)\n"
@@ -436,6 +478,9 @@ public final class OnlineBenchmark implements BenchmarkSuite {
     b.append(String.format("| raw client (`OnlineReader`) | %s | %,d | %.3f | %.3f | | |%n", shape, requests, rawP50, rawP99));
     served(b, "feature server, blocking client (`HttpURLConnection`)", shape, requests, l[Reads.SERVER_URL_CONNECTION], rawP50, rawP99);
     served(b, "feature server, JDK `HttpClient`", shape, requests, l[Reads.SERVER_HTTP_CLIENT], rawP50, rawP99);
+    Latencies bare = l[Reads.BARE];
+    b.append(String.format("| bare official client: one `readRows` of the keys, no metadata read (not a correct read by DESIGN §3) | %s | %,d | %.3f | %.3f | | |%n",
+        shape, requests, bare.percentileMillis(50), bare.percentileMillis(99)));
     Latencies floor = l[Reads.HTTP_FLOOR];
     b.append(String.format("| HTTP floor: a 404 from the same server, blocking client, no store read | — | %,d | %.3f | %.3f | | |%n",
         requests, floor.percentileMillis(50), floor.percentileMillis(99)));
