@@ -45,7 +45,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--max-body", defaultValue = "1MiB", paramLabel = "SIZE", description = "Largest request body, e.g. 64KiB, 1MiB (default: ${DEFAULT-VALUE}).")
   String maxBody;
 
-  @Option(names = "--threads", defaultValue = "16", description = "Requests answered at once: store reads in flight, and the threads that take requests (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--threads", defaultValue = "16", description = "Feature requests open at once (from request read to answer sent), and the number of request threads and of answer threads (default: ${DEFAULT-VALUE}).")
   int threads;
 
   @Mixin BigtableOptions store;
