@@ -2,6 +2,7 @@ package io.featurepipe.runners.serve;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.featurepipe.sinks.online.Futures;
 import io.featurepipe.sinks.online.OnlineReader;
 import io.featurepipe.sinks.online.OnlineValues;
 import io.featurepipe.transforms.model.FeatureRepository;
@@ -13,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
@@ -58,17 +58,7 @@ public final class FeatureLookup {
    */
   public List<ObjectNode> read(
       FeatureSelection selection, List<Map<String, Object>> keys, Long asOfNanos, Map<String, Object> fields) {
-    try {
-      return readAsync(selection, keys, asOfNanos, fields).join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw e;
-    }
+    return Futures.join(readAsync(selection, keys, asOfNanos, fields));
   }
 
   /**
@@ -96,7 +86,7 @@ public final class FeatureLookup {
     }
     return read.handleAsync((values, failure) -> {
       if (failure != null) {
-        throw storeFailure(failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure);
+        throw storeFailure(Futures.cause(failure));
       }
       List<ObjectNode> out = new ArrayList<>(keys.size());
       for (int i = 0; i < keys.size(); i++) {

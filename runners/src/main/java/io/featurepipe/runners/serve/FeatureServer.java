@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.featurepipe.sinks.online.Futures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -237,7 +237,7 @@ public final class FeatureServer implements AutoCloseable {
     answer.whenComplete((a, e) -> {
       int status = 500;
       try {
-        Answer sent = e == null ? a : failure(exchange, path, e instanceof CompletionException c && c.getCause() != null ? c.getCause() : e);
+        Answer sent = e == null ? a : failure(exchange, path, Futures.cause(e));
         status = sent.status();
         send(exchange, sent);
       } catch (IOException io) {

@@ -2,9 +2,6 @@ package io.featurepipe.sinks.online;
 
 import static com.google.cloud.bigtable.data.v2.models.Filters.FILTERS;
 
-import com.google.api.core.ApiFuture;
-import com.google.api.core.ApiFutureCallback;
-import com.google.api.core.ApiFutures;
 import com.google.cloud.bigtable.data.v2.BigtableDataClient;
 import com.google.cloud.bigtable.data.v2.models.Filters.Filter;
 import com.google.cloud.bigtable.data.v2.models.Filters.InterleaveFilter;
@@ -32,7 +29,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CompletionException;
 
 /**
  * Reads feature values from the online store by the time rules of DESIGN §3, through the official
@@ -111,26 +107,15 @@ public final class OnlineReader implements AutoCloseable {
    * @throws RuntimeException the client's {@code ApiException} when the store fails
    */
   public List<Map<String, OnlineValues>> readAsOf(List<Map<String, Object>> keys, List<String> groups, long tNanos) {
-    try {
-      return readAsOfAsync(keys, groups, tNanos).join();
-    } catch (CompletionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw e;
-    }
+    return Futures.join(readAsOfAsync(keys, groups, tNanos));
   }
 
   /**
-   * {@link #readAsOf} without blocking a thread: the two reads (metadata rows, then every key's
-   * row) chain on the client's own threads, and the future completes on the thread the second
-   * answer arrives on (callers that do real work there hand it to their own executor). Argument
-   * errors are thrown at once; store errors and the {@code IllegalStateException}s of {@link
-   * #readAsOf} complete the future exceptionally.
+   * {@link #readAsOf} without blocking a thread: the reads run on the client's own threads (see the
+   * class comment for when the metadata and the rows are read together), and the future completes
+   * on the thread the last answer arrives on (callers that do real work there hand it to their own
+   * executor). Argument errors are thrown at once; store errors and the {@code
+   * IllegalStateException}s of {@link #readAsOf} complete the future exceptionally.
    */
   public CompletableFuture<List<Map<String, OnlineValues>>> readAsOfAsync(
       List<Map<String, Object>> keys, List<String> groups, long tNanos) {
@@ -163,27 +148,27 @@ public final class OnlineReader implements AutoCloseable {
     // moves M only after its cells), so the rows read sees them all. Its answer stands when the M
     // read with it gives the same e*; when M has moved (or on a first read) the rows are read after
     // the metadata, with the e* it gives.
-    Map<String, Long> seen = new HashMap<>();
-    Map<String, Long> assumed = new HashMap<>();
+    Map<String, Long> seen = new HashMap<>(); // null unless every group's M was seen
+    Map<String, Long> bounds = new HashMap<>(); // per group min(e(t), M seen): the early rows read's e
     for (FeatureGroupDef g : defs) {
       Long m = lastWatermark.get(g.name());
       if (m == null) {
-        assumed = null;
+        seen = null;
         break;
       }
       seen.put(g.name(), m);
-      assumed.put(g.name(), Math.min(TimeRules.windowEndAsOf(tNanos, g.availabilityDelay(), TimeRules.millis(g.hop())), m));
+      bounds.put(g.name(), Math.min(TimeRules.windowEndAsOf(tNanos, g.availabilityDelay(), TimeRules.millis(g.hop())), m));
     }
-    Filter assumedFilter = assumed == null || distinct.isEmpty() ? null : filter(defs, assumed);
-    CompletableFuture<Map<String, StoreMetadata.GroupState>> meta = completable(StoreMetadata.readAsync(client, target.table(), defs))
+    Map<String, Long> sentWith = seen;
+    CompletableFuture<Map<String, StoreMetadata.GroupState>> meta = Futures.of(StoreMetadata.readAsync(client, target.table(), defs))
         .thenApply(m -> {
           m.forEach((g, state) -> {
             Long now = state.watermarkMillis();
             if (now != null) {
               // reads finish out of order: keep the highest M seen, unless this read's M is below the
               // one it was sent with (read after it was seen, so the store was reset)
-              Long sentWith = seen.get(g);
-              lastWatermark.merge(g, now, sentWith != null && now < sentWith ? (old, n) -> n : Math::max);
+              Long was = sentWith == null ? null : sentWith.get(g);
+              lastWatermark.merge(g, now, was != null && now < was ? (old, n) -> n : Math::max);
             }
           });
           return m;
@@ -191,19 +176,18 @@ public final class OnlineReader implements AutoCloseable {
     if (distinct.isEmpty()) {
       return meta.thenApply(m -> assemble(defs, rowKeys, ends(defs, m, tNanos), Map.of()));
     }
-    Map<String, Long> bounds = assumed;
-    CompletableFuture<Map<ByteString, Row>> early = assumedFilter == null ? null : rows(distinct, assumedFilter);
+    CompletableFuture<Map<ByteString, Row>> early = sentWith == null ? null : rows(distinct, filter(defs, bounds));
     return (early == null ? meta.thenApply(m -> Map.entry(m, Map.<ByteString, Row>of())) : meta.thenCombine(early, Map::entry))
         .thenCompose(read -> {
           Map<String, StoreMetadata.GroupState> m = read.getKey();
           Map<String, long[]> e = ends(defs, m, tNanos);
-          boolean stands = bounds != null;
+          boolean stands = early != null;
           Map<String, Long> exact = new HashMap<>();
           for (FeatureGroupDef g : defs) {
             long eStar = e.get(g.name())[1];
             exact.put(g.name(), eStar);
             // M below the one seen: the store was reset, and "every cell up to it had landed" no longer holds
-            stands &= bounds != null && eStar == bounds.get(g.name()) && m.get(g.name()).watermarkMillis() >= seen.get(g.name());
+            stands = stands && eStar == bounds.get(g.name()) && m.get(g.name()).watermarkMillis() >= sentWith.get(g.name());
           }
           if (stands) {
             return CompletableFuture.completedFuture(assemble(defs, rowKeys, e, read.getValue()));
@@ -216,7 +200,7 @@ public final class OnlineReader implements AutoCloseable {
     Query query = Query.create(TableId.of(target.table()));
     rowKeys.forEach(query::rowKey);
     query.filter(filter);
-    return completable(client.readRowsCallable().all().futureCall(query)).thenApply(rows -> {
+    return Futures.of(client.readRowsCallable().all().futureCall(query)).thenApply(rows -> {
       Map<ByteString, Row> found = new HashMap<>();
       rows.forEach(r -> found.put(r.getKey(), r));
       return found;
@@ -283,23 +267,6 @@ public final class OnlineReader implements AutoCloseable {
       }
       out.add(values);
     }
-    return out;
-  }
-
-  /** A future completed (on the completing thread) with the client's future. */
-  private static <T> CompletableFuture<T> completable(ApiFuture<T> future) {
-    CompletableFuture<T> out = new CompletableFuture<>();
-    ApiFutures.addCallback(future, new ApiFutureCallback<T>() {
-      @Override
-      public void onSuccess(T value) {
-        out.complete(value);
-      }
-
-      @Override
-      public void onFailure(Throwable t) {
-        out.completeExceptionally(t);
-      }
-    }, Runnable::run);
     return out;
   }
 
