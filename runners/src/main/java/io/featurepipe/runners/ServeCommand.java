@@ -25,6 +25,7 @@ import picocli.CommandLine.Parameters;
       "Serve features over HTTP, JSON in and out, until stopped (Ctrl-C, SIGTERM):",
       "  POST /v1/features  {\"features\": [\"user_spend:*\"], \"keys\": [{\"user_id\": \"u1\"}], \"as_of\": ..., \"request\": {...}}",
       "  GET  /health       the store's reachability, each group's watermark and freshness",
+      "                     (?require=fresh: 503 while a group is stale, for readiness probes)",
       "  GET  /metrics      request counts, latency histograms and errors (Prometheus text format)"
     })
 final class ServeCommand implements Callable<Integer> {

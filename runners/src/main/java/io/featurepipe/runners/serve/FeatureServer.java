@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *       and {@code request} optional) answers {@code {"rows": [...]}}: per key the same object as
  *       {@code featurepipe get} prints ({@link FeatureLookup});
  *   <li>{@code GET /health}: the store's reachability and each group's watermark and freshness
- *       ({@link StoreHealth}); 503 when the store does not answer;
+ *       ({@link StoreHealth}); 503 when the store does not answer, and with {@code ?require=fresh}
+ *       also while a group's reads are stale (a readiness probe);
  *   <li>{@code GET /metrics}: {@link ServerMetrics} in the Prometheus text format.
  * </ul>
  *
@@ -287,6 +288,21 @@ public final class FeatureServer implements AutoCloseable {
     return error(500, "internal error #" + id + " of the feature server (see its log)");
   }
 
+  /**
+   * Whether a health check asks for fresh reads: {@code ?require=fresh} answers 503 while a group
+   * is stale (a readiness probe that keeps traffic off a server whose stream lags); none answers
+   * 200 whenever the store answers.
+   */
+  private static boolean requiresFreshness(String query) {
+    if (query == null || query.isEmpty()) {
+      return false;
+    }
+    if (query.equals("require=fresh")) {
+      return true;
+    }
+    throw new InvalidRequestException("unknown health query '" + query + "': GET /health or GET /health?require=fresh");
+  }
+
   private CompletableFuture<Answer> route(HttpExchange exchange, String path) throws IOException {
     String method = exchange.getRequestMethod();
     switch (path) {
@@ -299,8 +315,10 @@ public final class FeatureServer implements AutoCloseable {
         if (!method.equals("GET")) {
           return done(notAllowed(exchange, "GET"));
         }
+        boolean requireFresh = requiresFreshness(exchange.getRequestURI().getRawQuery());
         ObjectNode h = health.check(Instant.now());
-        return done(new Answer(h.get("status").asText().equals("ok") ? 200 : 503, JSON_TYPE, json.writeValueAsBytes(h)));
+        boolean ready = h.get("status").asText().equals("ok") && (!requireFresh || h.get("fresh").asBoolean());
+        return done(new Answer(ready ? 200 : 503, JSON_TYPE, json.writeValueAsBytes(h)));
       case "/metrics":
         if (!method.equals("GET")) {
           return done(notAllowed(exchange, "GET"));

@@ -1,5 +1,6 @@
 package io.featurepipe.runners.serve;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.cloud.bigtable.data.v2.BigtableDataClient;
@@ -18,7 +19,8 @@ import java.util.Map;
  * What {@code GET /health} says: whether the online store answers (one read of the groups'
  * metadata rows), and per online group its version, its watermark M (every window end {@code <= M}
  * is written), the window end a read now asks for ({@code e(now)}), whether reads now are fresh
- * ({@code M >= e(now)}) and by how much M lags. Also the versions of the request features.
+ * ({@code M >= e(now)}) and by how much M lags; {@code fresh} at the top when every online group
+ * is, with the others named in {@code stale_groups}. Also the versions of the request features.
  */
 public final class StoreHealth implements AutoCloseable {
   private final BigtableTarget target;
@@ -46,6 +48,8 @@ public final class StoreHealth implements AutoCloseable {
       return o;
     }
     o.put("status", "ok");
+    o.put("fresh", true);
+    ArrayNode stale = o.putArray("stale_groups");
     ObjectNode byGroup = o.putObject("groups");
     long nowNanos = AsOf.nanos(now);
     for (FeatureGroupDef g : groups) {
@@ -63,6 +67,10 @@ public final class StoreHealth implements AutoCloseable {
         n.put("written", true);
         n.put("fresh", m >= eNow);
         n.put("lag_seconds", Math.max(0, eNow - m) / 1000);
+      }
+      if (!n.get("fresh").asBoolean()) {
+        stale.add(g.name());
+        o.put("fresh", false);
       }
       Long s = meta.get(g.name()).streamStartMillis();
       if (s != null) {

@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -195,10 +196,27 @@ class FeatureServerIT {
     assertFalse(spend.get("fresh").asBoolean(), "M is in January 2026, the wall clock is later");
     assertTrue(spend.get("lag_seconds").asLong() > 0);
     assertFalse(h.get("groups").get("user_logins").get("written").asBoolean());
+    assertFalse(h.get("fresh").asBoolean());
+    assertTrue(names(h.get("stale_groups")).containsAll(List.of("user_spend", "user_logins")), h.toString());
     assertEquals(store.repository.requestFeatures("payment_context").version(),
         h.get("request_features").get("payment_context").get("version").asText());
-    // as of an instant just after M is available: fresh
-    assertTrue(health.check(Instant.parse("2026-01-09T23:30:00Z")).get("groups").get("user_spend").get("fresh").asBoolean());
+    // as of an instant just after M is available: fresh, and only the group never written is stale
+    JsonNode then = health.check(Instant.parse("2026-01-09T23:30:00Z"));
+    assertTrue(then.get("groups").get("user_spend").get("fresh").asBoolean());
+    assertTrue(names(then.get("stale_groups")).contains("user_logins"), then.toString());
+    assertFalse(names(then.get("stale_groups")).contains("user_spend"), then.toString());
+
+    // the readiness probe: 503 while a group is stale, with the same body
+    HttpResponse<String> ready = send("GET", "/health?require=fresh");
+    assertEquals(503, ready.statusCode(), ready.body());
+    assertEquals("ok", JSON.readTree(ready.body()).get("status").asText());
+    assertError(send("GET", "/health?require=everything"), 400, "GET /health?require=fresh");
+  }
+
+  private static List<String> names(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
   }
 
   @Test
