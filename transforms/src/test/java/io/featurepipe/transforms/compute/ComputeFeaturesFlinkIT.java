@@ -112,6 +112,60 @@ class ComputeFeaturesFlinkIT {
     assertEquals("", StreamScenario.difference(expected, StreamScenario.latest(rows)));
   }
 
+  /**
+   * {@link RowsEmittedLateTest}'s scenario on Flink, streaming: the flag of a row emitted behind the
+   * watermark rests on the emit timer seeing the input watermark ({@code
+   * Timer.getCurrentRelativeTime()}), which each runner implements. A key first seen through late
+   * data has exactly its rows behind the watermark flagged; no row of the keys seen on time is.
+   */
+  @Test
+  void rowsEmittedBehindTheWatermarkAreFlaggedOnFlink() throws Exception {
+    long start = StreamScenario.START;
+    long hour = StreamScenario.HOUR;
+    long minute = StreamScenario.MINUTE;
+    ScriptedSource.Script<SourceRecord> script = new ScriptedSource.Script<>();
+    for (TimestampedValue<SourceRecord> e : List.of(
+        RowsEmittedLateTest.event("ana", start + 10 * minute, 1), RowsEmittedLateTest.event("ana", start + 20 * minute, 2),
+        RowsEmittedLateTest.event("yan", start + 50 * minute, 5))) {
+      script.add(e.getValue(), e.getTimestamp().getMillis());
+    }
+    // ana's rows of 01:00 to 03:00 come out as the watermark passes them; zed, never seen, 95
+    // minutes late (allowed: 2 h), then has rows of 02:00 and 03:00 behind it
+    script.advanceWatermarkTo(start + 3 * hour + 5 * minute);
+    TimestampedValue<SourceRecord> zed = RowsEmittedLateTest.event("zed", start + 90 * minute, 3);
+    script.add(zed.getValue(), zed.getTimestamp().getMillis());
+    script.advanceWatermarkTo(start + 3 * hour + 10 * minute);
+    FlinkPipelineOptions options = flink(true);
+    options.setAutoWatermarkInterval(20L);
+    options.setMaxBundleTimeMills(20L); // as above: each advance reaches the window step before the next event
+    Pipeline p = Pipeline.create(options);
+    String run = "flinkLateRows-" + System.nanoTime();
+    PCollectionTuple.of(ComputeFeatures.sourceTag("events"),
+            p.apply("Script", Read.from(new ScriptedSource<>(script, SourceRecordCoder.of(), 400))))
+        .apply("ComputeFeatures", ComputeFeatures.of(repo))
+        .rows()
+        .apply("CollectRows", Collected.into(run));
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+
+    List<String> flagged = new ArrayList<>();
+    long onTime = 0;
+    for (FeatureRow r : Collected.<FeatureRow>get(run)) {
+      if (!r.group().equals("activity")) {
+        continue;
+      }
+      if (r.restated()) {
+        flagged.add(r.identity());
+      } else if (!r.key().equals(List.of("zed"))) {
+        onTime++;
+      }
+    }
+    assertEquals(new TreeSet<>(List.of("activity|[zed]|" + (start + 2 * hour), "activity|[zed]|" + (start + 3 * hour))),
+        new TreeSet<>(flagged), "only zed's rows behind the watermark are flagged, once each");
+    assertTrue(onTime >= 10, "rows on time: " + onTime);
+    assertEquals(2, RowsEmittedLateTest.counter(result, "feature_rows_emitted_late"));
+  }
+
   private static PipelineOptions direct() {
     PipelineOptions options = PipelineOptionsFactory.create();
     options.setRunner(DirectRunner.class);

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 class RowsEmittedLateTest {
 
-  private static TimestampedValue<SourceRecord> event(String user, long millis, int n) {
+  static TimestampedValue<SourceRecord> event(String user, long millis, int n) {
     long nanos = millis * 1_000_000L;
     return TimestampedValue.of(
         new SourceRecord("events", nanos, new Object[] {nanos, user, 10.0 + n, null}, "test:" + n), new Instant(millis));
@@ -101,7 +101,7 @@ class RowsEmittedLateTest {
     assertEquals(2, counter(result, "feature_rows_emitted_late"));
   }
 
-  private static long counter(PipelineResult result, String name) {
+  static long counter(PipelineResult result, String name) {
     long sum = 0;
     for (MetricResult<Long> c : result.metrics().queryMetrics(
             MetricsFilter.builder().addNameFilter(MetricNameFilter.named("featurepipe", name)).build())
