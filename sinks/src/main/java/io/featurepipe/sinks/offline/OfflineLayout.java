@@ -39,8 +39,8 @@ public final class OfflineLayout implements Serializable {
 
   /**
    * The UTC date of a window end (ms), which names its partition. Computed from the day number:
-   * called per spine row and group by a training set, where {@code Instant.atZone} built a new
-   * {@code ZoneRules} every call (2.5% of a training set's CPU samples on Flink).
+   * a training set calls it per spine row and group, and {@code Instant.atZone} built a new
+   * {@code ZoneRules} on every call, which showed in the training set's CPU profile on Flink.
    */
   public static LocalDate dateOf(long windowEndMillis) {
     return LocalDate.ofEpochDay(Math.floorDiv(windowEndMillis, MILLIS_PER_DAY));
