@@ -71,6 +71,8 @@ public final class FeatureServer implements AutoCloseable {
   static final int CLIENT_SECONDS = 30;
   /** Seconds a feature request waits for one of the {@code --threads} permits before a 503. */
   static final int PERMIT_WAIT_SECONDS = 5;
+  /** Seconds {@link #close} waits for the answers in flight, and then for each thread pool. */
+  static final int STOP_WAIT_SECONDS = 5;
 
   static {
     // The JDK server leaves Nagle's algorithm on by default: a small answer written as headers then
@@ -180,7 +182,7 @@ public final class FeatureServer implements AutoCloseable {
   }
 
   /**
-   * Lets the feature requests in flight be answered (up to 5 seconds; new ones get a 503 meanwhile),
+   * Lets the feature requests in flight be answered (up to {@link #STOP_WAIT_SECONDS}; new ones get a 503 meanwhile),
    * then stops: open connections are closed.
    */
   @Override
@@ -193,7 +195,7 @@ public final class FeatureServer implements AutoCloseable {
     // taking every permit waits for the answers in flight.
     boolean drained = false;
     try {
-      drained = inFlight.tryAcquire(limits.threads(), 5, TimeUnit.SECONDS);
+      drained = inFlight.tryAcquire(limits.threads(), STOP_WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -204,8 +206,8 @@ public final class FeatureServer implements AutoCloseable {
     executor.shutdown();
     answers.shutdown();
     try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
-      answers.awaitTermination(5, TimeUnit.SECONDS);
+      executor.awaitTermination(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+      answers.awaitTermination(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -148,18 +148,13 @@ public final class OnlineReader implements AutoCloseable {
     // moves M only after its cells), so the rows read sees them all. Its answer stands when the M
     // read with it gives the same e*; when M has moved (or on a first read) the rows are read after
     // the metadata, with the e* it gives.
-    Map<String, Long> seen = new HashMap<>(); // null unless every group's M was seen
+    Map<String, Long> sentWith = watermarksSeen(defs); // null unless every group's M was seen
     Map<String, Long> bounds = new HashMap<>(); // per group min(e(t), M seen): the early rows read's e
-    for (FeatureGroupDef g : defs) {
-      Long m = lastWatermark.get(g.name());
-      if (m == null) {
-        seen = null;
-        break;
+    if (sentWith != null) {
+      for (FeatureGroupDef g : defs) {
+        bounds.put(g.name(), Math.min(TimeRules.windowEndAsOf(tNanos, g.availabilityDelay(), TimeRules.millis(g.hop())), sentWith.get(g.name())));
       }
-      seen.put(g.name(), m);
-      bounds.put(g.name(), Math.min(TimeRules.windowEndAsOf(tNanos, g.availabilityDelay(), TimeRules.millis(g.hop())), m));
     }
-    Map<String, Long> sentWith = seen;
     CompletableFuture<Map<String, StoreMetadata.GroupState>> meta = Futures.of(StoreMetadata.readAsync(client, target.table(), defs))
         .thenApply(m -> {
           m.forEach((g, state) -> {
@@ -205,6 +200,19 @@ public final class OnlineReader implements AutoCloseable {
       rows.forEach(r -> found.put(r.getKey(), r));
       return found;
     });
+  }
+
+  /** Each group's M as this reader last read it, or null when a group's was never read. */
+  private Map<String, Long> watermarksSeen(List<FeatureGroupDef> defs) {
+    Map<String, Long> seen = new HashMap<>();
+    for (FeatureGroupDef g : defs) {
+      Long m = lastWatermark.get(g.name());
+      if (m == null) {
+        return null;
+      }
+      seen.put(g.name(), m);
+    }
+    return seen;
   }
 
   /** Per group {e(t), e*}, checking that the store holds the group and reaches back to e*. */
