@@ -43,7 +43,12 @@ public final class OfflineLayout implements Serializable {
    * {@code ZoneRules} on every call, which showed in the training set's CPU profile on Flink.
    */
   public static LocalDate dateOf(long windowEndMillis) {
-    return LocalDate.ofEpochDay(Math.floorDiv(windowEndMillis, MILLIS_PER_DAY));
+    return LocalDate.ofEpochDay(dayOf(windowEndMillis));
+  }
+
+  /** The UTC epoch day of a window end (ms): {@link #dateOf}'s day number. */
+  public static long dayOf(long windowEndMillis) {
+    return Math.floorDiv(windowEndMillis, MILLIS_PER_DAY);
   }
 
   private static final long MILLIS_PER_DAY = 86_400_000L;

@@ -10,14 +10,15 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.Combine;
-import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -32,8 +33,8 @@ import org.apache.beam.sdk.values.PCollectionView;
  * when the store has none. No value from {@code t} or later can reach a row: every offline row at
  * {@code e} aggregates events before {@code e <= t}.
  *
- * <p>Input: {@link SpineRow}s (keys in {@link FeatureSelection#keyColumns()} order). Output: one
- * {@link JoinedRow} per spine row, never dropped (not in spine order).
+ * <p>Input: {@link SpineRow}s in the global window (keys in {@link FeatureSelection#keyColumns()}
+ * order). Output: one {@link JoinedRow} per spine row, never dropped (not in spine order).
  *
  * <pre>{@code
  * PCollection<JoinedRow> joined =
@@ -56,7 +57,9 @@ import org.apache.beam.sdk.values.PCollectionView;
  * the distinct partitions are read ({@code DistinctPartitions}, {@code ReadOffline}; an
  * unpublished one fails the run), and offline rows no spine row looks up are dropped before any
  * shuffle ({@code LookupsView}: a Bloom filter of the lookups, see {@link LookupFilter}). {@code
- * CountRequests} counts the spine rows per bucket (combiner-lifted); a bucket asked by more than
+ * CountRequests} sums the spine rows per bucket ({@code RequestBuckets} gathers the buckets,
+ * partitions and lookups per bundle, each once: a batch worker's whole share of the spine asks far
+ * fewer than it has rows); a bucket asked by more than
  * the hot-key threshold of spine rows ({@code HotBuckets}, {@code HotBucketsView}) is spread over
  * {@code ceil(count / threshold)} salts (a hash of the spine row id modulo that), its offline rows copied to each
  * salt, so no worker holds more than about a threshold of spine rows per key. A group's threshold
@@ -112,10 +115,13 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
     List<JoinSteps.GroupTime> times = JoinSteps.GroupTime.of(selection, hotKeyThreshold);
     KvCoder<Bucket, Long> countCoder = KvCoder.of(Bucket.Coder.of(), VarLongCoder.of());
 
+    if (!(spine.getWindowingStrategy().getWindowFn() instanceof GlobalWindows)) {
+      throw new IllegalArgumentException("a spine is joined in the global window, not in "
+          + spine.getWindowingStrategy().getWindowFn());
+    }
     PCollectionTuple requests =
         spine.apply("RequestBuckets", ParDo.of(new JoinSteps.RequestBucketsFn(times))
             .withOutputTags(JoinSteps.BUCKETS, TupleTagList.of(JoinSteps.PARTITIONS).and(JoinSteps.LOOKUPS)));
-    PCollection<Bucket> buckets = requests.get(JoinSteps.BUCKETS).setCoder(Bucket.Coder.of());
 
     PCollectionList<FeatureRow> offline =
         requests.get(JoinSteps.PARTITIONS)
@@ -124,11 +130,12 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
             .apply("ReadOffline", new ReadRequestedPartitions(selection, offlineRoot));
     PCollectionView<LookupFilter> asked =
         requests.get(JoinSteps.LOOKUPS)
-            .setCoder(VarLongCoder.of())
+            .setCoder(LookupFilter.Hashes.Coder.INSTANCE)
             .apply("LookupsView", Combine.globally(new LookupFilter.Build()).asSingletonView());
     PCollectionView<Map<Bucket, Long>> hot =
-        buckets
-            .apply("CountRequests", Count.perElement())
+        requests.get(JoinSteps.BUCKETS)
+            .setCoder(countCoder)
+            .apply("CountRequests", Sum.longsPerKey())
             .setCoder(countCoder)
             .apply("HotBuckets", ParDo.of(new JoinSteps.HotBucketsFn(times)))
             .setCoder(countCoder)

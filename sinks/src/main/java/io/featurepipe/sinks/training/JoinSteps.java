@@ -5,6 +5,7 @@ import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.record.FeatureRow;
 import io.featurepipe.transforms.time.TimeRules;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -13,22 +14,27 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
+import org.joda.time.Instant;
 
 /** The DoFns of {@link JoinPointInTime}, in the order they run. */
 final class JoinSteps {
   static final TupleTag<FeatureRow> OFFLINE = new TupleTag<>("offline");
   static final TupleTag<JoinedRow> ROWS = new TupleTag<>("rows");
-  static final TupleTag<Bucket> BUCKETS = new TupleTag<>("buckets");
+  /** Spine rows per bucket (partial counts: a bucket may come from several bundles). */
+  static final TupleTag<KV<Bucket, Long>> BUCKETS = new TupleTag<>("buckets");
   static final TupleTag<String> PARTITIONS = new TupleTag<>("partitions");
-  static final TupleTag<Long> LOOKUPS = new TupleTag<>("lookups");
+  static final TupleTag<LookupFilter.Hashes> LOOKUPS = new TupleTag<>("lookups");
 
   private JoinSteps() {}
 
@@ -104,9 +110,9 @@ final class JoinSteps {
       return Bucket.of(group, key, end, monthly);
     }
 
-    /** The offline partition holding window end {@code windowEndMillis}. */
-    String partition(long windowEndMillis) {
-      return OfflineLayout.partition(name, version, OfflineLayout.dateOf(windowEndMillis));
+    /** The offline partition of date {@code date}. */
+    String partition(LocalDate date) {
+      return OfflineLayout.partition(name, version, date);
     }
 
     List<Object> key(SpineRow row) {
@@ -131,15 +137,46 @@ final class JoinSteps {
   }
 
   /**
-   * For a spine row and every selected group: its bucket (group, key, month or date of e(t)), the offline
-   * partition ({@code <group>/v<version>/date=<date>}) that holds its window end, and the {@link
-   * LookupFilter#hash hash} of its lookup (group, key, e(t)).
+   * What a spine asks of every selected group, gathered per bundle: the spine rows per bucket
+   * (group, key, month or date of e(t)), the offline partitions ({@code <group>/v<version>/date=<date>})
+   * that hold their window ends, and the {@link LookupFilter#hash hashes} of their lookups (group,
+   * key, e(t)), each distinct one once.
+   *
+   * <p>Why per bundle rather than one output per spine row and group for {@code Count}, {@code
+   * Distinct} and the filter's combine to reduce: on a batch runner a bundle is a worker's whole
+   * share of the spine, which asks far fewer buckets, partitions and lookups than it has rows
+   * (every row of a key in a month asks one bucket; a month of dates asks 31 partitions). A
+   * runner's combiner lifting would reach the same totals, but only after wrapping, tagging and
+   * sorting every one of the rows' outputs. What a bundle holds is bounded: past {@link
+   * #FLUSH_BUCKETS} buckets or {@link #FLUSH_LOOKUPS} lookups it sends what it has and starts
+   * again, so a bucket, partition or lookup may come more than once: the counts are partial sums,
+   * the partitions and lookups are made distinct downstream.
    */
-  static final class RequestBucketsFn extends DoFn<SpineRow, Bucket> {
+  static final class RequestBucketsFn extends DoFn<SpineRow, KV<Bucket, Long>> {
+    static final int FLUSH_BUCKETS = 100_000;
+    static final int FLUSH_LOOKUPS = 1 << 20;
+
     private final List<GroupTime> groups;
+    private final int flushBuckets;
+    private final int flushLookups;
+    private transient Map<Bucket, Long> counts;
+    private transient List<Set<Long>> days;
+    private transient LookupFilter.Hashes lookups;
 
     RequestBucketsFn(List<GroupTime> groups) {
-      this.groups = groups;
+      this(groups, FLUSH_BUCKETS, FLUSH_LOOKUPS);
+    }
+
+    /** Sends what a bundle gathered past {@code flushBuckets} buckets or {@code flushLookups} lookups (tests). */
+    RequestBucketsFn(List<GroupTime> groups, int flushBuckets, int flushLookups) {
+      this.groups = List.copyOf(groups);
+      this.flushBuckets = flushBuckets;
+      this.flushLookups = flushLookups;
+    }
+
+    @StartBundle
+    public void start() {
+      reset();
     }
 
     @ProcessElement
@@ -148,10 +185,41 @@ final class JoinSteps {
         GroupTime gt = groups.get(g);
         List<Object> key = gt.key(row);
         long end = gt.windowEnd(row);
-        out.get(BUCKETS).output(gt.bucket(g, key, end));
-        out.get(LOOKUPS).output(LookupFilter.hash(g, key, end));
-        out.get(PARTITIONS).output(gt.partition(end));
+        counts.merge(gt.bucket(g, key, end), 1L, Long::sum);
+        days.get(g).add(OfflineLayout.dayOf(end));
+        lookups = lookups.add(LookupFilter.hash(g, key, end));
       }
+      if (counts.size() >= flushBuckets || lookups.size() >= flushLookups) {
+        flush(c -> out.get(BUCKETS).output(c), p -> out.get(PARTITIONS).output(p), h -> out.get(LOOKUPS).output(h));
+      }
+    }
+
+    @FinishBundle
+    public void finish(FinishBundleContext c) {
+      Instant ts = BoundedWindow.TIMESTAMP_MIN_VALUE;
+      flush(v -> c.output(BUCKETS, v, ts, GlobalWindow.INSTANCE),
+          p -> c.output(PARTITIONS, p, ts, GlobalWindow.INSTANCE),
+          h -> c.output(LOOKUPS, h, ts, GlobalWindow.INSTANCE));
+    }
+
+    private void flush(
+        Consumer<KV<Bucket, Long>> countsOut, Consumer<String> partitionsOut, Consumer<LookupFilter.Hashes> lookupsOut) {
+      counts.forEach((b, n) -> countsOut.accept(KV.of(b, n)));
+      for (int g = 0; g < groups.size(); g++) {
+        GroupTime gt = groups.get(g);
+        days.get(g).forEach(d -> partitionsOut.accept(gt.partition(LocalDate.ofEpochDay(d))));
+      }
+      if (lookups.saturated() || lookups.size() > 0) {
+        lookupsOut.accept(lookups.compact());
+      }
+      reset();
+    }
+
+    private void reset() {
+      counts = new HashMap<>();
+      days = new ArrayList<>();
+      groups.forEach(g -> days.add(new HashSet<>()));
+      lookups = LookupFilter.Hashes.empty();
     }
   }
 

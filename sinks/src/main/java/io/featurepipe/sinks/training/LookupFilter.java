@@ -80,28 +80,26 @@ final class LookupFilter implements Serializable {
     return Hashing.murmur3_128().hashBytes(bytes.toByteArray()).asLong();
   }
 
-  /** Builds the filter of all the lookup hashes of a collection. */
-  static final class Build extends Combine.CombineFn<Long, Hashes, LookupFilter> {
+  /**
+   * Builds the filter of all the lookup hashes of a collection, given as partial {@link Hashes}
+   * (each part of the input's distinct hashes, gathered as it was read).
+   */
+  static final class Build extends Combine.CombineFn<Hashes, Hashes, LookupFilter> {
     @Override
     public Hashes createAccumulator() {
-      return new Hashes(new long[16], 0);
+      return Hashes.empty();
     }
 
     @Override
-    public Hashes addInput(Hashes acc, Long hash) {
-      return acc.add(hash);
+    public Hashes addInput(Hashes acc, Hashes part) {
+      return acc.addAll(part);
     }
 
     @Override
     public Hashes mergeAccumulators(Iterable<Hashes> accs) {
       Hashes merged = createAccumulator();
       for (Hashes a : accs) {
-        if (a.saturated()) {
-          return Hashes.SATURATED;
-        }
-        for (int i = 0; i < a.size; i++) {
-          merged = merged.add(a.values[i]);
-        }
+        merged = merged.addAll(a);
       }
       return merged.compact();
     }
@@ -114,13 +112,13 @@ final class LookupFilter implements Serializable {
 
     @Override
     public org.apache.beam.sdk.coders.Coder<Hashes> getAccumulatorCoder(
-        CoderRegistry registry, org.apache.beam.sdk.coders.Coder<Long> input) throws CannotProvideCoderException {
+        CoderRegistry registry, org.apache.beam.sdk.coders.Coder<Hashes> input) throws CannotProvideCoderException {
       return Hashes.Coder.INSTANCE;
     }
 
     @Override
     public org.apache.beam.sdk.coders.Coder<LookupFilter> getDefaultOutputCoder(
-        CoderRegistry registry, org.apache.beam.sdk.coders.Coder<Long> input) throws CannotProvideCoderException {
+        CoderRegistry registry, org.apache.beam.sdk.coders.Coder<Hashes> input) throws CannotProvideCoderException {
       return Coder.INSTANCE;
     }
   }
@@ -139,6 +137,16 @@ final class LookupFilter implements Serializable {
     Hashes(long[] values, int size) {
       this.values = values;
       this.size = size;
+    }
+
+    /** No hashes yet. */
+    static Hashes empty() {
+      return new Hashes(new long[16], 0);
+    }
+
+    /** Hashes held (0 when saturated); before {@link #compact()}, a hash may be held more than once. */
+    int size() {
+      return values == null ? 0 : size;
     }
 
     boolean saturated() {
@@ -164,6 +172,18 @@ final class LookupFilter implements Serializable {
       }
       size = n;
       return n > MAX_LOOKUPS ? SATURATED : this;
+    }
+
+    /** These hashes and {@code other}'s (saturated when either is). */
+    Hashes addAll(Hashes other) {
+      if (other.saturated()) {
+        return SATURATED;
+      }
+      Hashes out = this;
+      for (int i = 0; i < other.size; i++) {
+        out = out.add(other.values[i]);
+      }
+      return out;
     }
 
     Hashes add(long h) {

@@ -39,18 +39,25 @@ class LookupFilterTest {
     return out;
   }
 
-  /** Built as a runner does: partial accumulators over parts of the input, merged, the same lookup many times. */
+  /**
+   * Built as a runner does: partial hashes of parts of the input (the same lookup many times, in
+   * several parts), added to accumulators, merged.
+   */
   static LookupFilter build(List<Lookup> lookups) {
-    LookupFilter.Build fn = new LookupFilter.Build();
-    LookupFilter.Hashes a = fn.createAccumulator();
-    LookupFilter.Hashes b = fn.createAccumulator();
+    LookupFilter.Hashes a = LookupFilter.Hashes.empty();
+    LookupFilter.Hashes b = LookupFilter.Hashes.empty();
+    LookupFilter.Hashes c = LookupFilter.Hashes.empty();
     for (int i = 0; i < lookups.size(); i++) {
-      fn.addInput(i % 2 == 0 ? a : b, lookups.get(i).hash());
+      LookupFilter.Hashes part = i % 3 == 0 ? a : i % 3 == 1 ? b : c;
+      part.add(lookups.get(i).hash());
       if (i % 5 == 0) {
-        fn.addInput(b, lookups.get(i).hash());
+        b.add(lookups.get(i).hash());
       }
     }
-    return fn.extractOutput(fn.mergeAccumulators(List.of(a, b)));
+    LookupFilter.Build fn = new LookupFilter.Build();
+    LookupFilter.Hashes first = fn.addInput(fn.addInput(fn.createAccumulator(), a.compact()), b.compact());
+    LookupFilter.Hashes second = fn.addInput(fn.createAccumulator(), c.compact());
+    return fn.extractOutput(fn.mergeAccumulators(List.of(first, second)));
   }
 
   static byte[] bytes(LookupFilter f) throws Exception {
@@ -100,14 +107,14 @@ class LookupFilterTest {
 
   @Test
   void aLookupMadeByManySpineRowsIsKeptOnce() {
-    LookupFilter.Build fn = new LookupFilter.Build();
-    LookupFilter.Hashes acc = fn.createAccumulator();
+    LookupFilter.Hashes acc = LookupFilter.Hashes.empty();
     long h = new Lookup(0, List.of("u1"), 0).hash();
     for (int i = 0; i < 1_000_000; i++) {
-      acc = fn.addInput(acc, h);
+      acc = acc.add(h);
     }
     assertTrue(acc.capacity() <= 32, "a million spine rows of one lookup hold " + acc.capacity() + " hashes");
-    assertTrue(fn.extractOutput(acc).mightHold(0, List.of("u1"), 0));
+    LookupFilter.Build fn = new LookupFilter.Build();
+    assertTrue(fn.extractOutput(fn.addInput(fn.createAccumulator(), acc)).mightHold(0, List.of("u1"), 0));
   }
 
   @Test
@@ -117,6 +124,7 @@ class LookupFilterTest {
     assertTrue(f.mightHold(2, List.of("anything"), 123));
     LookupFilter decoded = LookupFilter.Coder.INSTANCE.decode(new ByteArrayInputStream(bytes(f)));
     assertTrue(decoded.mightHold(1, List.of("u7"), 42));
-    assertTrue(fn.addInput(LookupFilter.Hashes.SATURATED, 5L).saturated());
+    assertTrue(LookupFilter.Hashes.SATURATED.add(5L).saturated());
+    assertTrue(fn.addInput(fn.createAccumulator(), LookupFilter.Hashes.SATURATED).saturated(), "a saturated part saturates the whole");
   }
 }
