@@ -48,7 +48,8 @@ public final class TimestampParser implements Serializable {
     try {
       switch (format) {
         case "iso8601":
-          return nanos(parseIso(s));
+          long canonical = canonicalUtcNanos(s);
+          return canonical != NOT_CANONICAL ? canonical : nanos(parseIso(s));
         case "epoch_seconds":
           return scaled(s, 1_000_000_000L);
         case "epoch_millis":
@@ -93,6 +94,59 @@ public final class TimestampParser implements Serializable {
       case "epoch_micros" -> Math.floorDiv(nanos, 1_000L);
       default -> throw new IllegalArgumentException("timestamp format " + format + " is not an epoch unit");
     };
+  }
+
+  /** {@link #canonicalUtcNanos}'s answer for text not in the canonical form. */
+  static final long NOT_CANONICAL = Long.MIN_VALUE;
+
+  /**
+   * Epoch nanoseconds of text in the canonical UTC form {@code yyyy-MM-ddTHH:mm:ss[.f]Z} (1 to 9
+   * fraction digits, years 1900 to 2200, every field in its range), or {@link #NOT_CANONICAL} for
+   * any other text, which {@link #parseIso} then reads (or refuses) as before. The same instant
+   * {@code Instant.parse} gives, read without a formatter: JDK 17's {@code Instant.parse} builds
+   * a new formatter inside every call, costs many times a plain read of the digits and is slow to
+   * warm up, and a job calls it once per event and spine row. Lowercase {@code t}/{@code z},
+   * offsets, {@code 24:00}, leap seconds and other years go the long way.
+   */
+  static long canonicalUtcNanos(String s) {
+    int n = s.length();
+    if (n < 20 || n == 21 || n > 30 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
+        || s.charAt(13) != ':' || s.charAt(16) != ':' || s.charAt(n - 1) != 'Z' || (n > 20 && s.charAt(19) != '.')) {
+      return NOT_CANONICAL;
+    }
+    int year = digits(s, 0, 4);
+    int month = digits(s, 5, 2);
+    int day = digits(s, 8, 2);
+    int hour = digits(s, 11, 2);
+    int minute = digits(s, 14, 2);
+    int second = digits(s, 17, 2);
+    int fractionDigits = n > 20 ? n - 21 : 0;
+    int fraction = fractionDigits == 0 ? 0 : digits(s, 20, fractionDigits);
+    if (year < 1900 || year > 2200 || month < 1 || month > 12 || day < 1
+        || day > java.time.YearMonth.of(year, month).lengthOfMonth()
+        || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || fraction < 0) {
+      return NOT_CANONICAL;
+    }
+    long epochDay = java.time.LocalDate.of(year, month, day).toEpochDay();
+    long seconds = epochDay * 86_400L + hour * 3_600L + minute * 60L + second;
+    long nanos = fraction;
+    for (int i = fractionDigits; i < 9; i++) {
+      nanos *= 10;
+    }
+    return seconds * 1_000_000_000L + nanos;
+  }
+
+  /** The value of {@code count} ASCII digits from {@code from}, or -1 when one is not a digit. */
+  private static int digits(String s, int from, int count) {
+    int v = 0;
+    for (int i = from; i < from + count; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
   }
 
   private static Instant parseIso(String s) {
