@@ -8,6 +8,7 @@ import io.featurepipe.sinks.online.WriteOnline;
 import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.model.FeatureRepository;
 import io.featurepipe.transforms.record.FeatureRow;
+import io.featurepipe.transforms.sideinput.BundleSideInput;
 import io.featurepipe.transforms.time.TimeRules;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -20,6 +21,7 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 
@@ -150,22 +152,29 @@ public final class MaterializeRows extends PTransform<PCollection<FeatureRow>, O
   static final class SelectRangeFn extends DoFn<FeatureRow, FeatureRow> {
     private final Map<String, Long> firstKept;
     private final long endMillis;
-    private final PCollectionView<Boolean> gate;
+    private final BundleSideInput<Boolean> gate;
     private final Counter gated = Metrics.counter("featurepipe", "online_rows_gated");
 
     SelectRangeFn(Map<String, Long> firstKept, long endMillis, PCollectionView<Boolean> gate) {
       this.firstKept = Map.copyOf(firstKept);
       this.endMillis = endMillis;
-      this.gate = gate;
+      this.gate = gate == null ? null : BundleSideInput.of(gate);
+    }
+
+    @StartBundle
+    public void start() {
+      if (gate != null) {
+        gate.reset();
+      }
     }
 
     @ProcessElement
-    public void process(@Element FeatureRow row, ProcessContext c) {
+    public void process(@Element FeatureRow row, ProcessContext c, BoundedWindow window) {
       Long first = firstKept.get(row.group());
       if (row.empty() || first == null || row.windowEndMillis() < first || row.windowEndMillis() >= endMillis) {
         return;
       }
-      if (gate != null && !Boolean.TRUE.equals(c.sideInput(gate))) {
+      if (gate != null && !Boolean.TRUE.equals(gate.get(c, window))) {
         gated.inc();
         return;
       }

@@ -3,6 +3,7 @@ package io.featurepipe.sinks.training;
 import io.featurepipe.sinks.offline.OfflineLayout;
 import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.record.FeatureRow;
+import io.featurepipe.transforms.sideinput.BundleSideInput;
 import io.featurepipe.transforms.time.TimeRules;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -244,17 +245,22 @@ final class JoinSteps {
   /** A spine row keyed by its bucket of the first group, salted when hot. */
   static final class KeySpineRowsFn extends DoFn<SpineRow, KV<Bucket, JoinedRow>> {
     private final GroupTime time;
-    private final PCollectionView<Map<Bucket, Long>> hot;
+    private final BundleSideInput<Map<Bucket, Long>> hot;
 
     KeySpineRowsFn(GroupTime time, PCollectionView<Map<Bucket, Long>> hot) {
       this.time = time;
-      this.hot = hot;
+      this.hot = BundleSideInput.of(hot);
+    }
+
+    @StartBundle
+    public void start() {
+      hot.reset();
     }
 
     @ProcessElement
-    public void process(ProcessContext c) {
+    public void process(ProcessContext c, BoundedWindow window) {
       JoinedRow row = new JoinedRow(c.element(), List.of());
-      c.output(KV.of(bucketOf(0, time, row.spine(), c.sideInput(hot)), row));
+      c.output(KV.of(bucketOf(0, time, row.spine(), hot.get(c, window)), row));
     }
   }
 
@@ -281,25 +287,31 @@ final class JoinSteps {
   static final class KeyOfflineRowsFn extends DoFn<FeatureRow, KV<Bucket, FeatureRow>> {
     private final int group;
     private final GroupTime time;
-    private final PCollectionView<Map<Bucket, Long>> hot;
-    private final PCollectionView<LookupFilter> asked;
+    private final BundleSideInput<Map<Bucket, Long>> hot;
+    private final BundleSideInput<LookupFilter> asked;
 
     KeyOfflineRowsFn(
         int group, GroupTime time, PCollectionView<Map<Bucket, Long>> hot, PCollectionView<LookupFilter> asked) {
       this.group = group;
       this.time = time;
-      this.hot = hot;
-      this.asked = asked;
+      this.hot = BundleSideInput.of(hot);
+      this.asked = BundleSideInput.of(asked);
+    }
+
+    @StartBundle
+    public void start() {
+      hot.reset();
+      asked.reset();
     }
 
     @ProcessElement
-    public void process(ProcessContext c) {
+    public void process(ProcessContext c, BoundedWindow window) {
       FeatureRow row = c.element();
-      if (!c.sideInput(asked).mightHold(group, row.key(), row.windowEndMillis())) {
+      if (!asked.get(c, window).mightHold(group, row.key(), row.windowEndMillis())) {
         return;
       }
       Bucket b = time.bucket(group, row.key(), row.windowEndMillis());
-      Long count = c.sideInput(hot).get(b);
+      Long count = hot.get(c, window).get(b);
       int fanout = count == null ? 1 : fanout(count, time.threshold);
       for (int s = 0; s < fanout; s++) {
         c.output(KV.of(b.withSalt(s), row));
@@ -380,17 +392,22 @@ final class JoinSteps {
   static final class AttachAndKeyFn extends DoFn<KV<Bucket, CoGbkResult>, KV<Bucket, JoinedRow>> {
     private final Attach attach;
     private final GroupTime next;
-    private final PCollectionView<Map<Bucket, Long>> hot;
+    private final BundleSideInput<Map<Bucket, Long>> hot;
 
     AttachAndKeyFn(Attach attach, GroupTime next, PCollectionView<Map<Bucket, Long>> hot) {
       this.attach = attach;
       this.next = next;
-      this.hot = hot;
+      this.hot = BundleSideInput.of(hot);
+    }
+
+    @StartBundle
+    public void start() {
+      hot.reset();
     }
 
     @ProcessElement
-    public void process(ProcessContext c) {
-      Map<Bucket, Long> hotBuckets = c.sideInput(hot);
+    public void process(ProcessContext c, BoundedWindow window) {
+      Map<Bucket, Long> hotBuckets = hot.get(c, window);
       int nextGroup = attach.group + 1;
       attach.attach(c.element(),
           r -> c.output(KV.of(bucketOf(nextGroup, next, r.spine(), hotBuckets), r)));
