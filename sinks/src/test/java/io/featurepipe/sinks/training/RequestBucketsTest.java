@@ -22,6 +22,7 @@ import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.junit.jupiter.api.Test;
@@ -35,20 +36,11 @@ class RequestBucketsTest {
   private static final long START = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
 
   @Test
-  void bundlesSendingEarlyGiveTheSameCountsPartitionsAndLookups() {
-    check(3, 5);
-  }
-
-  @Test
-  void bundlesSendingOnceGiveTheCountsPartitionsAndLookups() {
-    check(JoinSteps.RequestBucketsFn.FLUSH_BUCKETS, JoinSteps.RequestBucketsFn.FLUSH_LOOKUPS);
-  }
-
-  private static void check(int flushBuckets, int flushLookups) {
+  void bundlesSendingEarlyOrOnceGiveTheCountsPartitionsAndLookups() {
     FeatureSelection selection = FeatureSelection.parse(FeatureSelectionTest.REPO, "a:n,b:mx");
     List<JoinSteps.GroupTime> times = JoinSteps.GroupTime.of(selection, JoinPointInTime.DEFAULT_HOT_KEY_THRESHOLD);
     assertEquals(List.of("user", "shop"), selection.keyColumns().stream().map(f -> f.name()).toList());
-    List<SpineRow> spine = spine(3_000);
+    List<SpineRow> spine = spine(1_500);
 
     Map<Bucket, Long> counts = new HashMap<>();
     Set<String> partitions = new TreeSet<>();
@@ -63,40 +55,47 @@ class RequestBucketsTest {
 
     String box = "request-buckets-" + System.nanoTime();
     TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(false);
-    PCollectionTuple requests =
-        p.apply(Create.of(spine).withCoder(SpineRow.Coder.of()))
-            .apply(ParDo.of(new JoinSteps.RequestBucketsFn(times, flushBuckets, flushLookups))
-                .withOutputTags(JoinSteps.BUCKETS, TupleTagList.of(JoinSteps.PARTITIONS).and(JoinSteps.LOOKUPS)));
-    requests.get(JoinSteps.BUCKETS)
-        .setCoder(KvCoder.of(Bucket.Coder.of(), VarLongCoder.of()))
-        .apply(Sum.longsPerKey())
-        .apply("CollectCounts", Collected.into(box + "/counts"));
-    requests.get(JoinSteps.PARTITIONS)
-        .setCoder(StringUtf8Coder.of())
-        .apply(Distinct.create())
-        .apply("CollectPartitions", Collected.into(box + "/partitions"));
-    requests.get(JoinSteps.LOOKUPS)
-        .setCoder(LookupFilter.Hashes.Coder.INSTANCE)
-        .apply(Combine.globally(new LookupFilter.Build()))
-        .apply("CollectFilter", Collected.into(box + "/filter"));
+    PCollection<SpineRow> rows = p.apply(Create.of(spine).withCoder(SpineRow.Coder.of()));
+    Map<String, JoinSteps.RequestBucketsFn> variants = Map.of(
+        "early", new JoinSteps.RequestBucketsFn(times, 40, 100),
+        "once", new JoinSteps.RequestBucketsFn(times));
+    variants.forEach((name, fn) -> {
+      PCollectionTuple requests = rows.apply("Request/" + name,
+          ParDo.of(fn).withOutputTags(JoinSteps.BUCKETS, TupleTagList.of(JoinSteps.PARTITIONS).and(JoinSteps.LOOKUPS)));
+      requests.get(JoinSteps.BUCKETS)
+          .setCoder(KvCoder.of(Bucket.Coder.of(), VarLongCoder.of()))
+          .apply("Sum/" + name, Sum.longsPerKey())
+          .apply("CollectCounts/" + name, Collected.into(box + "/" + name + "/counts"));
+      requests.get(JoinSteps.PARTITIONS)
+          .setCoder(StringUtf8Coder.of())
+          .apply("Distinct/" + name, Distinct.create())
+          .apply("CollectPartitions/" + name, Collected.into(box + "/" + name + "/partitions"));
+      requests.get(JoinSteps.LOOKUPS)
+          .setCoder(LookupFilter.Hashes.Coder.INSTANCE)
+          .apply("Filter/" + name, Combine.globally(new LookupFilter.Build()))
+          .apply("CollectFilter/" + name, Collected.into(box + "/" + name + "/filter"));
+    });
     p.run().waitUntilFinish();
 
-    Map<Bucket, Long> summed = new HashMap<>();
-    for (Object o : Collected.get(box + "/counts")) {
-      @SuppressWarnings("unchecked")
-      KV<Bucket, Long> kv = (KV<Bucket, Long>) o;
-      assertEquals(null, summed.put(kv.getKey(), kv.getValue()), "one count per bucket: " + kv.getKey());
-    }
-    assertEquals(counts, summed);
-    List<String> distinct = Collected.get(box + "/partitions");
-    assertEquals(partitions.size(), distinct.size());
-    assertEquals(partitions, new TreeSet<>(distinct));
-    List<LookupFilter> filters = Collected.get(box + "/filter");
-    assertEquals(1, filters.size());
-    for (SpineRow row : spine) {
-      for (int g = 0; g < times.size(); g++) {
-        JoinSteps.GroupTime t = times.get(g);
-        assertTrue(filters.get(0).mightHold(g, t.key(row), t.windowEnd(row)), "lookup of " + row.origin() + " in group " + g);
+    for (String name : variants.keySet()) {
+      Map<Bucket, Long> summed = new HashMap<>();
+      for (Object o : Collected.get(box + "/" + name + "/counts")) {
+        @SuppressWarnings("unchecked")
+        KV<Bucket, Long> kv = (KV<Bucket, Long>) o;
+        assertEquals(null, summed.put(kv.getKey(), kv.getValue()), name + ": one count per bucket: " + kv.getKey());
+      }
+      assertEquals(counts, summed, name);
+      List<String> distinct = Collected.get(box + "/" + name + "/partitions");
+      assertEquals(partitions.size(), distinct.size(), name);
+      assertEquals(partitions, new TreeSet<>(distinct), name);
+      List<LookupFilter> filters = Collected.get(box + "/" + name + "/filter");
+      assertEquals(1, filters.size(), name);
+      for (SpineRow row : spine) {
+        for (int g = 0; g < times.size(); g++) {
+          JoinSteps.GroupTime t = times.get(g);
+          assertTrue(filters.get(0).mightHold(g, t.key(row), t.windowEnd(row)),
+              name + ": lookup of " + row.origin() + " in group " + g);
+        }
       }
     }
   }
