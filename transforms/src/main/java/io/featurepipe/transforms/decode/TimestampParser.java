@@ -3,8 +3,10 @@ package io.featurepipe.transforms.decode;
 import java.io.Serializable;
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -123,11 +125,11 @@ public final class TimestampParser implements Serializable {
     int fractionDigits = n > 20 ? n - 21 : 0;
     int fraction = fractionDigits == 0 ? 0 : digits(s, 20, fractionDigits);
     if (year < 1900 || year > 2200 || month < 1 || month > 12 || day < 1
-        || day > java.time.YearMonth.of(year, month).lengthOfMonth()
+        || day > YearMonth.of(year, month).lengthOfMonth()
         || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || fraction < 0) {
       return NOT_CANONICAL;
     }
-    long epochDay = java.time.LocalDate.of(year, month, day).toEpochDay();
+    long epochDay = LocalDate.of(year, month, day).toEpochDay();
     long seconds = epochDay * 86_400L + hour * 3_600L + minute * 60L + second;
     long nanos = fraction;
     for (int i = fractionDigits; i < 9; i++) {
