@@ -73,7 +73,7 @@ final class DoubleSumAccumulator extends BaseAccumulator {
     if (sum.isZero()) {
       return special.allNegativeZero() ? -0.0 : 0.0;
     }
-    return ExactRounding.toDouble(sum.mantissa(), sum.exponent() - ExactSum.VALUE_ORIGIN);
+    return sum.quotient(1, ExactSum.VALUE_ORIGIN);
   }
 
   @Override

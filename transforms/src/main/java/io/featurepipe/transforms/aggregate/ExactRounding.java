@@ -38,7 +38,17 @@ final class ExactRounding {
             : a.divideAndRemainder(den.shiftLeft(-shift));
     long q = qr[0].longValueExact();
     boolean sticky = qr[1].signum() != 0;
-    long e = (long) exp2 - shift; // |value| = (q + fraction) * 2^e, fraction in [0, 1)
+    return round(sign, q, sticky, (long) exp2 - shift);
+  }
+
+  /**
+   * Rounds {@code sign * (q + fraction) * 2^e} once, where {@code 0 <= fraction < 1} is non-zero
+   * exactly when {@code sticky}.
+   *
+   * @param sign 1 or -1
+   * @param q positive, with at least 56 significant bits (53 for the double, the rest to round)
+   */
+  static double round(int sign, long q, boolean sticky, long e) {
     int bits = 64 - Long.numberOfLeadingZeros(q);
     long topExponent = bits - 1 + e; // |value| in [2^topExponent, 2^(topExponent + 1))
     if (topExponent > Double.MAX_EXPONENT) {

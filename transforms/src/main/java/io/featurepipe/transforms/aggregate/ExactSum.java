@@ -32,10 +32,12 @@ final class ExactSum {
   private static final long MASK = 0xFFFF_FFFFL;
   private static final int NORMALIZE_EVERY = 1 << 30;
   private static final int SLACK = 2;
+  /** Zero digits below a quotient's dividend: 3 * 32 - 31 = 65 quotient bits at least. */
+  private static final int PAD = 3;
 
   private long[] limbs; // null while nothing non-zero was ever added
   private int base;
-  private int pending; // adds since the last normalisation
+  private int pending; // adds since the last normalisation; 0: normalised
 
   ExactSum() {}
 
@@ -160,7 +162,7 @@ final class ExactSum {
     for (int i = 0; i < theirs.length; i++) {
       limbs[o + i] += theirs[i];
     }
-    normalize();
+    propagateCarries();
   }
 
   /** Makes sure limbs {@code lo..hi} (absolute limb indices, inclusive) exist. */
@@ -187,6 +189,17 @@ final class ExactSum {
    * 2^31), the 32-bit two's-complement words of the value. Does not change the value.
    */
   void normalize() {
+    if (pending != 0) {
+      propagateCarries();
+    }
+  }
+
+  /**
+   * {@link #normalize()}, unconditionally. Every change to the limbs either counts an add in
+   * {@code pending} or ends here, so {@code pending == 0} means the limbs are normalised: reading a
+   * result (which normalises up to three times) pays for one pass at most.
+   */
+  private void propagateCarries() {
     pending = 0;
     if (limbs == null) {
       return;
@@ -244,6 +257,69 @@ final class ExactSum {
       return -1;
     }
     return i;
+  }
+
+  /**
+   * The value divided by {@code divisor}, as a multiple of 2^-{@code origin}, rounded once to the
+   * nearest double (ties to even): exactly {@link ExactRounding#toDouble(BigInteger, BigInteger,
+   * int)} of {@link #mantissa()}, the divisor and {@link #exponent()} minus the origin. Reading a
+   * result is on the hot path of window assembly (one per feature and window end), so divisors
+   * below 2^31 (every count) divide the limbs themselves, with no {@link BigInteger}.
+   *
+   * @param divisor positive; 1 for the rounded value itself
+   * @return 0.0 for a zero value (the caller decides the sign of a zero result)
+   */
+  double quotient(long divisor, int origin) {
+    if (divisor <= 0) {
+      throw new IllegalArgumentException("divisor must be positive: " + divisor);
+    }
+    normalize();
+    int first = firstLimb();
+    int last = lastLimb();
+    if (first > last) {
+      return 0.0;
+    }
+    if (divisor > Integer.MAX_VALUE) {
+      return ExactRounding.toDouble(mantissa(), BigInteger.valueOf(divisor), exponent() - origin);
+    }
+    // The magnitude as 32-bit digits, least significant first, above PAD zero digits so that the
+    // integer quotient keeps at least 64 significant bits whatever the divisor.
+    int n = last - first + 1;
+    long[] digits = new long[PAD + n];
+    boolean negative = (int) limbs[last] < 0;
+    long carry = 1;
+    for (int i = 0; i < n; i++) {
+      long w = limbs[first + i];
+      if (negative) { // two's complement negation: invert, add one
+        w = (~w & MASK) + carry;
+        carry = w >>> 32;
+        w &= MASK;
+      }
+      digits[PAD + i] = w;
+    }
+    long remainder = 0;
+    if (divisor > 1) {
+      for (int i = digits.length - 1; i >= 0; i--) {
+        long current = (remainder << 32) | digits[i]; // remainder < 2^31: no overflow
+        digits[i] = current / divisor;
+        remainder = current % divisor;
+      }
+    }
+    int top = digits.length - 1;
+    while (digits[top] == 0) {
+      top--;
+    }
+    // top >= 2: the quotient has at least 32 * PAD - 31 bits. Take its 62 highest bits.
+    long high = digits[top];
+    long low = (digits[top - 1] << 32) | digits[top - 2];
+    int shift = 64 - Long.numberOfLeadingZeros(high) + 2; // in [3, 34]
+    long q = (high << (64 - shift)) | (low >>> shift);
+    boolean sticky = remainder != 0 || (low & ((1L << shift) - 1)) != 0;
+    for (int i = top - 3; i >= 0 && !sticky; i--) {
+      sticky = digits[i] != 0;
+    }
+    long e = 32L * (top - 2) + shift + 32L * (base + first - PAD) - origin;
+    return ExactRounding.round(negative ? -1 : 1, q, sticky, e);
   }
 
   /** The value is {@code mantissa() * 2^(exponent())}, minus the origin the caller used. */

@@ -131,8 +131,7 @@ final class MomentsAccumulator extends BaseAccumulator {
       if (sum.isZero()) {
         return special.allNegativeZero() ? -0.0 : 0.0;
       }
-      return ExactRounding.toDouble(
-          sum.mantissa(), BigInteger.valueOf(n), sum.exponent() - ExactSum.VALUE_ORIGIN);
+      return sum.quotient(n, ExactSum.VALUE_ORIGIN);
     }
     if (n < 2) {
       return null;

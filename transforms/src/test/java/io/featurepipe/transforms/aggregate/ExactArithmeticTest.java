@@ -166,4 +166,67 @@ class ExactArithmeticTest {
           num + " / " + den + " * 2^" + exp2 + ": " + expected + " vs " + actual);
     }
   }
+
+  @Test
+  void quotientOfTheLimbsIsRoundedOnceLikeTheBigIntegerQuotient() {
+    // ties to even, below and past 2^31 (the limb division's bound), negative, subnormal
+    assertEquals(0x1p53, sumOfLongs(1L << 53, 1).quotient(1, ExactSum.VALUE_ORIGIN));
+    assertEquals(0x1p53 + 4, sumOfLongs(1L << 53, 3).quotient(1, ExactSum.VALUE_ORIGIN));
+    assertEquals(-0x1p53 - 4, sumOfLongs(-(1L << 53), -3).quotient(1, ExactSum.VALUE_ORIGIN));
+    assertEquals(0x1p53, sumOfLongs(1L << 54, 2).quotient(2, ExactSum.VALUE_ORIGIN));
+    assertEquals(0x1p53 + 4, sumOfLongs(1L << 54, 6).quotient(2, ExactSum.VALUE_ORIGIN));
+    assertEquals(0x1p53 + 2, sumOfLongs(1L << 54, 5).quotient(2, ExactSum.VALUE_ORIGIN));
+    assertEquals(1.0 / 3, sumOfLongs(1).quotient(3, ExactSum.VALUE_ORIGIN));
+    assertEquals(-1.0 / 3, sumOfLongs(-1).quotient(3, ExactSum.VALUE_ORIGIN));
+    assertEquals(1.0 / Integer.MAX_VALUE, sumOfLongs(1).quotient(Integer.MAX_VALUE, ExactSum.VALUE_ORIGIN));
+    assertEquals(1.0 / (1L << 31), sumOfLongs(1).quotient(1L << 31, ExactSum.VALUE_ORIGIN));
+    assertEquals(0.0, sumOfLongs().quotient(7, ExactSum.VALUE_ORIGIN));
+    ExactSum tiny = new ExactSum();
+    tiny.addDouble(Double.MIN_VALUE);
+    assertEquals(0.0, tiny.quotient(2, ExactSum.VALUE_ORIGIN)); // half the smallest subnormal: even
+    tiny.addDouble(Double.MIN_VALUE * 2);
+    assertEquals(Double.MIN_VALUE * 2, tiny.quotient(2, ExactSum.VALUE_ORIGIN)); // 1.5: to even
+    ExactSum huge = new ExactSum();
+    huge.addDouble(Double.MAX_VALUE);
+    huge.addDouble(Double.MAX_VALUE);
+    assertEquals(Double.POSITIVE_INFINITY, huge.quotient(1, ExactSum.VALUE_ORIGIN));
+    assertEquals(Double.MAX_VALUE, huge.quotient(2, ExactSum.VALUE_ORIGIN));
+
+    Random r = new Random(11);
+    long[] edges = {1, 2, 3, 10, 1000, Integer.MAX_VALUE - 1, Integer.MAX_VALUE, 1L << 31, Long.MAX_VALUE};
+    for (int trial = 0; trial < 1500; trial++) {
+      ExactSum values = new ExactSum();
+      ExactSum squares = new ExactSum();
+      int n = 1 + r.nextInt(trial % 10 == 0 ? 500 : 40);
+      for (int i = 0; i < n; i++) {
+        if (r.nextInt(4) > 0) {
+          double x = AccumulatorTesting.randomDouble(r, false);
+          values.addDouble(x);
+          squares.addSquareOfDouble(x);
+        } else {
+          long x = (Long) AccumulatorTesting.randomValue(io.featurepipe.transforms.model.ColumnType.INT64, r, false);
+          values.addLong(x);
+          squares.addSquareOfLong(x);
+        }
+      }
+      long divisor = r.nextInt(3) == 0 ? edges[r.nextInt(edges.length)] : 1 + r.nextInt(r.nextBoolean() ? 100 : Integer.MAX_VALUE);
+      assertQuotient(values, divisor, ExactSum.VALUE_ORIGIN);
+      assertQuotient(squares, divisor, ExactSum.SQUARE_ORIGIN);
+    }
+  }
+
+  private static ExactSum sumOfLongs(long... values) {
+    ExactSum s = new ExactSum();
+    for (long v : values) {
+      s.addLong(v);
+    }
+    return s;
+  }
+
+  private static void assertQuotient(ExactSum s, long divisor, int origin) {
+    double actual = s.quotient(divisor, origin);
+    double expected = s.isZero() ? 0.0 : reference(s.mantissa(), BigInteger.valueOf(divisor), s.exponent() - origin);
+    assertEquals(Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(actual),
+        s.mantissa() + " * 2^" + (s.exponent() - origin) + " / " + divisor + ": " + expected + " vs " + actual);
+  }
 }
