@@ -46,6 +46,11 @@ final class DistinctValueSample {
   }
 
   void add(String value) {
+    long[] e = kept.get(value);
+    if (e != null) {
+      e[1]++; // a kept value qualifies at the current level: no need to hash it again
+      return;
+    }
     add(value, HASH.hashString(value, StandardCharsets.UTF_16LE).asLong(), 1);
   }
 
