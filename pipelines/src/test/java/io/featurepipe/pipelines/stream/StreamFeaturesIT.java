@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The online promise end to end on the DirectRunner (DESIGN §3): the sample's last day streamed
  * through Kafka into the Bigtable emulator, bootstrapped from the files of the days before, the
  * earlier days filled by materialize from a backfill; every sampled fresh, final read equals the
- * training-set value — and again after replaying the stream into a fresh job and table. Also
+ * training-set value; replaying the stream into a fresh job and table writes the same cells. Also
  * materialize alone. The DirectRunner runs these replays bounded ({@code --max-records}, as the
  * quickstart does): its unbounded execution of a day of the sample takes many minutes (ten records
  * per read bundle, a bundle per timer). The unbounded path runs here on a small stream ({@link
@@ -45,7 +45,7 @@ class StreamFeaturesIT {
   }
 
   @Test
-  void aBootstrappedStreamAndMaterializeReadAsTheTrainingSetAndSoDoesAReplay() throws Exception {
+  void aBootstrappedStreamAndMaterializeReadAsTheTrainingSetAndAReplayWritesTheSameCells() throws Exception {
     BigtableTarget target = world.table("first");
     SampleStream.StreamRun run = stream(world.spec(target, "first", dir.resolve("first"), true));
     List<FeatureRow> batch = world.materialize(target, SampleStream.FIRST, DAY_BEFORE_S);
@@ -69,14 +69,11 @@ class StreamFeaturesIT {
         "every undecodable line of the files and the topic is a dead letter");
     assertEquals((long) run.deadLetterFiles().size(), run.counters().get("dead_letters"), "every dead letter written");
 
-    // the same topic replayed into a fresh job and table writes the same cells and reads the same
+    // the same topic replayed into a fresh job and table writes the same cells, value for value
+    // (so, with the same materialize before S, it reads as the store compared above)
     BigtableTarget fresh = world.table("replay");
     SampleStream.StreamRun replay = stream(world.spec(fresh, "replay", dir.resolve("replay"), true));
     assertEquals(SampleStream.cellValues(run.written()), SampleStream.cellValues(replay.written()));
-    world.materialize(fresh, SampleStream.FIRST, DAY_BEFORE_S);
-    SampleStream.Comparison again = world.compare(fresh, 2, 8, 40, Map.of());
-    assertEquals(List.of(), again.mismatches());
-    assertTrue(again.compared() > 500, "compared " + again.compared());
   }
 
   @Test
