@@ -10,11 +10,6 @@ import java.math.BigInteger;
 final class ExactRounding {
   private ExactRounding() {}
 
-  /** {@code num * 2^exp2}, rounded once. */
-  static double toDouble(BigInteger num, int exp2) {
-    return toDouble(num, BigInteger.ONE, exp2);
-  }
-
   /**
    * {@code num / den * 2^exp2}, rounded once to the nearest double, ties to even; a non-zero value
    * too small for a subnormal rounds to a zero of its sign, one too large to ±Infinity.

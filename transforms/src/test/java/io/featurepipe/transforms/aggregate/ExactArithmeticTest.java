@@ -127,25 +127,25 @@ class ExactArithmeticTest {
   @Test
   void roundingIsCorrectIncludingTiesSubnormalsAndOverflow() {
     // ties to even
-    assertEquals(0x1p53, ExactRounding.toDouble(BigInteger.ONE.shiftLeft(53).add(BigInteger.ONE), 0));
-    assertEquals(0x1p53 + 4, ExactRounding.toDouble(BigInteger.ONE.shiftLeft(53).add(BigInteger.valueOf(3)), 0));
+    assertEquals(0x1p53, ExactRounding.toDouble(BigInteger.ONE.shiftLeft(53).add(BigInteger.ONE), BigInteger.ONE, 0));
+    assertEquals(0x1p53 + 4, ExactRounding.toDouble(BigInteger.ONE.shiftLeft(53).add(BigInteger.valueOf(3)), BigInteger.ONE, 0));
     BigInteger two = BigInteger.TWO;
     assertEquals(0x1p53, ExactRounding.toDouble(BigInteger.ONE.shiftLeft(54).add(two), two, 0));
     assertEquals(0x1p53 + 4, ExactRounding.toDouble(BigInteger.ONE.shiftLeft(54).add(BigInteger.valueOf(6)), two, 0));
     assertEquals(0x1p53 + 2, ExactRounding.toDouble(BigInteger.ONE.shiftLeft(54).add(BigInteger.valueOf(5)), two, 0));
     assertEquals(0x1p53 + 4, ExactRounding.toDouble(BigInteger.ONE.shiftLeft(54).add(BigInteger.valueOf(7)), two, 0));
     // half the smallest subnormal: to even (zero); a bit more: the smallest subnormal
-    assertEquals(0.0, ExactRounding.toDouble(BigInteger.ONE, -1075));
-    assertEquals(Double.MIN_VALUE, ExactRounding.toDouble(BigInteger.valueOf(3), -1076));
-    assertEquals(-0.0, ExactRounding.toDouble(BigInteger.valueOf(-1), -1100));
-    assertEquals(Double.MIN_VALUE * 3, ExactRounding.toDouble(BigInteger.valueOf(3), -1074));
-    assertEquals(Double.POSITIVE_INFINITY, ExactRounding.toDouble(BigInteger.ONE, 1024));
-    assertEquals(Double.NEGATIVE_INFINITY, ExactRounding.toDouble(BigInteger.valueOf(-3), 1023));
+    assertEquals(0.0, ExactRounding.toDouble(BigInteger.ONE, BigInteger.ONE, -1075));
+    assertEquals(Double.MIN_VALUE, ExactRounding.toDouble(BigInteger.valueOf(3), BigInteger.ONE, -1076));
+    assertEquals(-0.0, ExactRounding.toDouble(BigInteger.valueOf(-1), BigInteger.ONE, -1100));
+    assertEquals(Double.MIN_VALUE * 3, ExactRounding.toDouble(BigInteger.valueOf(3), BigInteger.ONE, -1074));
+    assertEquals(Double.POSITIVE_INFINITY, ExactRounding.toDouble(BigInteger.ONE, BigInteger.ONE, 1024));
+    assertEquals(Double.NEGATIVE_INFINITY, ExactRounding.toDouble(BigInteger.valueOf(-3), BigInteger.ONE, 1023));
     // MAX_VALUE + half an ulp rounds up to infinity (ties to even); just below stays
     BigInteger max = new BigDecimal(Double.MAX_VALUE).toBigIntegerExact();
     BigInteger halfUlp = BigInteger.ONE.shiftLeft(970);
-    assertEquals(Double.POSITIVE_INFINITY, ExactRounding.toDouble(max.add(halfUlp), 0));
-    assertEquals(Double.MAX_VALUE, ExactRounding.toDouble(max.add(halfUlp).subtract(BigInteger.ONE), 0));
+    assertEquals(Double.POSITIVE_INFINITY, ExactRounding.toDouble(max.add(halfUlp), BigInteger.ONE, 0));
+    assertEquals(Double.MAX_VALUE, ExactRounding.toDouble(max.add(halfUlp).subtract(BigInteger.ONE), BigInteger.ONE, 0));
     assertEquals(1.0 / 3, ExactRounding.toDouble(BigInteger.ONE, BigInteger.valueOf(3), 0));
     assertEquals(0.0, ExactRounding.toDouble(BigInteger.ZERO, BigInteger.valueOf(3), 0));
 
