@@ -4,26 +4,23 @@ import io.featurepipe.sinks.offline.OfflineStore;
 import io.featurepipe.transforms.definitions.RepositoryLoader;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.beam.runners.flink.FlinkPipelineOptions;
-import org.apache.beam.runners.flink.FlinkRunner;
+import io.featurepipe.transforms.testing.FlinkBatch;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The same backfill on the Flink runner (embedded mini-cluster, batch): the same published rows. */
+/**
+ * The same backfill on the Flink runner (embedded mini-cluster, batch as featurepipe runs it: the
+ * DataStream API in BATCH mode): the same published rows.
+ */
 class BackfillFlinkIT {
 
   @Test
   void backfillOnFlinkPublishesTheReferenceRows(@TempDir Path dir) throws Exception {
     BackfillTest.repo = RepositoryLoader.load(BackfillTest.DEFS);
-    FlinkPipelineOptions options = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
-    options.setRunner(FlinkRunner.class);
-    options.setFlinkMaster("[local]");
-    options.setParallelism(2);
     String root = dir.resolve("offline").toString();
     List<String> groups = List.of("user_spend", "user_logins");
-    Pipeline p = Pipeline.create(options);
+    Pipeline p = Pipeline.create(FlinkBatch.options(2));
     Backfill.build(
         p,
         new Backfill.Spec(

@@ -10,6 +10,7 @@ import io.featurepipe.transforms.model.FeatureRepository;
 import io.featurepipe.transforms.record.FeatureRow;
 import io.featurepipe.transforms.record.SourceRecord;
 import io.featurepipe.transforms.record.SourceRecordCoder;
+import io.featurepipe.transforms.testing.FlinkBatch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,8 +24,6 @@ import org.apache.avro.file.DataFileReader;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.runners.direct.DirectOptions;
-import org.apache.beam.runners.flink.FlinkPipelineOptions;
-import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -107,13 +106,9 @@ final class OfflineFixture {
     return out;
   }
 
-  /** A pipeline on an embedded Flink mini-cluster (batch, parallelism 2). */
+  /** A pipeline on an embedded Flink mini-cluster (batch as featurepipe runs it, parallelism 2). */
   static Pipeline flink() {
-    FlinkPipelineOptions o = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
-    o.setRunner(FlinkRunner.class);
-    o.setFlinkMaster("[local]");
-    o.setParallelism(2);
-    return Pipeline.create(o);
+    return Pipeline.create(FlinkBatch.options(2));
   }
 
   static PipelineResult run(Pipeline p) {

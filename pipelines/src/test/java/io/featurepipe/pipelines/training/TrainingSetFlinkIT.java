@@ -18,15 +18,12 @@ import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.runners.flink.FlinkPipelineOptions;
-import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.DistributionResult;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,11 +66,7 @@ class TrainingSetFlinkIT {
     }
 
     Map<Integer, String> direct = run(OfflineFixture.direct(), repo, spine, offline, dir.resolve("direct"), "DirectRunner");
-    FlinkPipelineOptions o = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
-    o.setRunner(FlinkRunner.class);
-    o.setFlinkMaster("[local]");
-    o.setParallelism(2);
-    Map<Integer, String> flink = run(Pipeline.create(o), repo, spine, offline, dir.resolve("flink"), "Flink");
+    Map<Integer, String> flink = run(OfflineFixture.flink(), repo, spine, offline, dir.resolve("flink"), "Flink");
     assertEquals(60, direct.size());
     assertEquals(direct, flink);
     assertEquals(
@@ -104,11 +97,7 @@ class TrainingSetFlinkIT {
       csv.append(i).append(",a,").append(java.time.Instant.ofEpochMilli(start + i * 8_000L)).append('\n');
     }
     Path spine = Files.writeString(dir.resolve("spine.csv"), csv.toString());
-    FlinkPipelineOptions o = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
-    o.setRunner(FlinkRunner.class);
-    o.setFlinkMaster("[local]");
-    o.setParallelism(2);
-    Pipeline p = Pipeline.create(o);
+    Pipeline p = OfflineFixture.flink();
     Path out = dir.resolve("flink");
     TrainingSet.build(p, TrainingSet.Spec.of(repo, SpineSource.of(spine.toString(), "t"), "user_hourly:*", offline, out.toString()));
     OfflineFixture.run(p);

@@ -1,6 +1,7 @@
 package io.featurepipe.runners.flink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.featurepipe.pipelines.backfill.Backfill;
@@ -27,7 +28,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -91,6 +94,8 @@ class FlinkClusterIT {
         "taskmanager.memory.jvm-overhead.min: 192m",
         "taskmanager.memory.jvm-overhead.max: 192m",
         "parallelism.default: 2",
+        // docs/flink.md: batch jobs on the DataStream API run every step at the job's parallelism
+        FlinkDefaults.BATCH_CONFIGURATION,
         ""));
     cluster.add(start("jobmanager", "-Xmx800m", "-cp", JAR.toString(),
         "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", "--configDir", conf.toString()));
@@ -122,6 +127,7 @@ class FlinkClusterIT {
   @Test
   void flinkRunSubmitsTheShadedJarsBackfill() throws Exception {
     long finished = overview("jobs-finished");
+    Set<String> before = jobIds();
     Path offline = dir.resolve("flink-run");
     ProcessBuilder b = new ProcessBuilder(JAVA.toString(), "-Xmx1g", "-cp", JAR.toString(),
         "org.apache.flink.client.cli.CliFrontend", "run", "-m", "localhost:" + restPort,
@@ -134,11 +140,13 @@ class FlinkClusterIT {
     assertTrue(out.contains("rows in 1 partitions"), out);
     assertEquals(finished + 1, overview("jobs-finished"), "the job finished on the cluster\n" + out);
     assertEquals(expected, rows(offline), "the rows of the cluster's backfill");
+    assertRanOnDataStreamAtParallelism2(before);
   }
 
   @Test
   void flinkMasterSubmitsToTheCluster() throws Exception {
     long finished = overview("jobs-finished");
+    Set<String> before = jobIds();
     Path offline = dir.resolve("flink-master");
     String out = run(new ProcessBuilder(JAVA.toString(), "-Xmx1g", "-jar", JAR.toString(),
         "backfill", DEFS.toString(), "--data-root=" + DATA, "--from=" + DAY, "--to=" + DAY,
@@ -147,6 +155,7 @@ class FlinkClusterIT {
     assertTrue(out.contains("runner FlinkRunner"), out);
     assertEquals(finished + 1, overview("jobs-finished"), "the job finished on the cluster\n" + out);
     assertEquals(expected, rows(offline), "the rows of the cluster's backfill");
+    assertRanOnDataStreamAtParallelism2(before);
   }
 
   /**
@@ -205,6 +214,45 @@ class FlinkClusterIT {
       }
     });
     return out;
+  }
+
+  /** The ids of every job the cluster knows (running or ended). */
+  private static Set<String> jobIds() throws Exception {
+    String jobs = get("/jobs");
+    Set<String> ids = new TreeSet<>();
+    Matcher m = Pattern.compile("\"id\":\"([0-9a-f]+)\"").matcher(jobs);
+    while (m.find()) {
+      ids.add(m.group(1));
+    }
+    return ids;
+  }
+
+  /**
+   * The one job submitted since {@code before} ran as featurepipe runs a batch job on Flink: on the
+   * DataStream API (its reads are Flink sources, {@code Source: ...}; the DataSet API names them
+   * {@code DataSource (...)}), and every step at the job's parallelism (the adaptive batch scheduler
+   * would have given the steps fed by a list of file names one subtask).
+   */
+  private static void assertRanOnDataStreamAtParallelism2(Set<String> before) throws Exception {
+    Set<String> added = jobIds();
+    added.removeAll(before);
+    assertEquals(1, added.size(), "jobs submitted: " + added);
+    String job = get("/jobs/" + added.iterator().next());
+    assertTrue(job.contains("\"name\":\"Source: "), job);
+    assertFalse(job.contains("DataSource ("), job);
+    Matcher m = Pattern.compile("\"parallelism\":(\\d+)").matcher(job);
+    int vertices = 0;
+    while (m.find()) {
+      assertEquals("2", m.group(1), job);
+      vertices++;
+    }
+    assertTrue(vertices > 3, job);
+  }
+
+  private static String get(String path) throws Exception {
+    return HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + path)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
   }
 
   /** Cancels the job of that name through the cluster's REST API, and waits until it is (none: nothing). */

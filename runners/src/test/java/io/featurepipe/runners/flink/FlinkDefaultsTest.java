@@ -8,9 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.featurepipe.transforms.testing.FlinkBatch;
+import java.nio.file.Path;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.flink.configuration.BatchExecutionOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.contrib.streaming.state.RocksDBStateBackend;
 import org.junit.jupiter.api.Test;
 
@@ -97,6 +102,39 @@ class FlinkDefaultsTest {
   }
 
   @Test
+  void batchJobsRunOnDataStreamWithEveryStepAtTheJobsParallelism() {
+    FlinkPipelineOptions batch = parse("--runner=FlinkRunner");
+    FlinkDefaults.apply(batch);
+    assertTrue(batch.getUseDataStreamForBatch());
+    // the directory Beam builds the job's Flink configuration from (FLINK_CONF_DIR is not set here)
+    Configuration conf = GlobalConfiguration.loadConfiguration(batch.getFlinkConfDir());
+    assertEquals(false, conf.get(BatchExecutionOptions.ADAPTIVE_AUTO_PARALLELISM_ENABLED),
+        "the adaptive batch scheduler would pick each step's parallelism from its input's bytes");
+    assertEquals(1, conf.toMap().size(), conf.toMap().toString());
+    FlinkPipelineOptions again = parse("--runner=FlinkRunner");
+    FlinkDefaults.apply(again);
+    assertEquals(batch.getFlinkConfDir(), again.getFlinkConfDir(), "one directory per process");
+
+    FlinkPipelineOptions dataSet = parse("--runner=FlinkRunner", "--useDataStreamForBatch=false");
+    FlinkDefaults.apply(dataSet);
+    assertFalse(dataSet.getUseDataStreamForBatch(), "the user's value wins");
+    assertNull(dataSet.getFlinkConfDir(), "the DataSet API has no adaptive scheduler");
+    String own = Path.of("target").toAbsolutePath().toString();
+    FlinkPipelineOptions ownConf = parse("--runner=FlinkRunner", "--flinkConfDir=" + own);
+    FlinkDefaults.apply(ownConf);
+    assertEquals(own, ownConf.getFlinkConfDir(), "the user's configuration decides");
+    assertFalse(streaming("--runner=FlinkRunner").getUseDataStreamForBatch(), "streams are DataStream jobs anyway");
+    assertNull(streaming("--runner=FlinkRunner").getFlinkConfDir());
+
+    // the lower modules' Flink batch tests run as the commands do
+    FlinkPipelineOptions tests = FlinkBatch.options(2);
+    assertEquals(FlinkDefaults.BATCH_CONFIGURATION, FlinkBatch.CONFIGURATION);
+    assertEquals(batch.getFasterCopy(), tests.getFasterCopy());
+    assertEquals(batch.getUseDataStreamForBatch(), tests.getUseDataStreamForBatch());
+    assertEquals(conf.toMap(), GlobalConfiguration.loadConfiguration(tests.getFlinkConfDir()).toMap());
+  }
+
+  @Test
   void batchJobsOnlySkipTheCopiesBetweenStepsAndOtherRunnersAreLeftAlone() {
     FlinkPipelineOptions batch = parse("--runner=FlinkRunner");
     FlinkDefaults.apply(batch);
@@ -116,5 +154,7 @@ class FlinkDefaultsTest {
     PipelineOptions directBatch = parse("--runner=DirectRunner");
     FlinkDefaults.apply(directBatch);
     assertFalse(directBatch.as(FlinkPipelineOptions.class).getFasterCopy());
+    assertFalse(directBatch.as(FlinkPipelineOptions.class).getUseDataStreamForBatch());
+    assertNull(directBatch.as(FlinkPipelineOptions.class).getFlinkConfDir());
   }
 }

@@ -9,6 +9,7 @@ import io.featurepipe.transforms.record.FeatureRow;
 import io.featurepipe.transforms.record.SourceRecord;
 import io.featurepipe.transforms.record.SourceRecordCoder;
 import io.featurepipe.transforms.testing.Collected;
+import io.featurepipe.transforms.testing.FlinkBatch;
 import io.featurepipe.transforms.testing.ScriptedSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -188,12 +189,16 @@ class ComputeFeaturesFlinkIT {
     return Collected.get(box);
   }
 
+  /** A stream, or a batch job as featurepipe's commands run one on Flink ({@link FlinkBatch}). */
   private static FlinkPipelineOptions flink(boolean streaming) {
+    if (!streaming) {
+      return FlinkBatch.options(2);
+    }
     FlinkPipelineOptions o = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
     o.setRunner(FlinkRunner.class);
     o.setFlinkMaster("[local]");
     o.setParallelism(2);
-    o.setStreaming(streaming);
+    o.setStreaming(true);
     return o;
   }
 

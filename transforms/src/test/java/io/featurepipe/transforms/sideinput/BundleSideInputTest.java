@@ -1,5 +1,6 @@
 package io.featurepipe.transforms.sideinput;
 
+import io.featurepipe.transforms.testing.FlinkBatch;
 import java.util.List;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Each element gets its own window's side input, however the bundle mixes windows: on the
- * DirectRunner, and on Flink batch with one worker, whose bundle is all of its input.
+ * DirectRunner, and on Flink batch with one worker, whose bundle is all of its input (on the
+ * DataStream API, as featurepipe runs batch jobs, and on the DataSet API).
  */
 class BundleSideInputTest {
 
@@ -57,10 +59,18 @@ class BundleSideInputTest {
 
   @Test
   void everyElementReadsTheValueOfItsWindowOnFlinkBatch() {
+    // as featurepipe's commands run a batch job on Flink: the DataStream API in BATCH mode
+    check(TestPipeline.fromOptions(FlinkBatch.options(1)).enableAbandonedNodeEnforcement(false));
+  }
+
+  @Test
+  void everyElementReadsTheValueOfItsWindowOnFlinksDataSetApi() {
+    // --useDataStreamForBatch=false: Beam's other batch translation, still a user's choice
     FlinkPipelineOptions o = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
     o.setRunner(FlinkRunner.class);
     o.setFlinkMaster("[local]");
     o.setParallelism(1);
+    o.setUseDataStreamForBatch(false);
     check(TestPipeline.fromOptions(o).enableAbandonedNodeEnforcement(false));
   }
 
