@@ -7,7 +7,6 @@ import io.featurepipe.transforms.record.ValueCodec;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -46,12 +45,28 @@ final class DistinctValueSample {
   }
 
   void add(String value) {
-    long[] e = kept.get(value);
-    if (e != null) {
-      e[1]++; // a kept value qualifies at the current level: no need to hash it again
+    if (level > 0) {
+      // most values of a column sampled this far are not kept: the hash decides before any lookup
+      long hash = hash(value);
+      if (qualifies(hash, level)) {
+        add(value, hash, 1);
+      }
       return;
     }
-    add(value, HASH.hashString(value, StandardCharsets.UTF_16LE).asLong(), 1);
+    long[] e = kept.get(value);
+    if (e != null) {
+      e[1]++; // every value qualifies at level 0: no need to hash a kept one again
+      return;
+    }
+    add(value, hash(value), 1);
+  }
+
+  /**
+   * The value's 64-bit hash: murmur3 over its UTF-16 code units, low byte first. For a well-formed
+   * string these are its UTF-16LE bytes; an unpaired surrogate is hashed as it is, not replaced.
+   */
+  static long hash(String value) {
+    return HASH.hashUnencodedChars(value).asLong();
   }
 
   private void add(String value, long hash, long count) {
@@ -139,7 +154,7 @@ final class DistinctValueSample {
     for (int i = 0; i < n; i++) {
       String v = ValueCodec.readString(in);
       long count = ValueCodec.readVarLong(in);
-      s.kept.put(v, new long[] {HASH.hashString(v, StandardCharsets.UTF_16LE).asLong(), count});
+      s.kept.put(v, new long[] {hash(v), count});
     }
     return s;
   }
