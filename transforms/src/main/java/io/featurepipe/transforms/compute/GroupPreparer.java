@@ -124,15 +124,13 @@ public final class GroupPreparer {
     }
   }
 
-  /** A record's source columns in CEL form, to share across the groups of its source. */
+  /**
+   * A record's source columns in CEL form, to share across the groups of its source: a view over
+   * the record that converts a column when an expression first reads it ({@link CelColumns}); a
+   * {@code put} adds a name to this view only.
+   */
   public static Map<String, Object> celColumns(SourceDef source, SourceRecord record) {
-    List<Field> fields = source.fields();
-    Map<String, Object> vars = new HashMap<>(fields.size() * 2);
-    for (int i = 0; i < fields.size(); i++) {
-      Field f = fields.get(i);
-      vars.put(f.name(), RowExpression.toCel(record.value(i), f.type()));
-    }
-    return vars;
+    return new CelColumns(source.fields(), record);
   }
 
   private void applyCustom(SourceRecord record, Map<String, Object> derived, Map<String, Object> vars)
