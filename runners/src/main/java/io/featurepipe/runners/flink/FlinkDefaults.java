@@ -117,11 +117,11 @@ public final class FlinkDefaults {
   /**
    * Whether a batch job runs on Flink's DataStream API in BATCH execution mode ({@code
    * --useDataStreamForBatch}) rather than on the DataSet API (Beam's default for Flink 1.x; Flink 2
-   * no longer has it). On: the DataStream translation hands a multi-output step's outputs on as
-   * Flink side outputs and chains more of the graph, so far fewer records pass through the network
-   * stack between steps (2% of a backfill's CPU samples against 26% on DataSet), and a backfill
-   * takes about half the wall time and CPU, a training set about 10% less (BENCHMARKS.md, offline;
-   * docs/flink.md). The same rows either way (the benchmark compares every value).
+   * no longer has it). On: far fewer records pass through the network stack between steps (2% of a
+   * backfill's CPU samples against 26% on DataSet; as far as reading Beam's translators tells, a
+   * multi-output step hands its outputs on as Flink side outputs there), and a backfill took about
+   * half the wall time and CPU, a training set 10-15% less (docs/flink.md, measured at full size).
+   * The same rows either way (the benchmark compares every value).
    */
   public static final boolean DATA_STREAM_FOR_BATCH = true;
 
@@ -208,11 +208,13 @@ public final class FlinkDefaults {
   }
 
   /**
-   * A Flink configuration directory holding only {@link #BATCH_CONFIGURATION} (a {@code config.yaml}
-   * in a temporary directory of this process, made once, again if it was removed), for a batch job whose user gave Flink no
-   * configuration of their own: Beam builds the job's Flink configuration from {@code
-   * --flinkConfDir} or {@code FLINK_CONF_DIR} and nothing else. With either given, that
-   * configuration decides (docs/flink.md says what to put in it).
+   * A Flink configuration directory holding only {@link #BATCH_CONFIGURATION} (a {@code
+   * config.yaml} in a temporary directory of this process, made once, again if it was removed),
+   * for a batch job whose user gave Flink no configuration of their own: Beam builds the job's Flink
+   * configuration from {@code --flinkConfDir} or {@code FLINK_CONF_DIR} and nothing else. With
+   * either given, that configuration decides (docs/flink.md says what to put in it). The name
+   * {@code config.yaml}, not the legacy {@code flink-conf.yaml}: loading the legacy name switches
+   * Flink's YAML handling for the whole JVM.
    */
   static Path batchConfigurationDirectory() {
     Path dir = batchConfigurationDirectory;
