@@ -29,10 +29,27 @@ final class CelColumns extends AbstractMap<String, Object> {
   private Map<String, Object> added;
 
   CelColumns(List<Field> fields, SourceRecord record) {
+    this(fields, record, new Object[fields.size()]);
+    Arrays.fill(cel, UNREAD);
+  }
+
+  private CelColumns(List<Field> fields, SourceRecord record, Object[] cel) {
     this.fields = fields;
     this.record = record;
-    this.cel = new Object[fields.size()];
-    Arrays.fill(cel, UNREAD);
+    this.cel = cel;
+  }
+
+  /**
+   * Another view of the same record, with the columns this one has converted and the names it has
+   * added: what a group with derived columns adds to it stays out of this view (which the other
+   * groups of the record share), and no column is converted again or copied eagerly.
+   */
+  CelColumns copy() {
+    CelColumns c = new CelColumns(fields, record, cel.clone());
+    if (added != null) {
+      c.added = new HashMap<>(added);
+    }
+    return c;
   }
 
   private int indexOf(Object name) {

@@ -94,7 +94,7 @@ public final class GroupPreparer {
         }
       }
       if (!derives.isEmpty() || custom != null) {
-        vars = new HashMap<>(celColumns);
+        vars = celColumns instanceof CelColumns view ? view.copy() : new HashMap<>(celColumns);
         derived = new HashMap<>();
         for (int i = 0; i < derives.size(); i++) {
           Object v = derives.get(i).evaluateCel(vars);

@@ -65,4 +65,24 @@ class CelColumnsTest {
     assertEquals(expected, view);
     assertEquals(eager(), new CelColumns(FIELDS, RECORD), "another view of the record is untouched");
   }
+
+  @Test
+  void aCopyKeepsWhatTheViewHoldsAndItsOwnPutsStayItsOwn() {
+    CelColumns shared = new CelColumns(FIELDS, RECORD);
+    Object ts = shared.get("ts");
+    shared.put("amount_cents", 1250L);
+    CelColumns copy = shared.copy();
+    assertSame(ts, copy.get("ts"), "a converted column is not converted again");
+    assertEquals(1250L, copy.get("amount_cents"));
+    copy.put("double", 25.0);
+    copy.put("amount", 13.0);
+    assertFalse(shared.containsKey("double"));
+    assertEquals(12.5, shared.get("amount"));
+    Map<String, Object> expected = eager();
+    expected.put("amount_cents", 1250L);
+    assertEquals(expected, shared);
+    expected.put("double", 25.0);
+    expected.put("amount", 13.0);
+    assertEquals(expected, copy);
+  }
 }
