@@ -249,7 +249,8 @@ class FlinkClusterIT {
     assertTrue(vertices > 3, job);
   }
 
-  private static String get(String path) throws Exception {
+  /** The body of a GET of the cluster's REST API. */
+  private static String get(String path) throws IOException, InterruptedException {
     return HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + path)).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString()).body();
@@ -257,21 +258,17 @@ class FlinkClusterIT {
 
   /** Cancels the job of that name through the cluster's REST API, and waits until it is (none: nothing). */
   private static void cancel(String jobName) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
-    String jobs = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + "/jobs/overview")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    String jobs = get("/jobs/overview");
     Matcher m = Pattern.compile("\"jid\":\"([0-9a-f]+)\",\"name\":\"" + Pattern.quote(jobName) + "\"").matcher(jobs);
     if (!m.find()) {
       return; // never submitted: the test has failed already, nothing to cancel
     }
     String jid = m.group(1);
-    http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + "/jobs/" + jid + "?mode=cancel"))
+    HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + "/jobs/" + jid + "?mode=cancel"))
         .method("PATCH", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     Clicks.await("job " + jobName + " cancelled", () -> {
       try {
-        String job = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + "/jobs/" + jid)).build(),
-            HttpResponse.BodyHandlers.ofString()).body();
-        return job.contains("\"state\":\"CANCELED\"");
+        return get("/jobs/" + jid).contains("\"state\":\"CANCELED\"");
       } catch (IOException | InterruptedException e) {
         throw new IllegalStateException(e);
       }
@@ -336,10 +333,7 @@ class FlinkClusterIT {
   /** A number from the cluster's REST {@code /overview} (-1 while it does not answer). */
   private static long overview(String field) throws InterruptedException {
     try {
-      HttpResponse<String> r = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + "/overview")).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      Matcher m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(r.body());
+      Matcher m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(get("/overview"));
       return m.find() ? Long.parseLong(m.group(1)) : -1;
     } catch (IOException e) {
       return -1;
