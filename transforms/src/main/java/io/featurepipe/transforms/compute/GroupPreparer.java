@@ -84,15 +84,37 @@ public final class GroupPreparer {
    */
   public Prepared prepare(SourceRecord record, Map<String, Object> celColumns)
       throws BadRecordException {
+    return keeps(celColumns) ? prepareKept(record, celColumns) : null;
+  }
+
+  /** The group's filter as written, or null when it has none. */
+  public String filter() {
+    return filter == null ? null : filter.source();
+  }
+
+  /**
+   * Whether the group's filter keeps a record (true without a filter), given its columns in CEL
+   * form.
+   *
+   * @throws BadRecordException when the filter fails
+   */
+  public boolean keeps(Map<String, Object> celColumns) throws BadRecordException {
+    try {
+      return filter == null || Boolean.TRUE.equals(filter.evaluateCel(celColumns));
+    } catch (ExpressionException e) {
+      throw new BadRecordException(e.getMessage());
+    }
+  }
+
+  /**
+   * {@link #prepare} of a record the filter keeps ({@link #keeps}): derived columns, custom logic,
+   * keys and values.
+   */
+  public Prepared prepareKept(SourceRecord record, Map<String, Object> celColumns)
+      throws BadRecordException {
     Map<String, Object> vars = celColumns;
     Map<String, Object> derived = null;
     try {
-      if (filter != null) {
-        Object pass = filter.evaluateCel(vars);
-        if (!Boolean.TRUE.equals(pass)) {
-          return null;
-        }
-      }
       if (!derives.isEmpty() || custom != null) {
         vars = celColumns instanceof CelColumns view ? view.copy() : new HashMap<>(celColumns);
         derived = new HashMap<>();

@@ -63,6 +63,9 @@ final class PrepareGroups extends PTransform<PCollection<SourceRecord>, PCollect
     private final Map<String, Counter> failures = new HashMap<>();
     private final Map<String, Counter> filtered = new HashMap<>();
     private transient List<GroupPreparer> preparers;
+    /** Per preparer: the index of its filter among the distinct filters of the groups, or -1. */
+    private transient int[] filterOf;
+    private transient int filters;
     private transient RecordDecoder json;
 
     PrepareFn(SourceDef source, List<CompiledGroup> groups, Map<String, EntityDef> entities) {
@@ -81,21 +84,31 @@ final class PrepareGroups extends PTransform<PCollection<SourceRecord>, PCollect
       for (CompiledGroup g : groups) {
         preparers.add(new GroupPreparer(g, entities.get(g.def().entity()).keys()));
       }
+      // groups of a source often share a filter: it is evaluated once per record
+      Map<String, Integer> distinct = new HashMap<>();
+      filterOf = new int[preparers.size()];
+      for (int i = 0; i < filterOf.length; i++) {
+        String filter = preparers.get(i).filter();
+        filterOf[i] = filter == null ? -1 : distinct.computeIfAbsent(filter, f -> distinct.size());
+      }
+      filters = distinct.size();
       json = new RecordDecoder(source);
     }
 
     @ProcessElement
     public void process(@Element SourceRecord record, MultiOutputReceiver out) {
       Map<String, Object> cel = GroupPreparer.celColumns(source, record);
-      for (GroupPreparer p : preparers) {
+      Object[] verdicts = new Object[filters]; // per distinct filter: Boolean, or the BadRecordException
+      for (int i = 0; i < preparers.size(); i++) {
+        GroupPreparer p = preparers.get(i);
         String group = p.group().name();
         try {
-          GroupPreparer.Prepared prepared = p.prepare(record, cel);
-          if (prepared == null) {
+          if (!keeps(i, cel, verdicts)) {
             filtered.get(group).inc();
-          } else {
-            out.get(PREPARED).output(KV.of(new GroupKey(group, prepared.key()), prepared.input()));
+            continue;
           }
+          GroupPreparer.Prepared prepared = p.prepareKept(record, cel);
+          out.get(PREPARED).output(KV.of(new GroupKey(group, prepared.key()), prepared.input()));
         } catch (BadRecordException e) {
           failures.get(group).inc();
           out.get(DEAD_LETTERS)
@@ -108,6 +121,24 @@ final class PrepareGroups extends PTransform<PCollection<SourceRecord>, PCollect
                       record.origin()));
         }
       }
+    }
+
+    private boolean keeps(int preparer, Map<String, Object> cel, Object[] verdicts) throws BadRecordException {
+      int f = filterOf[preparer];
+      if (f < 0) {
+        return true;
+      }
+      if (verdicts[f] == null) {
+        try {
+          verdicts[f] = preparers.get(preparer).keeps(cel);
+        } catch (BadRecordException e) {
+          verdicts[f] = e;
+        }
+      }
+      if (verdicts[f] instanceof BadRecordException e) {
+        throw e;
+      }
+      return (Boolean) verdicts[f];
     }
   }
 }

@@ -5,6 +5,7 @@ import com.google.protobuf.Timestamp;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
+import dev.cel.common.ast.CelExpr;
 import dev.cel.common.types.CelType;
 import dev.cel.common.types.NullableType;
 import dev.cel.common.types.SimpleType;
@@ -50,6 +51,8 @@ public final class RowExpression {
   private final ColumnType resultType;
   private final boolean nullable;
   private final Set<String> referencedColumns;
+  /** The column the expression is when it is only a column's name, as most keys are; else null. */
+  private final String column;
 
   private RowExpression(String source, CelRuntime.Program program, CelAbstractSyntaxTree ast) {
     CelType type = ast.getResultType();
@@ -60,6 +63,10 @@ public final class RowExpression {
         .filter(r -> !r.name().isEmpty())
         .forEach(r -> refs.add(r.name()));
     this.referencedColumns = Collections.unmodifiableSet(refs);
+    CelExpr expr = ast.getExpr();
+    this.column = expr.exprKind().getKind() == CelExpr.ExprKind.Kind.IDENT && refs.contains(expr.ident().name())
+        ? expr.ident().name()
+        : null;
     this.resultType = columnTypeOf(type);
     this.nullable = type instanceof NullableType || type.equals(SimpleType.NULL_TYPE);
   }
@@ -129,6 +136,14 @@ public final class RowExpression {
    * expression when one row feeds several.
    */
   public Object evaluateCel(Map<String, Object> celVars) throws ExpressionException {
+    if (column != null) {
+      // a column's name: its value, without running the program (a group's keys, per record and
+      // group); a missing column still goes through CEL, for its error
+      Object value = celVars.get(column);
+      if (value != null) {
+        return fromCel(value);
+      }
+    }
     Object out;
     try {
       // through a resolver, not eval(Map): that copies the whole map into an immutable activation

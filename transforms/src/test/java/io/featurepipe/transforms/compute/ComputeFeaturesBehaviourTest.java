@@ -146,6 +146,49 @@ class ComputeFeaturesBehaviourTest {
     assertTrue(partials * 20 < n, "the hot key reached assembly as " + partials + " partial tiles");
   }
 
+  @Test
+  void groupsSharingAFilterEachKeepFilterAndDeadLetterTheirRecords(TestPipeline p) throws Exception {
+    String shared = "qty > 2";
+    String yaml = YAML.substring(0, YAML.indexOf("---\nkind: feature_group"));
+    for (String[] g : new String[][] {{"big", shared}, {"big_too", shared}, {"bigger", "qty > 5"}, {"all", null}}) {
+      yaml += "---\nkind: feature_group\nname: " + g[0] + "\nentity: user\nsource: s\nkeys: {user: user}\n"
+          + (g[1] == null ? "" : "filter: \"" + g[1] + "\"\n")
+          + "hop: 1h\nfeatures:\n  - {name: n, agg: count, window: 1h}\n";
+    }
+    FeatureRepository repo = RepositoryLoader.load(Map.of("d.yaml", yaml));
+    List<TimestampedValue<SourceRecord>> events = new ArrayList<>();
+    long[] qty = {1, 3, 4, 6, 9, 2};
+    for (int i = 0; i < qty.length; i++) {
+      events.add(event(i, "ana", qty[i], 1.0));
+    }
+    events.add(event(6, "bo", null, 1.0)); // null qty: both filters fail
+    PCollection<SourceRecord> records = p.apply(Create.timestamped(events).withCoder(SourceRecordCoder.of()));
+    String box = "shared-" + System.nanoTime();
+    FeatureOutputs out = PCollectionTuple.of(ComputeFeatures.sourceTag("s"), records).apply(ComputeFeatures.of(repo));
+    out.deadLetters().apply("CollectDead", Collected.into(box + "/dead"));
+    out.rows().apply("CollectRows", Collected.into(box + "/rows"));
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+
+    Map<String, Long> kept = new java.util.TreeMap<>();
+    for (FeatureRow r : Collected.<FeatureRow>get(box + "/rows")) {
+      if (!r.empty()) {
+        kept.merge(r.group(), (Long) r.values()[0], Long::sum);
+      }
+    }
+    assertEquals(Map.of("all", 7L, "big", 4L, "big_too", 4L, "bigger", 2L), kept);
+    Map<String, String> dead = new java.util.TreeMap<>();
+    Collected.<DeadLetter>get(box + "/dead").forEach(d -> dead.put(d.step() + " " + d.origin(), d.reason()));
+    assertEquals(List.of("PrepareGroups/big test:6", "PrepareGroups/big_too test:6", "PrepareGroups/bigger test:6"),
+        List.copyOf(dead.keySet()));
+    assertTrue(dead.get("PrepareGroups/big_too test:6").contains("qty > 2"), dead.toString());
+    assertTrue(dead.get("PrepareGroups/bigger test:6").contains("qty > 5"), dead.toString());
+    assertEquals(2, counter(result, "filtered_out_big"));
+    assertEquals(2, counter(result, "filtered_out_big_too"));
+    assertEquals(4, counter(result, "filtered_out_bigger"));
+    assertEquals(1, counter(result, "dead_letters_prepare_big_too"));
+  }
+
   private static long counter(PipelineResult result, String name) {
     long sum = 0;
     for (MetricResult<Long> c :

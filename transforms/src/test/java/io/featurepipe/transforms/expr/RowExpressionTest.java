@@ -1,0 +1,62 @@
+package io.featurepipe.transforms.expr;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.featurepipe.transforms.model.ColumnType;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An expression that is only a column's name (read without running CEL) yields what CEL yields for
+ * it: each type, null values, timestamps back in epoch nanoseconds, and a missing column fails
+ * the same way.
+ */
+class RowExpressionTest {
+  static final Map<String, ColumnType> TYPES = new LinkedHashMap<>();
+
+  static {
+    TYPES.put("s", ColumnType.STRING);
+    TYPES.put("i", ColumnType.INT64);
+    TYPES.put("d", ColumnType.DOUBLE);
+    TYPES.put("b", ColumnType.BOOL);
+    TYPES.put("t", ColumnType.TIMESTAMP);
+  }
+
+  @Test
+  void aColumnsNameYieldsWhatCelYields() throws ExpressionException {
+    Map<String, Object> row = new HashMap<>();
+    row.put("s", "héllo");
+    row.put("i", -42L);
+    row.put("d", 2.5);
+    row.put("b", true);
+    row.put("t", 1_767_225_600_123_456_789L);
+    Map<String, Object> nulls = new HashMap<>();
+    TYPES.keySet().forEach(c -> nulls.put(c, null));
+    nulls.put("t", 0L); // timestamps are required
+    for (Map<String, Object> r : java.util.List.of(row, nulls)) {
+      Map<String, Object> cel = new HashMap<>();
+      r.forEach((c, v) -> cel.put(c, RowExpression.toCel(v, TYPES.get(c))));
+      for (String c : TYPES.keySet()) {
+        RowExpression name = RowExpression.compile(c, TYPES);
+        RowExpression program = RowExpression.compile("true ? " + c + " : " + c, TYPES);
+        assertEquals(r.get(c), name.evaluateCel(cel), c);
+        assertEquals(program.evaluateCel(cel), name.evaluateCel(cel), c);
+        assertEquals(TYPES.get(c), name.resultType(), c);
+      }
+    }
+  }
+
+  @Test
+  void aMissingColumnFailsAsInCel() throws ExpressionException {
+    Map<String, Object> cel = new HashMap<>();
+    cel.put("s", "x");
+    ExpressionException name = assertThrows(ExpressionException.class,
+        () -> RowExpression.compile("i", TYPES).evaluateCel(cel));
+    ExpressionException program = assertThrows(ExpressionException.class,
+        () -> RowExpression.compile("true ? i : i", TYPES).evaluateCel(cel));
+    assertEquals(program.getMessage().replace("'true ? i : i': ", ""), name.getMessage().replace("'i': ", ""));
+  }
+}
