@@ -35,8 +35,10 @@ final class FeatureAccumulator {
   long totalValues;
   long minValues = Long.MAX_VALUE;
   long maxValues;
-  /** Per present example: number of values → examples. */
-  final TreeMap<Long, Long> valueCounts = new TreeMap<>();
+  /** Per present example: number of values → examples; read it through {@link #valueCounts()}. */
+  private final TreeMap<Long, Long> valueCounts = new TreeMap<>();
+  /** Examples with exactly one value (every example of a scalar column) not yet in {@link #valueCounts}. */
+  private long singleValued;
 
   long numbers; // non-NaN numeric values, infinities included
   long nan;
@@ -92,7 +94,20 @@ final class FeatureAccumulator {
     totalValues += n;
     minValues = Math.min(minValues, n);
     maxValues = Math.max(maxValues, n);
-    valueCounts.merge(n, 1L, Long::sum);
+    if (n == 1) {
+      singleValued++; // a boxed TreeMap merge per value of every column was a visible share of statistics
+    } else {
+      valueCounts.merge(n, 1L, Long::sum);
+    }
+  }
+
+  /** Per present example: number of values → examples. */
+  TreeMap<Long, Long> valueCounts() {
+    if (singleValued > 0) {
+      valueCounts.merge(1L, singleValued, Long::sum);
+      singleValued = 0;
+    }
+    return valueCounts;
   }
 
   private void addValue(Object v) {
@@ -178,6 +193,7 @@ final class FeatureAccumulator {
     totalValues += o.totalValues;
     minValues = Math.min(minValues, o.minValues);
     maxValues = Math.max(maxValues, o.maxValues);
+    singleValued += o.singleValued;
     o.valueCounts.forEach((k, v) -> valueCounts.merge(k, v, Long::sum));
     if (numeric) {
       numbers += o.numbers;
@@ -207,8 +223,9 @@ final class FeatureAccumulator {
     ValueCodec.writeVarLong(totalValues, out);
     ValueCodec.writeVarLong(minValues, out);
     ValueCodec.writeVarLong(maxValues, out);
-    ValueCodec.writeVarLong(valueCounts.size(), out);
-    for (Map.Entry<Long, Long> e : valueCounts.entrySet()) {
+    TreeMap<Long, Long> counts = valueCounts();
+    ValueCodec.writeVarLong(counts.size(), out);
+    for (Map.Entry<Long, Long> e : counts.entrySet()) {
       ValueCodec.writeVarLong(e.getKey(), out);
       ValueCodec.writeVarLong(e.getValue(), out);
     }

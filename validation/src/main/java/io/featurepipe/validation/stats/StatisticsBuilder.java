@@ -96,7 +96,7 @@ final class StatisticsBuilder {
     double perBucket = (double) f.present / n;
     double low = f.minValues;
     for (int k = 1; k <= n; k++) {
-      double high = k == n ? f.maxValues : exactQuantile(f.valueCounts, f.present, k, n);
+      double high = k == n ? f.maxValues : exactQuantile(f.valueCounts(), f.present, k, n);
       h.addBuckets(Histogram.Bucket.newBuilder().setLowValue(low).setHighValue(high).setSampleCount(perBucket));
       low = high;
     }
