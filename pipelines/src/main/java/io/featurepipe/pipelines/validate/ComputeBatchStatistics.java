@@ -75,12 +75,33 @@ final class ComputeBatchStatistics
   static final int SHARDS = 16;
 
   private final Map<String, DatasetColumns> datasets;
+  private final Map<String, List<String>> sharedBy;
   private final Combiners combiners;
 
   /** @param datasets the columns of each dataset, by label, in output order */
   ComputeBatchStatistics(Map<String, DatasetColumns> datasets) {
+    this(datasets, Map.of());
+  }
+
+  /**
+   * @param datasets the columns of each dataset, by label, in output order
+   * @param shared datasets that get no examples of their own, by label: the label of the dataset
+   *     whose examples they have (the same columns, but for the dataset's name)
+   */
+  ComputeBatchStatistics(Map<String, DatasetColumns> datasets, Map<String, String> shared) {
     this.datasets = new LinkedHashMap<>(datasets);
     this.combiners = new Combiners(datasets);
+    Map<String, List<String>> by = new HashMap<>();
+    shared.forEach((label, of) -> {
+      if (!datasets.containsKey(label) || !datasets.containsKey(of)) {
+        throw new IllegalArgumentException("shared dataset " + label + " -> " + of + ": not among " + datasets.keySet());
+      }
+      if (!datasets.get(label).columns().equals(datasets.get(of).columns())) {
+        throw new IllegalArgumentException("dataset " + label + " cannot share " + of + "'s examples: other columns");
+      }
+      by.computeIfAbsent(of, k -> new ArrayList<>()).add(label);
+    });
+    this.sharedBy = by;
   }
 
   /** Accumulates the examples of a collection's elements per bundle: partial accumulators for this transform. */
@@ -98,7 +119,7 @@ final class ComputeBatchStatistics
             .apply("MergeShards", ParDo.of(new MergeShardFn(combiners)))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
             .apply("GroupDatasets", GroupByKey.create())
-            .apply("Extract", ParDo.of(new ExtractFn(combiners)))
+            .apply("Extract", ParDo.of(new ExtractFn(combiners, sharedBy)))
             .setCoder(outputCoder());
     return KeyedPCollectionTuple.of(FOUND, found)
         .apply("Datasets", EveryKey.of(datasets.keySet()))
@@ -313,12 +334,14 @@ final class ComputeBatchStatistics
     }
   }
 
-  /** A dataset's shards merged into its statistics. */
+  /** A dataset's shards merged into its statistics, and those of the datasets that share its examples. */
   static final class ExtractFn extends DoFn<KV<String, Iterable<byte[]>>, KV<String, DatasetFeatureStatisticsList>> {
     private final Combiners combiners;
+    private final Map<String, List<String>> sharedBy;
 
-    ExtractFn(Combiners combiners) {
+    ExtractFn(Combiners combiners, Map<String, List<String>> sharedBy) {
       this.combiners = combiners;
+      this.sharedBy = sharedBy;
     }
 
     @ProcessElement
@@ -326,7 +349,11 @@ final class ComputeBatchStatistics
         @Element KV<String, Iterable<byte[]>> dataset, OutputReceiver<KV<String, DatasetFeatureStatisticsList>> out)
         throws IOException {
       String label = dataset.getKey();
-      out.output(KV.of(label, combiners.extract(label, combiners.merge(label, dataset.getValue()))));
+      DatasetAccumulator acc = combiners.merge(label, dataset.getValue());
+      out.output(KV.of(label, combiners.extract(label, acc)));
+      for (String other : sharedBy.getOrDefault(label, List.of())) {
+        out.output(KV.of(other, combiners.extract(other, acc)));
+      }
     }
   }
 

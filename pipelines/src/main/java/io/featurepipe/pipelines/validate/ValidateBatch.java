@@ -147,7 +147,12 @@ public final class ValidateBatch extends PTransform<PCollectionTuple, ValidatedB
   public ValidatedBatch expand(PCollectionTuple input) {
     long start = startOf(run.from());
     long end = startOf(run.to().plusDays(1));
-    ComputeBatchStatistics statistics = new ComputeBatchStatistics(columns());
+    Map<String, String> shared = new LinkedHashMap<>();
+    for (String name : sources()) {
+      DatasetExamples.sharedInputs(repository, name, run.groups())
+          .forEach((g, of) -> shared.put(label(g, DatasetKind.GROUP_INPUT), of));
+    }
+    ComputeBatchStatistics statistics = new ComputeBatchStatistics(columns(), shared);
     List<PCollection<KV<KV<String, Integer>, byte[]>>> partials = new ArrayList<>();
     for (String name : sources()) {
       partials.add(input.get(ComputeFeatures.sourceTag(name))
