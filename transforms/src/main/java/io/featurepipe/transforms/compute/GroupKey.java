@@ -1,6 +1,7 @@
 package io.featurepipe.transforms.compute;
 
 import io.featurepipe.transforms.record.ValueCodec;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -35,11 +36,14 @@ public record GroupKey(String group, List<Object> key) implements Serializable {
 
     @Override
     public void encode(GroupKey k, OutputStream os) throws IOException {
-      DataOutputStream out = new DataOutputStream(os);
+      // into a buffer, then one write (as Tile.Coder does)
+      ByteArrayOutputStream buffer = new ByteArrayOutputStream(32);
+      DataOutputStream out = new DataOutputStream(buffer);
       out.writeInt(sortPrefix(k));
       ValueCodec.writeString(k.group(), out);
       ValueCodec.write(k.key(), out);
       out.flush();
+      buffer.writeTo(os);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.featurepipe.transforms.compute;
 import io.featurepipe.transforms.aggregate.Accumulator;
 import io.featurepipe.transforms.aggregate.AccumulatorCoder;
 import io.featurepipe.transforms.record.ValueCodec;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -48,13 +49,17 @@ public record Tile(long hopStartMillis, Accumulator[] slots) {
 
     @Override
     public void encode(Tile t, OutputStream os) throws IOException {
-      DataOutputStream out = new DataOutputStream(os);
+      // into a buffer, then one write: a runner's output stream may take a call chain per byte
+      // (Flink's output views: DataOutputStream.writeByte was 2-5% of a backfill's samples here)
+      ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 + 32 * t.slots().length);
+      DataOutputStream out = new DataOutputStream(buffer);
       out.writeLong(t.hopStartMillis());
       ValueCodec.writeVarLong(t.slots().length, out);
-      out.flush();
       for (Accumulator a : t.slots()) {
-        AccumulatorCoder.of().encode(a, os);
+        AccumulatorCoder.of().encode(a, out);
       }
+      out.flush();
+      buffer.writeTo(os);
     }
 
     @Override
