@@ -49,7 +49,7 @@ import org.tensorflow.metadata.v0.DatasetFeatureStatisticsList;
  * ComputeStatistics}), to the byte: its accumulators merge order-independently.
  *
  * <pre>{@code
- * ComputeBatchStatistics stats = new ComputeBatchStatistics(columnsByLabel);
+ * ComputeBatchStatistics stats = new ComputeBatchStatistics(columnsByLabel, sharedInputs);
  * PCollectionList.of(records.apply("Accumulate", stats.accumulate(sourceExamples)))
  *     .and(rows.apply("AccumulateRows", stats.accumulate(featureExamples)))
  *     .apply("Statistics", stats);
@@ -78,15 +78,11 @@ final class ComputeBatchStatistics
   private final Map<String, List<String>> sharedBy;
   private final Combiners combiners;
 
-  /** @param datasets the columns of each dataset, by label, in output order */
-  ComputeBatchStatistics(Map<String, DatasetColumns> datasets) {
-    this(datasets, Map.of());
-  }
-
   /**
    * @param datasets the columns of each dataset, by label, in output order
    * @param shared datasets that get no examples of their own, by label: the label of the dataset
-   *     whose examples they have (the same columns, but for the dataset's name)
+   *     whose examples they have (the same columns, but for the dataset's name); for a source's
+   *     examples ({@link DatasetExamples#ofSource}), its {@link DatasetExamples#sharedInputs}
    */
   ComputeBatchStatistics(Map<String, DatasetColumns> datasets, Map<String, String> shared) {
     this.datasets = new LinkedHashMap<>(datasets);

@@ -17,13 +17,9 @@ public record GroupKey(String group, List<Object> key) implements Serializable {
 
   /**
    * Deterministic coder: equal keys encode to equal bytes, as grouping by key requires. The bytes
-   * start with a 32-bit hash of the key ({@link #sortPrefix}), then the group and the key values.
-   *
-   * <p>Why the hash first: Flink's batch sort orders records by the first 8 bytes of their encoded
-   * key (a normalized key) and compares the whole encodings only when those are equal. Without the
-   * hash, those bytes are a length and the start of the group's name, the same for every key of a
-   * group, so every comparison of the sort before window assembly read both keys byte by byte (7%
-   * of a backfill's CPU samples in {@code VariableLengthByteKeyComparator.compareSerialized}).
+   * (the group, then the key values) are the key of window assembly's state and timers, so a
+   * stream's savepoints hold them: changing them loses a restored stream's state ({@code
+   * GroupKeyTest} pins them).
    */
   public static final class Coder extends AtomicCoder<GroupKey> {
     private static final Coder INSTANCE = new Coder();
@@ -39,7 +35,6 @@ public record GroupKey(String group, List<Object> key) implements Serializable {
       // into a buffer, then one write (as Tile.Coder does)
       ByteArrayOutputStream buffer = new ByteArrayOutputStream(32);
       DataOutputStream out = new DataOutputStream(buffer);
-      out.writeInt(sortPrefix(k));
       ValueCodec.writeString(k.group(), out);
       ValueCodec.write(k.key(), out);
       out.flush();
@@ -50,28 +45,8 @@ public record GroupKey(String group, List<Object> key) implements Serializable {
     @SuppressWarnings("unchecked")
     public GroupKey decode(InputStream is) throws IOException {
       DataInputStream in = new DataInputStream(is);
-      in.readInt(); // the sort prefix
       String group = ValueCodec.readString(in);
       return new GroupKey(group, new ArrayList<>((List<Object>) ValueCodec.read(in)));
-    }
-
-    /**
-     * A hash of the group and key values that is the same in every JVM: from the hash codes Java
-     * specifies for strings, longs, doubles and booleans (a value of another type counts as 0),
-     * mixed so that its high byte varies.
-     */
-    static int sortPrefix(GroupKey k) {
-      int h = k.group().hashCode();
-      for (Object v : k.key()) {
-        h = 31 * h + (v instanceof String || v instanceof Long || v instanceof Double || v instanceof Boolean
-            ? v.hashCode() : 0);
-      }
-      // murmur3's finalizer
-      h ^= h >>> 16;
-      h *= 0x85ebca6b;
-      h ^= h >>> 13;
-      h *= 0xc2b2ae35;
-      return h ^ (h >>> 16);
     }
 
     @Override

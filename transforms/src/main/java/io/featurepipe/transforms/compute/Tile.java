@@ -55,10 +55,10 @@ public record Tile(long hopStartMillis, Accumulator[] slots) {
       DataOutputStream out = new DataOutputStream(buffer);
       out.writeLong(t.hopStartMillis());
       ValueCodec.writeVarLong(t.slots().length, out);
-      for (Accumulator a : t.slots()) {
-        AccumulatorCoder.of().encode(a, out);
-      }
       out.flush();
+      for (Accumulator a : t.slots()) {
+        AccumulatorCoder.of().encode(a, buffer);
+      }
       buffer.writeTo(os);
     }
 

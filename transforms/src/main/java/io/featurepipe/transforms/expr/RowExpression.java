@@ -112,6 +112,11 @@ public final class RowExpression {
     return referencedColumns;
   }
 
+  /** The column the expression only names (read without running CEL), or null. */
+  String column() {
+    return column;
+  }
+
   /** Whether the result may be null (a nullable column flows into it). */
   public boolean nullable() {
     return nullable;

@@ -186,6 +186,7 @@ class ComputeFeaturesBehaviourTest {
     assertEquals(2, counter(result, "filtered_out_big"));
     assertEquals(2, counter(result, "filtered_out_big_too"));
     assertEquals(4, counter(result, "filtered_out_bigger"));
+    assertEquals(1, counter(result, "dead_letters_prepare_big"));
     assertEquals(1, counter(result, "dead_letters_prepare_big_too"));
   }
 

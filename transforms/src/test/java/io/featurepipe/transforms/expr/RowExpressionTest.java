@@ -45,6 +45,8 @@ class RowExpressionTest {
         assertEquals(r.get(c), name.evaluateCel(cel), c);
         assertEquals(program.evaluateCel(cel), name.evaluateCel(cel), c);
         assertEquals(TYPES.get(c), name.resultType(), c);
+        assertEquals(c, name.column(), "read without CEL");
+        assertEquals(null, program.column());
       }
     }
   }
