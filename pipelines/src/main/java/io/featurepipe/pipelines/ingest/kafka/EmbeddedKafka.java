@@ -60,8 +60,9 @@ public final class EmbeddedKafka implements AutoCloseable {
   public static EmbeddedKafka start(int port) {
     try {
       Path dir = Files.createTempDirectory("featurepipe-kafka-");
-      int brokerPort = port == 0 ? freePort() : port;
-      int controllerPort = freePort();
+      int[] ports = freePorts(port);
+      int brokerPort = ports[0];
+      int controllerPort = ports[1];
       Properties props = new Properties();
       props.put("process.roles", "broker,controller");
       props.put("node.id", "1");
@@ -173,9 +174,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  /**
+   * The broker's port ({@code port}, or a free one when 0) and a different free port for the
+   * controller. Both sockets are held until both ports are known: two free ports asked for one
+   * after the other can be the same one (a suite once failed on "two listeners on the same port").
+   */
+  private static int[] freePorts(int port) throws IOException {
+    try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
+      int broker = port == 0 ? a.getLocalPort() : port;
+      int controller = b.getLocalPort() != broker ? b.getLocalPort() : a.getLocalPort();
+      return new int[] {broker, controller};
     }
   }
 }
