@@ -1,7 +1,6 @@
 package io.featurepipe.transforms.compute;
 
 import io.featurepipe.transforms.record.ValueCodec;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -11,6 +10,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.commons.io.output.UnsynchronizedByteArrayOutputStream;
 
 /** The state key of window assembly: a feature group and one entity key (its values in key order). */
 public record GroupKey(String group, List<Object> key) implements Serializable {
@@ -33,7 +33,7 @@ public record GroupKey(String group, List<Object> key) implements Serializable {
     @Override
     public void encode(GroupKey k, OutputStream os) throws IOException {
       // into a buffer, then one write (as Tile.Coder does)
-      ByteArrayOutputStream buffer = new ByteArrayOutputStream(32);
+      UnsynchronizedByteArrayOutputStream buffer = UnsynchronizedByteArrayOutputStream.builder().setBufferSize(32).get();
       DataOutputStream out = new DataOutputStream(buffer);
       ValueCodec.writeString(k.group(), out);
       ValueCodec.write(k.key(), out);
