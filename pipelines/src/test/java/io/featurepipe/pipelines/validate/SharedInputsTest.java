@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.featurepipe.pipelines.metrics.Counters;
 import io.featurepipe.transforms.definitions.RepositoryLoader;
 import io.featurepipe.transforms.model.FeatureRepository;
 import io.featurepipe.transforms.record.FeatureRow;
@@ -26,10 +27,6 @@ import java.util.Random;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricQueryResults;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -167,13 +164,7 @@ class SharedInputsTest {
   }
 
   private static long skipped(PipelineResult result, String group) {
-    MetricQueryResults q = result.metrics().queryMetrics(MetricsFilter.builder()
-        .addNameFilter(MetricNameFilter.named("featurepipe", "validation_rows_skipped_" + group)).build());
-    long n = 0;
-    for (MetricResult<Long> c : q.getCounters()) {
-      n += c.getAttempted();
-    }
-    return n;
+    return Counters.of(result).getOrDefault("validation_rows_skipped_" + group, 0L);
   }
 
   static final class WriteFn extends DoFn<DatasetFeatureStatisticsList, Void> {
