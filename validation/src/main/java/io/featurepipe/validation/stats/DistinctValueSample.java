@@ -39,26 +39,39 @@ final class DistinctValueSample {
   private final int capacity;
   private final Map<String, long[]> kept = new HashMap<>(); // value -> {hash, count}
   private int level;
+  /**
+   * The value added last and its entry ({@code null}: not kept at this level, which stays true at
+   * every higher level). Rows of one key arrive together (feature rows hold their key's columns),
+   * so most adds of such a column are the same value again: one equality check, no hash lookup.
+   */
+  private String lastValue;
+  private long[] lastEntry;
 
   DistinctValueSample(int capacity) {
     this.capacity = capacity;
   }
 
   void add(String value) {
-    if (level > 0) {
-      // most values of a column sampled this far are not kept: the hash decides before any lookup
-      long hash = hash(value);
-      if (qualifies(hash, level)) {
-        add(value, hash, 1);
+    if (value.equals(lastValue)) {
+      if (lastEntry != null) {
+        lastEntry[1]++;
       }
       return;
     }
-    long[] e = kept.get(value);
-    if (e != null) {
-      e[1]++; // every value qualifies at level 0: no need to hash a kept one again
-      return;
+    long[] e;
+    if (level > 0) {
+      // most values of a column sampled this far are not kept: the hash decides before any lookup
+      e = add(value, hash(value), 1);
+    } else {
+      e = kept.get(value);
+      if (e != null) {
+        e[1]++; // every value qualifies at level 0: no need to hash a kept one again
+      } else {
+        e = add(value, hash(value), 1);
+      }
     }
-    add(value, hash(value), 1);
+    lastValue = value;
+    lastEntry = e;
   }
 
   /**
@@ -69,19 +82,25 @@ final class DistinctValueSample {
     return HASH.hashUnencodedChars(value).asLong();
   }
 
-  private void add(String value, long hash, long count) {
+  /** Adds {@code count} of a value; its entry afterwards, or {@code null} when it is not kept. */
+  private long[] add(String value, long hash, long count) {
     if (!qualifies(hash, level)) {
-      return;
+      return null;
     }
     long[] e = kept.get(value);
-    if (e == null) {
-      kept.put(value, new long[] {hash, count});
-      while (kept.size() > capacity) {
-        raise(level + 1);
-      }
-    } else {
+    if (e != null) {
       e[1] += count;
+      return e;
     }
+    e = new long[] {hash, count};
+    kept.put(value, e);
+    if (kept.size() <= capacity) {
+      return e;
+    }
+    while (kept.size() > capacity) {
+      raise(level + 1);
+    }
+    return qualifies(hash, level) ? e : null;
   }
 
   private static boolean qualifies(long hash, int level) {
@@ -90,6 +109,8 @@ final class DistinctValueSample {
 
   private void raise(int newLevel) {
     level = newLevel;
+    lastValue = null; // its entry may go
+    lastEntry = null;
     Iterator<long[]> it = kept.values().iterator();
     while (it.hasNext()) {
       if (!qualifies(it.next()[0], level)) {
