@@ -12,7 +12,9 @@ import java.util.List;
  * sketches included, because it only ever merges.
  *
  * <p>Results are exactly those of merging the window's tiles directly: accumulators are
- * order-independent (DESIGN §2).
+ * order-independent (DESIGN §2). A result is kept until a tile enters or leaves: a key's window
+ * often holds the same tiles at consecutive window ends (no event in the hop that entered or in
+ * the one that left), and then costs no merge at all.
  */
 final class SlidingAggregation {
   private record Item(long start, Accumulator acc) {}
@@ -23,10 +25,15 @@ final class SlidingAggregation {
   private int frontHead;
   private final ArrayDeque<Item> back = new ArrayDeque<>();
   private Accumulator backAggregate;
+  /** The last result, valid while {@code unchanged} and asked with the same empty value. */
+  private Object result;
+  private Object resultWhenEmpty;
+  private boolean unchanged;
 
   /** Adds the newest tile's accumulator (read only: never modified). */
   void push(long start, Accumulator acc) {
     back.addLast(new Item(start, acc));
+    unchanged = false;
     if (backAggregate == null) {
       backAggregate = acc.copy();
     } else {
@@ -48,6 +55,7 @@ final class SlidingAggregation {
       }
       frontSuffix.set(frontHead, null);
       frontHead++;
+      unchanged = false;
     }
   }
 
@@ -58,6 +66,16 @@ final class SlidingAggregation {
 
   /** The aggregate's result, or {@code empty} when the window holds no tile. */
   Object result(Object empty) {
+    if (unchanged && resultWhenEmpty == empty) {
+      return result;
+    }
+    result = compute(empty);
+    resultWhenEmpty = empty;
+    unchanged = true;
+    return result;
+  }
+
+  private Object compute(Object empty) {
     boolean hasFront = frontHead < frontStarts.size();
     if (!hasFront && backAggregate == null) {
       return empty;

@@ -83,4 +83,38 @@ class SlidingAggregationTest {
     s.push(40, new CountingSum(1));
     assertEquals(1L, s.result(0L));
   }
+
+  @Test
+  void aWindowWhoseTilesDidNotChangeKeepsItsResultWithoutMerging() {
+    for (int window : new int[] {1, 3, 24, 168}) {
+      SlidingAggregation s = new SlidingAggregation();
+      Random rnd = new Random(window);
+      List<long[]> tiles = new ArrayList<>(); // {start, value}
+      int unchangedHops = 0;
+      for (int e = 1; e <= 3000; e++) {
+        int before = tiles.size();
+        if (rnd.nextInt(10) < 3) { // a sparse key: most hops bring no tile
+          long v = rnd.nextInt(100);
+          tiles.add(new long[] {e - 1, v});
+          s.push(e - 1, new CountingSum(v));
+        }
+        final int end = e;
+        boolean left = tiles.stream().anyMatch(t -> t[0] == end - 1 - window);
+        s.dropBefore(e - window);
+        long mergesBefore = CountingSum.merges;
+        Object result = s.result(0L);
+        long expected = tiles.stream().filter(t -> t[0] >= end - window).mapToLong(t -> t[1]).sum();
+        assertEquals(expected, result, "window " + window + " at " + e);
+        if (tiles.size() == before && !left) {
+          unchangedHops++;
+          assertEquals(mergesBefore, CountingSum.merges, "window " + window + " at " + e + ": merged again");
+        }
+      }
+      assertTrue(unchangedHops > 500, "window " + window + ": " + unchangedHops + " unchanged hops");
+      // another empty value is answered, not the one kept
+      SlidingAggregation empty = new SlidingAggregation();
+      assertEquals("none", empty.result("none"));
+      assertEquals(0L, empty.result(0L));
+    }
+  }
 }
