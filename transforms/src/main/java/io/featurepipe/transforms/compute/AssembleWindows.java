@@ -4,7 +4,6 @@ import io.featurepipe.transforms.record.DeadLetter;
 import io.featurepipe.transforms.record.FeatureRow;
 import java.util.Map;
 import org.apache.beam.sdk.coders.BooleanCoder;
-import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -293,9 +292,5 @@ public final class AssembleWindows
     public void remove(long hopStart) {
       state.remove(hopStart);
     }
-  }
-
-  static KvCoder<GroupKey, Tile> coder() {
-    return KvCoder.of(GroupKey.Coder.of(), Tile.Coder.of());
   }
 }

@@ -145,11 +145,13 @@ public final class ComputeFeatures extends PTransform<PCollectionTuple, FeatureO
       prepared.add(p.get(PrepareGroups.PREPARED));
       dead.add(p.get(PrepareGroups.DEAD_LETTERS));
     }
+    PCollection<KV<GroupKey, TileInput>> flattened =
+        PCollectionList.of(prepared).apply("FlattenSources", Flatten.pCollections());
     PCollectionTuple assembled =
-        PCollectionList.of(prepared)
-            .apply("FlattenSources", Flatten.pCollections())
+        flattened
             .apply("PreAggregateTiles", ParDo.of(new PreAggregateTiles(compiled)))
-            .setCoder(KvCoder.of(GroupKey.Coder.of(), Tile.Coder.of()))
+            // a bounded run's keys sort faster hash first; a stream keeps the savepoints' bytes
+            .setCoder(KvCoder.of(GroupKey.coderFor(flattened.isBounded()), Tile.Coder.of()))
             .apply("AssembleWindows", new AssembleWindows(compiled));
     dead.add(assembled.get(AssembleWindows.DEAD_LETTERS));
     PCollection<FeatureRow> rows = assembled.get(AssembleWindows.ROWS);

@@ -1,6 +1,9 @@
 package io.featurepipe.transforms.compute;
 
+import io.featurepipe.transforms.record.EncodingBuffer;
 import io.featurepipe.transforms.record.ValueCodec;
+import com.google.common.hash.HashFunction;
+import com.google.common.hash.Hashing;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -10,10 +13,18 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.AtomicCoder;
-import org.apache.commons.io.output.UnsynchronizedByteArrayOutputStream;
+import org.apache.beam.sdk.values.PCollection;
 
 /** The state key of window assembly: a feature group and one entity key (its values in key order). */
 public record GroupKey(String group, List<Object> key) implements Serializable {
+
+  /**
+   * The key coder of window assembly's input: {@link HashFirstCoder} for a bounded input, {@link
+   * Coder} (the bytes a stream's savepoints hold) for an unbounded one.
+   */
+  public static AtomicCoder<GroupKey> coderFor(PCollection.IsBounded input) {
+    return input == PCollection.IsBounded.BOUNDED ? HashFirstCoder.of() : Coder.of();
+  }
 
   /**
    * Deterministic coder: equal keys encode to equal bytes, as grouping by key requires. The bytes
@@ -32,13 +43,18 @@ public record GroupKey(String group, List<Object> key) implements Serializable {
 
     @Override
     public void encode(GroupKey k, OutputStream os) throws IOException {
-      // into a buffer, then one write (as Tile.Coder does)
-      UnsynchronizedByteArrayOutputStream buffer = UnsynchronizedByteArrayOutputStream.builder().setBufferSize(32).get();
+      // into a buffer, then one write (EncodingBuffer says why)
+      EncodingBuffer buffer = new EncodingBuffer(32);
+      write(k, buffer);
+      buffer.writeTo(os);
+    }
+
+    /** The group, then the key values. */
+    static void write(GroupKey k, EncodingBuffer buffer) throws IOException {
       DataOutputStream out = new DataOutputStream(buffer);
       ValueCodec.writeString(k.group(), out);
       ValueCodec.write(k.key(), out);
       out.flush();
-      buffer.writeTo(os);
     }
 
     @Override
@@ -47,6 +63,54 @@ public record GroupKey(String group, List<Object> key) implements Serializable {
       DataInputStream in = new DataInputStream(is);
       String group = ValueCodec.readString(in);
       return new GroupKey(group, new ArrayList<>((List<Object>) ValueCodec.read(in)));
+    }
+
+    @Override
+    public void verifyDeterministic() {}
+
+    @Override
+    public boolean consistentWithEquals() {
+      return true;
+    }
+  }
+
+  /**
+   * {@link Coder}'s bytes after a 32-bit hash of them, for bounded runs, whose state lives only as
+   * long as the run. Flink's batch sort orders a stateful step's input by the first 8 bytes of the
+   * encoded key (its normalized key) and compares whole encodings only when those are equal; a
+   * {@link Coder} encoding starts with the group's name, the same for every key of a group, so the
+   * sort before window assembly would compare every pair of keys byte by byte. With the hash first,
+   * the normalized keys of two keys almost always differ. Streams keep {@link Coder}: their state
+   * and timers are keyed by its bytes in savepoints.
+   */
+  public static final class HashFirstCoder extends AtomicCoder<GroupKey> {
+    private static final HashFirstCoder INSTANCE = new HashFirstCoder();
+    private static final HashFunction HASH = Hashing.murmur3_32_fixed();
+
+    public static HashFirstCoder of() {
+      return INSTANCE;
+    }
+
+    private HashFirstCoder() {}
+
+    @Override
+    public void encode(GroupKey k, OutputStream os) throws IOException {
+      EncodingBuffer buffer = new EncodingBuffer(36);
+      buffer.write(new byte[4], 0, 4); // the hash's place
+      Coder.write(k, buffer);
+      byte[] bytes = buffer.array();
+      int hash = HASH.hashBytes(bytes, 4, buffer.size() - 4).asInt();
+      bytes[0] = (byte) (hash >>> 24);
+      bytes[1] = (byte) (hash >>> 16);
+      bytes[2] = (byte) (hash >>> 8);
+      bytes[3] = (byte) hash;
+      buffer.writeTo(os);
+    }
+
+    @Override
+    public GroupKey decode(InputStream is) throws IOException {
+      new DataInputStream(is).readFully(new byte[4]); // the hash
+      return Coder.of().decode(is);
     }
 
     @Override

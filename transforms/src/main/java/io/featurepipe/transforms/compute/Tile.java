@@ -2,6 +2,7 @@ package io.featurepipe.transforms.compute;
 
 import io.featurepipe.transforms.aggregate.Accumulator;
 import io.featurepipe.transforms.aggregate.AccumulatorCoder;
+import io.featurepipe.transforms.record.EncodingBuffer;
 import io.featurepipe.transforms.record.ValueCodec;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import org.apache.beam.sdk.coders.AtomicCoder;
-import org.apache.commons.io.output.UnsynchronizedByteArrayOutputStream;
 
 /**
  * The partial aggregates of one hop of one key: one {@link Accumulator} per slot of the group
@@ -49,11 +49,8 @@ public record Tile(long hopStartMillis, Accumulator[] slots) {
 
     @Override
     public void encode(Tile t, OutputStream os) throws IOException {
-      // into a buffer, then one write: a runner's output stream may take a call chain per byte
-      // (Flink's output views); a buffer without a lock per byte (java.io's takes one: 9.7% of a
-      // backfill's samples in ByteArrayOutputStream.write when the slots were written through it)
-      UnsynchronizedByteArrayOutputStream buffer =
-          UnsynchronizedByteArrayOutputStream.builder().setBufferSize(64 + 32 * t.slots().length).get();
+      // into a buffer, then one write (EncodingBuffer says why)
+      EncodingBuffer buffer = new EncodingBuffer(64 + 32 * t.slots().length);
       DataOutputStream out = new DataOutputStream(buffer);
       out.writeLong(t.hopStartMillis());
       ValueCodec.writeVarLong(t.slots().length, out);

@@ -13,15 +13,20 @@ import io.featurepipe.transforms.testing.Collected;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.runners.TransformHierarchy;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PValue;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -200,5 +205,35 @@ class ComputeFeaturesBehaviourTest {
       sum += c.getAttempted();
     }
     return sum;
+  }
+
+  @Test
+  void windowAssemblyIsKeyedHashFirstWhenBoundedAndByTheSavepointsBytesWhenUnbounded() throws Exception {
+    FeatureRepository repo = RepositoryLoader.load(Map.of("d.yaml", YAML));
+    Pipeline bounded = Pipeline.create();
+    PCollectionTuple.of(ComputeFeatures.sourceTag("s"),
+            bounded.apply(Create.timestamped(List.of(event(0, "ana", 1L, 1.0))).withCoder(SourceRecordCoder.of())))
+        .apply(ComputeFeatures.of(repo));
+    assertEquals(GroupKey.HashFirstCoder.of(), assemblyKeyCoder(bounded));
+    Pipeline unbounded = Pipeline.create();
+    PCollectionTuple.of(ComputeFeatures.sourceTag("s"),
+            unbounded.apply(TestStream.create(SourceRecordCoder.of()).advanceWatermarkToInfinity()))
+        .apply(ComputeFeatures.of(repo));
+    assertEquals(GroupKey.Coder.of(), assemblyKeyCoder(unbounded));
+  }
+
+  /** The key coder of the tiles window assembly reads. */
+  private static Object assemblyKeyCoder(Pipeline p) {
+    List<Object> found = new ArrayList<>();
+    p.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
+      @Override
+      public void visitValue(PValue value, TransformHierarchy.Node producer) {
+        if (producer.getFullName().contains("/PreAggregateTiles/")) {
+          found.add(((KvCoder<?, ?>) ((PCollection<?>) value).getCoder()).getKeyCoder());
+        }
+      }
+    });
+    assertEquals(1, found.size(), "one PreAggregateTiles output: " + found);
+    return found.get(0);
   }
 }
