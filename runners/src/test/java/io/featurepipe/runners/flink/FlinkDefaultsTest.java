@@ -16,6 +16,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.flink.configuration.BatchExecutionOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.contrib.streaming.state.RocksDBStateBackend;
 import org.junit.jupiter.api.Test;
 
@@ -110,7 +111,9 @@ class FlinkDefaultsTest {
     Configuration conf = GlobalConfiguration.loadConfiguration(batch.getFlinkConfDir());
     assertEquals(false, conf.get(BatchExecutionOptions.ADAPTIVE_AUTO_PARALLELISM_ENABLED),
         "the adaptive batch scheduler would pick each step's parallelism from its input's bytes");
-    assertEquals(1, conf.toMap().size(), conf.toMap().toString());
+    assertEquals(0.7f, conf.get(TaskManagerOptions.MANAGED_MEMORY_FRACTION),
+        "keyed steps of a backfill sort their input in managed memory; at 0.4 a full-size one spilled");
+    assertEquals(2, conf.toMap().size(), conf.toMap().toString());
     FlinkPipelineOptions again = parse("--runner=FlinkRunner");
     FlinkDefaults.apply(again);
     assertEquals(batch.getFlinkConfDir(), again.getFlinkConfDir(), "one directory per process");

@@ -13,11 +13,14 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * a batch job on Flink (the runners module's {@code FlinkDefaults}, which these modules cannot
  * see; {@code FlinkDefaultsTest} checks the two agree): Flink's DataStream API in BATCH execution
  * mode, every step at the job's parallelism (the adaptive batch scheduler's auto-parallelism off),
+ * managed memory (where keyed steps sort their input) at 0.7 of the free heap,
  * records passed between chained steps without copies.
  */
 public final class FlinkBatch {
   /** The Flink configuration of every batch job on DataStream, as {@code FlinkDefaults} writes it. */
-  public static final String CONFIGURATION = "execution.batch.adaptive.auto-parallelism.enabled: false";
+  public static final String CONFIGURATION =
+      "execution.batch.adaptive.auto-parallelism.enabled: false\n"
+          + "taskmanager.memory.managed.fraction: 0.7";
 
   private static Path configurationDirectory;
 
