@@ -141,7 +141,8 @@ public final class FlinkDefaults {
    * memory, and the state holds one key at a time on the heap, so the heap stays mostly free. At 0.4
    * a full-size backfill spilled about 350 MB of sorted tiles to disk and read them back; at 0.7 it
    * spilled nothing (docs/flink.md). Managed memory lies outside the heap: a JVM may use up to 1.7
-   * times its maximum heap.
+   * times its maximum heap. Beam reads the fraction for {@code [local]} only; {@code [auto]} outside
+   * {@code flink run} gets Flink's local defaults (128 MiB).
    */
   public static final String BATCH_CONFIGURATION =
       "execution.batch.adaptive.auto-parallelism.enabled: false\n"

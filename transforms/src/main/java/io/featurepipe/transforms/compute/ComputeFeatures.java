@@ -150,8 +150,8 @@ public final class ComputeFeatures extends PTransform<PCollectionTuple, FeatureO
     PCollectionTuple assembled =
         flattened
             .apply("PreAggregateTiles", ParDo.of(new PreAggregateTiles(compiled)))
-            // a bounded run's keys sort faster hash first; a stream keeps the savepoints' bytes
-            .setCoder(KvCoder.of(GroupKey.coderFor(flattened.isBounded()), Tile.Coder.of()))
+            // a batch job's keys sort faster hash first; a stream keeps the savepoints' bytes
+            .setCoder(KvCoder.of(GroupKey.coderFor(flattened), Tile.Coder.of()))
             .apply("AssembleWindows", new AssembleWindows(compiled));
     dead.add(assembled.get(AssembleWindows.DEAD_LETTERS));
     PCollection<FeatureRow> rows = assembled.get(AssembleWindows.ROWS);

@@ -13,17 +13,22 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.values.PCollection;
 
 /** The state key of window assembly: a feature group and one entity key (its values in key order). */
 public record GroupKey(String group, List<Object> key) implements Serializable {
 
   /**
-   * The key coder of window assembly's input: {@link HashFirstCoder} for a bounded input, {@link
-   * Coder} (the bytes a stream's savepoints hold) for an unbounded one.
+   * The key coder of window assembly's input: {@link HashFirstCoder} for a bounded input in a batch
+   * job, {@link Coder} (the bytes a stream's savepoints hold) for an unbounded input or any job run
+   * with {@code --streaming} (a bounded replay run as a stream may take savepoints too).
    */
-  public static AtomicCoder<GroupKey> coderFor(PCollection.IsBounded input) {
-    return input == PCollection.IsBounded.BOUNDED ? HashFirstCoder.of() : Coder.of();
+  public static AtomicCoder<GroupKey> coderFor(PCollection<?> input) {
+    boolean batch =
+        input.isBounded() == PCollection.IsBounded.BOUNDED
+            && !input.getPipeline().getOptions().as(StreamingOptions.class).isStreaming();
+    return batch ? HashFirstCoder.of() : Coder.of();
   }
 
   /**
@@ -75,13 +80,14 @@ public record GroupKey(String group, List<Object> key) implements Serializable {
   }
 
   /**
-   * {@link Coder}'s bytes after a 32-bit hash of them, for bounded runs, whose state lives only as
-   * long as the run. Flink's batch sort orders a stateful step's input by the first 8 bytes of the
-   * encoded key (its normalized key) and compares whole encodings only when those are equal; a
-   * {@link Coder} encoding starts with the group's name, the same for every key of a group, so the
-   * sort before window assembly would compare every pair of keys byte by byte. With the hash first,
-   * the normalized keys of two keys almost always differ. Streams keep {@link Coder}: their state
-   * and timers are keyed by its bytes in savepoints.
+   * {@link Coder}'s bytes after a 32-bit hash of them, for batch jobs, whose state lives only as
+   * long as the run. Flink's batch sort orders a keyed step's input by a short prefix of each
+   * serialized key (in Flink 1.19 8 bytes: the key's length, then the start of its encoding) and
+   * compares whole encodings only when the prefixes are equal; a {@link Coder} encoding starts with
+   * the group's name, the same for every key of a group, so the sort before window assembly would
+   * compare every pair of keys byte by byte. With the hash first, the prefixes of two keys almost
+   * always differ. Streams keep {@link Coder}: their state and timers are keyed by its bytes in
+   * savepoints.
    */
   public static final class HashFirstCoder extends AtomicCoder<GroupKey> {
     private static final HashFirstCoder INSTANCE = new HashFirstCoder();

@@ -16,10 +16,12 @@ import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.runners.TransformHierarchy;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.options.StreamingOptions;
+import org.apache.beam.sdk.runners.TransformHierarchy;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.testing.TestStream;
@@ -208,22 +210,23 @@ class ComputeFeaturesBehaviourTest {
   }
 
   @Test
-  void windowAssemblyIsKeyedHashFirstWhenBoundedAndByTheSavepointsBytesWhenUnbounded() throws Exception {
+  void windowAssemblyIsKeyedHashFirstInBatchJobsAndByTheSavepointsBytesInStreams() throws Exception {
     FeatureRepository repo = RepositoryLoader.load(Map.of("d.yaml", YAML));
-    Pipeline bounded = Pipeline.create();
-    PCollectionTuple.of(ComputeFeatures.sourceTag("s"),
-            bounded.apply(Create.timestamped(List.of(event(0, "ana", 1L, 1.0))).withCoder(SourceRecordCoder.of())))
-        .apply(ComputeFeatures.of(repo));
-    assertEquals(GroupKey.HashFirstCoder.of(), assemblyKeyCoder(bounded));
-    Pipeline unbounded = Pipeline.create();
-    PCollectionTuple.of(ComputeFeatures.sourceTag("s"),
-            unbounded.apply(TestStream.create(SourceRecordCoder.of()).advanceWatermarkToInfinity()))
-        .apply(ComputeFeatures.of(repo));
-    assertEquals(GroupKey.Coder.of(), assemblyKeyCoder(unbounded));
+    assertEquals(GroupKey.HashFirstCoder.of(), assemblyKeyCoder(repo, Pipeline.create(), true));
+    assertEquals(GroupKey.Coder.of(), assemblyKeyCoder(repo, Pipeline.create(), false));
+    // a bounded replay run as a stream may take savepoints: it keeps their bytes
+    StreamingOptions streaming = PipelineOptionsFactory.as(StreamingOptions.class);
+    streaming.setStreaming(true);
+    assertEquals(GroupKey.Coder.of(), assemblyKeyCoder(repo, Pipeline.create(streaming), true));
   }
 
-  /** The key coder of the tiles window assembly reads. */
-  private static Object assemblyKeyCoder(Pipeline p) {
+  /** The key coder of the tiles window assembly reads, from a bounded or an unbounded source. */
+  private static Object assemblyKeyCoder(FeatureRepository repo, Pipeline p, boolean bounded) {
+    PCollection<SourceRecord> records =
+        bounded
+            ? p.apply(Create.timestamped(List.of(event(0, "ana", 1L, 1.0))).withCoder(SourceRecordCoder.of()))
+            : p.apply(TestStream.create(SourceRecordCoder.of()).advanceWatermarkToInfinity());
+    PCollectionTuple.of(ComputeFeatures.sourceTag("s"), records).apply(ComputeFeatures.of(repo));
     List<Object> found = new ArrayList<>();
     p.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
       @Override

@@ -12,14 +12,13 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
-import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.junit.jupiter.api.Test;
 
 /**
  * A group key's encoding round-trips, is the same for equal keys, and stays the bytes a stream's
- * savepoints hold its window state under (pinned: a change of them must be deliberate). A bounded
- * run's coder puts a hash of those bytes first.
+ * savepoints hold its window state under (pinned: a change of them must be deliberate). A batch
+ * job's coder puts a hash of those bytes first.
  */
 class GroupKeyTest {
 
@@ -42,9 +41,7 @@ class GroupKeyTest {
   }
 
   @Test
-  void aBoundedRunsKeyIsTheSameBytesAfterTheirHash() throws Exception {
-    assertEquals(GroupKey.HashFirstCoder.of(), GroupKey.coderFor(PCollection.IsBounded.BOUNDED));
-    assertEquals(GroupKey.Coder.of(), GroupKey.coderFor(PCollection.IsBounded.UNBOUNDED));
+  void aBatchJobsKeyIsTheSameBytesAfterTheirHash() throws Exception {
     for (GroupKey k : List.of(
         new GroupKey("user_amounts", List.of("u000123", 7L)),
         new GroupKey("g", List.of("a", 7L, true, 2.5)),
