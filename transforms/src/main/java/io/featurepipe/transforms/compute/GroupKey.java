@@ -1,9 +1,9 @@
 package io.featurepipe.transforms.compute;
 
-import io.featurepipe.transforms.record.EncodingBuffer;
-import io.featurepipe.transforms.record.ValueCodec;
 import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hashing;
+import io.featurepipe.transforms.record.EncodingBuffer;
+import io.featurepipe.transforms.record.ValueCodec;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
