@@ -11,6 +11,8 @@ import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * featurepipe's defaults for a streaming job on Flink, applied to the options the user did not set
@@ -141,8 +143,8 @@ public final class FlinkDefaults {
    * memory, and the state holds one key at a time on the heap, so the heap stays mostly free. At 0.4
    * a full-size backfill spilled about 350 MB of sorted tiles to disk and read them back; at 0.7 it
    * spilled nothing (docs/flink.md). Managed memory lies outside the heap: a JVM may use up to 1.7
-   * times its maximum heap. Beam reads the fraction for {@code [local]} only; {@code [auto]} outside
-   * {@code flink run} gets Flink's local defaults (128 MiB).
+   * times its maximum heap. Beam reads the fraction for {@code [local]} only, so a batch job left at
+   * {@code [auto]} outside {@code flink run} runs as {@code [local]} ({@link #apply}).
    */
   public static final String BATCH_CONFIGURATION =
       "execution.batch.adaptive.auto-parallelism.enabled: false\n"
@@ -172,6 +174,10 @@ public final class FlinkDefaults {
       if (Boolean.TRUE.equals(flink.getUseDataStreamForBatch()) && !set.contains("flinkConfDir")
           && System.getenv("FLINK_CONF_DIR") == null) {
         flink.setFlinkConfDir(batchConfigurationDirectory().toString());
+      }
+      if (!set.contains("flinkMaster") && embeddedAuto(flink.getFlinkMaster())) {
+        // the same embedded cluster, but Beam sizes its managed memory only for [local]
+        flink.setFlinkMaster("[local]");
       }
       return options;
     }
@@ -219,6 +225,17 @@ public final class FlinkDefaults {
       }
     }
     return options;
+  }
+
+  /**
+   * Whether the master is Beam's default {@code [auto]} outside {@code flink run}: an embedded
+   * cluster, like {@code [local]}, for which Beam applies Flink's local defaults (128 MiB of managed
+   * memory) instead of {@link #BATCH_CONFIGURATION}'s fraction. Under {@code flink run} the
+   * environment is the client's, which hands the job to its cluster.
+   */
+  static boolean embeddedAuto(String master) {
+    return (master == null || master.equals("[auto]"))
+        && StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment;
   }
 
   /**

@@ -114,6 +114,15 @@ class FlinkDefaultsTest {
     assertEquals(0.7f, conf.get(TaskManagerOptions.MANAGED_MEMORY_FRACTION),
         "keyed steps of a backfill sort their input in managed memory; at 0.4 a full-size one spilled");
     assertEquals(2, conf.toMap().size(), conf.toMap().toString());
+    // Beam applies the fraction for [local] only: [auto] outside flink run (here) becomes [local]
+    assertEquals("[local]", batch.getFlinkMaster());
+    FlinkPipelineOptions auto = parse("--runner=FlinkRunner", "--flinkMaster=[auto]");
+    FlinkDefaults.apply(auto);
+    assertEquals("[auto]", auto.getFlinkMaster(), "the user's value wins");
+    FlinkPipelineOptions remote = parse("--runner=FlinkRunner", "--flinkMaster=localhost:8081");
+    FlinkDefaults.apply(remote);
+    assertEquals("localhost:8081", remote.getFlinkMaster());
+    assertEquals("[auto]", streaming("--runner=FlinkRunner").getFlinkMaster(), "streams decide for themselves");
     FlinkPipelineOptions again = parse("--runner=FlinkRunner");
     FlinkDefaults.apply(again);
     assertEquals(batch.getFlinkConfDir(), again.getFlinkConfDir(), "one directory per process");
