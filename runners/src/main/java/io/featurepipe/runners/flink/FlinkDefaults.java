@@ -141,8 +141,8 @@ public final class FlinkDefaults {
    * its managed memory as this fraction of the heap free when the job starts, Flink's default 0.4; a
    * cluster's task managers size their own): in BATCH mode a keyed step's input is sorted in managed
    * memory, and the state holds one key at a time on the heap, so the heap stays mostly free. At 0.4
-   * a full-size backfill spilled about 350 MB of sorted tiles to disk and read them back; at 0.7 it
-   * spilled nothing (docs/flink.md). Managed memory lies outside the heap: a JVM may use up to 1.7
+   * a full-size backfill spilled sorted tiles to disk and read them back; at 0.7 it did not
+   * (docs/flink.md). Managed memory lies outside the heap: a JVM may use up to 1.7
    * times its maximum heap. Beam reads the fraction for {@code [local]} only, so a batch job left at
    * {@code [auto]} outside {@code flink run} runs as {@code [local]} ({@link #apply}).
    */

@@ -63,9 +63,13 @@ public record GroupKey(String group, List<Object> key) implements Serializable {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public GroupKey decode(InputStream is) throws IOException {
-      DataInputStream in = new DataInputStream(is);
+      return read(new DataInputStream(is));
+    }
+
+    /** The group, then the key values. */
+    @SuppressWarnings("unchecked")
+    static GroupKey read(DataInputStream in) throws IOException {
       String group = ValueCodec.readString(in);
       return new GroupKey(group, new ArrayList<>((List<Object>) ValueCodec.read(in)));
     }
@@ -92,6 +96,7 @@ public record GroupKey(String group, List<Object> key) implements Serializable {
   public static final class HashFirstCoder extends AtomicCoder<GroupKey> {
     private static final HashFirstCoder INSTANCE = new HashFirstCoder();
     private static final HashFunction HASH = Hashing.murmur3_32_fixed();
+    private static final byte[] HASH_PLACE = new byte[4];
 
     public static HashFirstCoder of() {
       return INSTANCE;
@@ -102,7 +107,7 @@ public record GroupKey(String group, List<Object> key) implements Serializable {
     @Override
     public void encode(GroupKey k, OutputStream os) throws IOException {
       EncodingBuffer buffer = new EncodingBuffer(36);
-      buffer.write(new byte[4], 0, 4); // the hash's place
+      buffer.write(HASH_PLACE, 0, 4);
       Coder.write(k, buffer);
       byte[] bytes = buffer.array();
       int hash = HASH.hashBytes(bytes, 4, buffer.size() - 4).asInt();
@@ -115,8 +120,9 @@ public record GroupKey(String group, List<Object> key) implements Serializable {
 
     @Override
     public GroupKey decode(InputStream is) throws IOException {
-      new DataInputStream(is).readFully(new byte[4]); // the hash
-      return Coder.of().decode(is);
+      DataInputStream in = new DataInputStream(is);
+      in.readInt(); // the hash
+      return Coder.read(in);
     }
 
     @Override
