@@ -66,6 +66,38 @@ public final class OfflineRecords implements Serializable {
     return new FeatureRow(group.name(), group.version(), key, windowEnd, values, false, new BitSet(), false, 0);
   }
 
+  /**
+   * The key of a record read in {@link #schema()} (as reader schema, so its fields are in
+   * {@link OfflineSchema}'s order: keys, window end, features), read by position.
+   */
+  public List<Object> keyOf(GenericRecord r) {
+    int keys = entity.keys().size();
+    List<Object> key = new ArrayList<>(keys);
+    for (int i = 0; i < keys; i++) {
+      key.add(fromAvro(r.get(i), entity.keys().get(i).type()));
+    }
+    return key;
+  }
+
+  /** The window end (epoch millis) of a record read in {@link #schema()}, read by position. */
+  public long windowEndMillisOf(GenericRecord r) {
+    return Math.floorDiv((Long) r.get(entity.keys().size()), 1000L);
+  }
+
+  /**
+   * The row of a record read in {@link #schema()}, its features read by position, with its key and
+   * window end already read ({@link #keyOf}, {@link #windowEndMillisOf}).
+   */
+  public FeatureRow fromAvro(GenericRecord r, List<Object> key, long windowEndMillis) {
+    int first = entity.keys().size() + 1;
+    List<FeatureDef> features = group.features();
+    Object[] values = new Object[features.size()];
+    for (int f = 0; f < values.length; f++) {
+      values[f] = fromAvro(r.get(first + f), features.get(f).outputType().element());
+    }
+    return new FeatureRow(group.name(), group.version(), key, windowEndMillis, values, false, new BitSet(), false, 0);
+  }
+
   private static Object toAvro(Object v, ColumnType element) {
     if (v instanceof List<?> list) {
       List<Object> out = new ArrayList<>(list.size());

@@ -1,6 +1,7 @@
 package io.featurepipe.sinks.training;
 
 import io.featurepipe.sinks.offline.OfflineLayout;
+import io.featurepipe.transforms.record.EncodingBuffer;
 import io.featurepipe.transforms.record.ValueCodec;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -33,7 +34,15 @@ record Bucket(int group, List<Object> key, long period, int salt) implements Ser
     return new Bucket(group, key, period, s);
   }
 
-  /** Deterministic coder: equal buckets encode to equal bytes, as grouping needs. */
+  /**
+   * Deterministic coder: equal buckets encode to equal bytes, as grouping needs. The bytes start
+   * with a 32-bit hash (Murmur3) of the rest, the group, key, period and salt: Flink's batch sort
+   * orders a grouping's input by a short prefix of each serialized key (in Flink 1.19 8 bytes: the
+   * key's length, then the start of its encoding) and compares whole encodings only when the
+   * prefixes are equal, and without the hash every bucket of a join step would start with the same
+   * group index and key type. A bucket lives only as long as the training set's run (a batch job;
+   * no state or savepoint keeps its bytes).
+   */
   static final class Coder extends AtomicCoder<Bucket> {
     private static final Coder INSTANCE = new Coder();
 
@@ -45,17 +54,20 @@ record Bucket(int group, List<Object> key, long period, int salt) implements Ser
 
     @Override
     public void encode(Bucket b, OutputStream os) throws IOException {
-      DataOutputStream out = new DataOutputStream(os);
+      EncodingBuffer buffer = EncodingBuffer.hashFirst(36);
+      DataOutputStream out = new DataOutputStream(buffer);
       ValueCodec.writeVarLong(b.group(), out);
       ValueCodec.write(b.key(), out);
       ValueCodec.writeVarLong(ValueCodec.zigzag(b.period()), out);
       ValueCodec.writeVarLong(b.salt(), out);
       out.flush();
+      buffer.writeHashFirstTo(os);
     }
 
     @Override
     public Bucket decode(InputStream is) throws IOException {
       DataInputStream in = new DataInputStream(is);
+      in.readInt(); // the hash
       int group = (int) ValueCodec.readVarLong(in);
       @SuppressWarnings("unchecked")
       List<Object> key = new ArrayList<>((List<Object>) ValueCodec.read(in));

@@ -1,5 +1,6 @@
 package io.featurepipe.sinks.training;
 
+import io.featurepipe.sinks.offline.OfflineRecords;
 import io.featurepipe.transforms.compute.CompiledGroup;
 import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.model.FeatureRepository;
@@ -9,6 +10,8 @@ import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -54,15 +57,20 @@ import org.apache.beam.sdk.values.PCollectionView;
  *
  * <p>Before the chain, {@code RequestBuckets} names each spine row's bucket, offline partition
  * ({@code <group>/v<version>/date=<date of e>}) and lookup (group, key, e(t)) of every group. Only
- * the distinct partitions are read ({@code DistinctPartitions}, {@code ReadOffline}; an
- * unpublished one fails the run), and offline rows no spine row looks up are dropped before any
- * shuffle ({@code LookupsView}: a Bloom filter of the lookups, see {@link LookupFilter}). {@code
+ * the distinct partitions are read ({@code DistinctPartitions}, {@code OfflineRanges}: their
+ * published files in ranges; an unpublished one fails the run), each range by {@code
+ * Join/<group>/KeyOfflineRows}, which drops the offline rows no spine row looks up as it decodes
+ * them, before any shuffle ({@code LookupsView}: a Bloom filter of the lookups, see {@link
+ * LookupFilter}). {@code
  * CountRequests} sums the spine rows per bucket ({@code RequestBuckets} gathers the buckets,
  * partitions and lookups per bundle, each once: a batch worker's whole share of the spine asks far
  * fewer than it has rows); a bucket asked by more than
  * the hot-key threshold of spine rows ({@code HotBuckets}, {@code HotBucketsView}) is spread over
  * {@code ceil(count / threshold)} salts (a hash of the spine row id modulo that), its offline rows copied to each
- * salt, so no worker holds more than about a threshold of spine rows per key. A group's threshold
+ * salt, so no worker holds more than about a threshold of spine rows per key. A spine row's salts
+ * in every group are drawn when it enters the chain ({@code Join/<first group>/KeySpineRows}) and
+ * travel with it ({@link PendingRow}), so that no step after a grouping reads a side input: on
+ * Flink such a step would take the grouped rows over the network instead of chained. A group's threshold
  * is lowered so that a bucket's spine rows and a period of its offline rows fit the 10,000 elements
  * Beam's {@code CoGbkResult} keeps in memory (past them Flink fails the run; {@link
  * JoinSteps#threshold}).
@@ -123,11 +131,11 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
         spine.apply("RequestBuckets", ParDo.of(new JoinSteps.RequestBucketsFn(times))
             .withOutputTags(JoinSteps.BUCKETS, TupleTagList.of(JoinSteps.PARTITIONS).and(JoinSteps.LOOKUPS)));
 
-    PCollectionList<FeatureRow> offline =
+    PCollectionList<KV<FileIO.ReadableFile, OffsetRange>> offline =
         requests.get(JoinSteps.PARTITIONS)
             .setCoder(StringUtf8Coder.of())
             .apply("DistinctPartitions", Distinct.create())
-            .apply("ReadOffline", new ReadRequestedPartitions(selection, offlineRoot));
+            .apply("OfflineRanges", new RequestedRanges(selection, offlineRoot));
     PCollectionView<LookupFilter> asked =
         requests.get(JoinSteps.LOOKUPS)
             .setCoder(LookupFilter.Hashes.Coder.INSTANCE)
@@ -141,11 +149,11 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
             .setCoder(countCoder)
             .apply("HotBucketsView", View.asMap());
 
-    KvCoder<Bucket, JoinedRow> rowCoder = KvCoder.of(Bucket.Coder.of(), JoinedRow.Coder.of());
-    PCollection<KV<Bucket, JoinedRow>> asking =
+    KvCoder<Bucket, PendingRow> rowCoder = KvCoder.of(Bucket.Coder.of(), PendingRow.Coder.of());
+    PCollection<KV<Bucket, PendingRow>> asking =
         spine
             .apply("Join/" + groups.get(0).name() + "/KeySpineRows",
-                ParDo.of(new JoinSteps.KeySpineRowsFn(times.get(0), hot)).withSideInputs(hot))
+                ParDo.of(new JoinSteps.KeySpineRowsFn(times, hot)).withSideInputs(hot))
             .setCoder(rowCoder);
     PCollection<JoinedRow> rows = null;
     for (int g = 0; g < groups.size(); g++) {
@@ -154,7 +162,9 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
       PCollection<KV<Bucket, FeatureRow>> stored =
           offline.get(g)
               .apply(step + "KeyOfflineRows",
-                  ParDo.of(new JoinSteps.KeyOfflineRowsFn(g, times.get(g), hot, asked)).withSideInputs(hot, asked))
+                  ParDo.of(new JoinSteps.KeyOfflineRowsFn(
+                          g, times.get(g), new OfflineRecords(def, selection.entityOf(def)), hot, asked))
+                      .withSideInputs(hot, asked))
               .setCoder(KvCoder.of(Bucket.Coder.of(), FeatureRow.Coder.of()));
       PCollection<KV<Bucket, CoGbkResult>> matched =
           KeyedPCollectionTuple.of(JoinSteps.OFFLINE, stored)
@@ -165,9 +175,7 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
       if (g + 1 < groups.size()) {
         asking =
             matched
-                .apply(step + "AttachValues",
-                    ParDo.of(new JoinSteps.AttachAndKeyFn(attach, times.get(g + 1), hot))
-                        .withSideInputs(hot))
+                .apply(step + "AttachValues", ParDo.of(new JoinSteps.AttachAndKeyFn(attach, times.get(g + 1))))
                 .setCoder(rowCoder);
       } else {
         rows = matched.apply(step + "AttachValues", ParDo.of(new JoinSteps.AttachLastFn(attach)))

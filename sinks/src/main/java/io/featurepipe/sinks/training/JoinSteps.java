@@ -1,10 +1,12 @@
 package io.featurepipe.sinks.training;
 
 import io.featurepipe.sinks.offline.OfflineLayout;
+import io.featurepipe.sinks.offline.OfflineRecords;
 import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.record.FeatureRow;
 import io.featurepipe.transforms.sideinput.BundleSideInput;
 import io.featurepipe.transforms.time.TimeRules;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -16,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -31,7 +35,7 @@ import org.joda.time.Instant;
 /** The DoFns of {@link JoinPointInTime}, in the order they run. */
 final class JoinSteps {
   static final TupleTag<FeatureRow> OFFLINE = new TupleTag<>("offline");
-  static final TupleTag<JoinedRow> ROWS = new TupleTag<>("rows");
+  static final TupleTag<PendingRow> ROWS = new TupleTag<>("rows");
   /** Spine rows per bucket (partial counts: a bucket may come from several bundles). */
   static final TupleTag<KV<Bucket, Long>> BUCKETS = new TupleTag<>("buckets");
   static final TupleTag<String> PARTITIONS = new TupleTag<>("partitions");
@@ -242,13 +246,16 @@ final class JoinSteps {
     }
   }
 
-  /** A spine row keyed by its bucket of the first group, salted when hot. */
-  static final class KeySpineRowsFn extends DoFn<SpineRow, KV<Bucket, JoinedRow>> {
-    private final GroupTime time;
+  /**
+   * A spine row entering the chain: its salt in the bucket of every group drawn (0 where the
+   * bucket is not hot), keyed by its salted bucket of the first group.
+   */
+  static final class KeySpineRowsFn extends DoFn<SpineRow, KV<Bucket, PendingRow>> {
+    private final List<GroupTime> times;
     private final BundleSideInput<Map<Bucket, Long>> hot;
 
-    KeySpineRowsFn(GroupTime time, PCollectionView<Map<Bucket, Long>> hot) {
-      this.time = time;
+    KeySpineRowsFn(List<GroupTime> times, PCollectionView<Map<Bucket, Long>> hot) {
+      this.times = List.copyOf(times);
       this.hot = BundleSideInput.of(hot);
     }
 
@@ -259,16 +266,27 @@ final class JoinSteps {
 
     @ProcessElement
     public void process(ProcessContext c, BoundedWindow window) {
-      JoinedRow row = new JoinedRow(c.element(), List.of());
-      c.output(KV.of(bucketOf(0, time, row.spine(), hot.get(c, window)), row));
+      SpineRow spine = c.element();
+      Map<Bucket, Long> hotBuckets = hot.get(c, window);
+      int[] salts = new int[times.size()];
+      for (int g = 0; g < salts.length; g++) {
+        salts[g] = saltOf(g, times.get(g), spine, hotBuckets);
+      }
+      PendingRow row = new PendingRow(new JoinedRow(spine, List.of()), salts);
+      c.output(KV.of(bucketOf(0, times.get(0), row), row));
     }
   }
 
-  /** The bucket of {@code group} a spine row asks, with its salt when the bucket is hot. */
-  static Bucket bucketOf(int group, GroupTime time, SpineRow spine, Map<Bucket, Long> hot) {
-    Bucket b = time.bucket(group, time.key(spine), time.windowEnd(spine));
-    Long count = hot.get(b);
-    return count == null ? b : b.withSalt((int) Math.floorMod(saltHash(spine.id()), (long) fanout(count, time.threshold)));
+  /** The salted bucket of {@code group} a row in the chain asks. */
+  static Bucket bucketOf(int group, GroupTime time, PendingRow row) {
+    SpineRow spine = row.row().spine();
+    return time.bucket(group, time.key(spine), time.windowEnd(spine)).withSalt(row.salts()[group]);
+  }
+
+  /** The salt of a spine row in its bucket of {@code group}: 0 unless the bucket is hot. */
+  static int saltOf(int group, GroupTime time, SpineRow spine, Map<Bucket, Long> hot) {
+    Long count = hot.get(time.bucket(group, time.key(spine), time.windowEnd(spine)));
+    return count == null ? 0 : (int) Math.floorMod(saltHash(spine.id()), (long) fanout(count, time.threshold));
   }
 
   /**
@@ -281,19 +299,25 @@ final class JoinSteps {
   }
 
   /**
-   * An offline row of {@code group} keyed by its bucket, copied to every salt of a hot bucket;
-   * dropped when no spine row looks its window end up ({@link LookupFilter}).
+   * Reads a range of one of {@code group}'s offline files ({@link RequestedRanges#read}) and keys
+   * its rows by bucket, each copied to every salt of a hot bucket. A row no spine row looks up
+   * ({@link LookupFilter}) is dropped as soon as its key and window end are read, before its
+   * features are converted: most rows of a partition are of keys, or hours, nobody asks for.
+   * Counts every row read ({@code training_offline_rows_read}).
    */
-  static final class KeyOfflineRowsFn extends DoFn<FeatureRow, KV<Bucket, FeatureRow>> {
+  static final class KeyOfflineRowsFn extends DoFn<KV<FileIO.ReadableFile, OffsetRange>, KV<Bucket, FeatureRow>> {
     private final int group;
     private final GroupTime time;
+    private final OfflineRecords records;
     private final BundleSideInput<Map<Bucket, Long>> hot;
     private final BundleSideInput<LookupFilter> asked;
+    private final Counter read = Metrics.counter("featurepipe", "training_offline_rows_read");
 
-    KeyOfflineRowsFn(
-        int group, GroupTime time, PCollectionView<Map<Bucket, Long>> hot, PCollectionView<LookupFilter> asked) {
+    KeyOfflineRowsFn(int group, GroupTime time, OfflineRecords records,
+        PCollectionView<Map<Bucket, Long>> hot, PCollectionView<LookupFilter> asked) {
       this.group = group;
       this.time = time;
+      this.records = records;
       this.hot = BundleSideInput.of(hot);
       this.asked = BundleSideInput.of(asked);
     }
@@ -305,17 +329,27 @@ final class JoinSteps {
     }
 
     @ProcessElement
-    public void process(ProcessContext c, BoundedWindow window) {
-      FeatureRow row = c.element();
-      if (!asked.get(c, window).mightHold(group, row.key(), row.windowEndMillis())) {
-        return;
-      }
-      Bucket b = time.bucket(group, row.key(), row.windowEndMillis());
-      Long count = hot.get(c, window).get(b);
-      int fanout = count == null ? 1 : fanout(count, time.threshold);
-      for (int s = 0; s < fanout; s++) {
-        c.output(KV.of(b.withSalt(s), row));
-      }
+    public void process(ProcessContext c, BoundedWindow window) throws IOException {
+      LookupFilter lookups = asked.get(c, window);
+      Map<Bucket, Long> hotBuckets = hot.get(c, window);
+      long[] rows = {0};
+      KV<FileIO.ReadableFile, OffsetRange> range = c.element();
+      RequestedRanges.read(records.schema(), range.getKey().getMetadata(), range.getValue(), c.getPipelineOptions(), r -> {
+        rows[0]++;
+        List<Object> key = records.keyOf(r);
+        long end = records.windowEndMillisOf(r);
+        if (!lookups.mightHold(group, key, end)) {
+          return;
+        }
+        FeatureRow row = records.fromAvro(r, key, end);
+        Bucket b = time.bucket(group, key, end);
+        Long count = hotBuckets.get(b);
+        int fanout = count == null ? 1 : fanout(count, time.threshold);
+        for (int s = 0; s < fanout; s++) {
+          c.output(KV.of(b.withSalt(s), row));
+        }
+      });
+      read.inc(rows[0]);
     }
   }
 
@@ -346,7 +380,7 @@ final class JoinSteps {
       this.empty = Metrics.counter("featurepipe", "training_empty_" + name);
     }
 
-    void attach(KV<Bucket, CoGbkResult> e, java.util.function.Consumer<JoinedRow> out) {
+    void attach(KV<Bucket, CoGbkResult> e, java.util.function.Consumer<PendingRow> out) {
       Bucket b = e.getKey();
       Map<Long, FeatureRow> byEnd = new HashMap<>();
       Set<Long> twice = new HashSet<>();
@@ -356,7 +390,8 @@ final class JoinSteps {
         }
       }
       long n = 0;
-      for (JoinedRow r : e.getValue().getAll(ROWS)) {
+      for (PendingRow pending : e.getValue().getAll(ROWS)) {
+        JoinedRow r = pending.row();
         if (r.groups().size() != group) {
           throw new IllegalStateException("spine row " + r.spine().origin() + " reached group '" + name + "' with "
               + r.groups().size() + " groups joined, not " + group);
@@ -379,7 +414,7 @@ final class JoinSteps {
         List<FeatureRow> groups = new ArrayList<>(group + 1);
         groups.addAll(r.groups());
         groups.add(values);
-        out.accept(new JoinedRow(r.spine(), groups));
+        out.accept(new PendingRow(new JoinedRow(r.spine(), groups), pending.salts()));
         n++;
       }
       if (n > 0) {
@@ -388,29 +423,24 @@ final class JoinSteps {
     }
   }
 
-  /** {@link Attach} of a group before the last, each row leaving keyed by its bucket of the next group. */
-  static final class AttachAndKeyFn extends DoFn<KV<Bucket, CoGbkResult>, KV<Bucket, JoinedRow>> {
+  /**
+   * {@link Attach} of a group before the last, each row leaving keyed by its salted bucket of the
+   * next group. No side input (the salts travel with the rows), so that it runs chained to the
+   * grouping before it.
+   */
+  static final class AttachAndKeyFn extends DoFn<KV<Bucket, CoGbkResult>, KV<Bucket, PendingRow>> {
     private final Attach attach;
     private final GroupTime next;
-    private final BundleSideInput<Map<Bucket, Long>> hot;
 
-    AttachAndKeyFn(Attach attach, GroupTime next, PCollectionView<Map<Bucket, Long>> hot) {
+    AttachAndKeyFn(Attach attach, GroupTime next) {
       this.attach = attach;
       this.next = next;
-      this.hot = BundleSideInput.of(hot);
-    }
-
-    @StartBundle
-    public void start() {
-      hot.reset();
     }
 
     @ProcessElement
-    public void process(ProcessContext c, BoundedWindow window) {
-      Map<Bucket, Long> hotBuckets = hot.get(c, window);
+    public void process(@Element KV<Bucket, CoGbkResult> e, OutputReceiver<KV<Bucket, PendingRow>> out) {
       int nextGroup = attach.group + 1;
-      attach.attach(c.element(),
-          r -> c.output(KV.of(bucketOf(nextGroup, next, r.spine(), hotBuckets), r)));
+      attach.attach(e, r -> out.output(KV.of(bucketOf(nextGroup, next, r), r)));
     }
   }
 
@@ -427,7 +457,7 @@ final class JoinSteps {
     public void process(@Element KV<Bucket, CoGbkResult> e, OutputReceiver<JoinedRow> out) {
       attach.attach(e, r -> {
         joined.inc();
-        out.output(r);
+        out.output(r.row());
       });
     }
   }

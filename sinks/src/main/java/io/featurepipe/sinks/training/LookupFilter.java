@@ -3,8 +3,8 @@ package io.featurepipe.sinks.training;
 import com.google.common.hash.BloomFilter;
 import com.google.common.hash.Funnels;
 import com.google.common.hash.Hashing;
+import io.featurepipe.transforms.record.EncodingBuffer;
 import io.featurepipe.transforms.record.ValueCodec;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -67,7 +67,7 @@ final class LookupFilter implements Serializable {
 
   /** A 64-bit hash of a lookup: Murmur3 (128-bit, first 64) of its encoded group, key and window end. */
   static long hash(int group, List<Object> key, long windowEndMillis) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
+    EncodingBuffer bytes = new EncodingBuffer(64);
     try {
       DataOutputStream out = new DataOutputStream(bytes);
       ValueCodec.writeVarLong(group, out);
@@ -77,7 +77,7 @@ final class LookupFilter implements Serializable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return Hashing.murmur3_128().hashBytes(bytes.toByteArray()).asLong();
+    return Hashing.murmur3_128().hashBytes(bytes.array(), 0, bytes.size()).asLong();
   }
 
   /**

@@ -1,7 +1,5 @@
 package io.featurepipe.transforms.compute;
 
-import com.google.common.hash.HashFunction;
-import com.google.common.hash.Hashing;
 import io.featurepipe.transforms.record.EncodingBuffer;
 import io.featurepipe.transforms.record.ValueCodec;
 import java.io.DataInputStream;
@@ -95,8 +93,6 @@ public record GroupKey(String group, List<Object> key) implements Serializable {
    */
   public static final class HashFirstCoder extends AtomicCoder<GroupKey> {
     private static final HashFirstCoder INSTANCE = new HashFirstCoder();
-    private static final HashFunction HASH = Hashing.murmur3_32_fixed();
-    private static final byte[] HASH_PLACE = new byte[4];
 
     public static HashFirstCoder of() {
       return INSTANCE;
@@ -106,16 +102,9 @@ public record GroupKey(String group, List<Object> key) implements Serializable {
 
     @Override
     public void encode(GroupKey k, OutputStream os) throws IOException {
-      EncodingBuffer buffer = new EncodingBuffer(36);
-      buffer.write(HASH_PLACE, 0, 4);
+      EncodingBuffer buffer = EncodingBuffer.hashFirst(32);
       Coder.write(k, buffer);
-      byte[] bytes = buffer.array();
-      int hash = HASH.hashBytes(bytes, 4, buffer.size() - 4).asInt();
-      bytes[0] = (byte) (hash >>> 24);
-      bytes[1] = (byte) (hash >>> 16);
-      bytes[2] = (byte) (hash >>> 8);
-      bytes[3] = (byte) hash;
-      buffer.writeTo(os);
+      buffer.writeHashFirstTo(os);
     }
 
     @Override

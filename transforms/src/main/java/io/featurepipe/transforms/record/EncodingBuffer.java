@@ -1,5 +1,7 @@
 package io.featurepipe.transforms.record;
 
+import com.google.common.hash.HashFunction;
+import com.google.common.hash.Hashing;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
@@ -13,11 +15,27 @@ import java.util.Objects;
  * buffer per key and tile.
  */
 public final class EncodingBuffer extends OutputStream {
+  /** The bytes a {@link #hashFirst} buffer holds for its hash. */
+  public static final int HASH_BYTES = 4;
+
+  private static final HashFunction HASH = Hashing.murmur3_32_fixed();
+
   private byte[] bytes;
   private int size;
 
   public EncodingBuffer(int initialCapacity) {
     bytes = new byte[Math.max(16, initialCapacity)];
+  }
+
+  /**
+   * A buffer whose first four bytes are held for a hash of what is written after them ({@link
+   * #writeHashFirstTo}): keys whose bytes must differ early, for a sort that compares a short prefix
+   * of each key first (Flink's batch sort).
+   */
+  public static EncodingBuffer hashFirst(int initialCapacity) {
+    EncodingBuffer b = new EncodingBuffer(initialCapacity + HASH_BYTES);
+    b.size = HASH_BYTES;
+    return b;
   }
 
   @Override
@@ -50,6 +68,19 @@ public final class EncodingBuffer extends OutputStream {
   /** The backing array, valid from 0 to {@link #size()}; writes may replace it. */
   public byte[] array() {
     return bytes;
+  }
+
+  /**
+   * For a {@link #hashFirst} buffer: puts a 32-bit Murmur3 hash of the bytes after the first four
+   * in their place (big-endian), then writes all the bytes to {@code out} in one call.
+   */
+  public void writeHashFirstTo(OutputStream out) throws IOException {
+    int hash = HASH.hashBytes(bytes, HASH_BYTES, size - HASH_BYTES).asInt();
+    bytes[0] = (byte) (hash >>> 24);
+    bytes[1] = (byte) (hash >>> 16);
+    bytes[2] = (byte) (hash >>> 8);
+    bytes[3] = (byte) hash;
+    writeTo(out);
   }
 
   /** Writes the bytes written so far to {@code out} in one call. */

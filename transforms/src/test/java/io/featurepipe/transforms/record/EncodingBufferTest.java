@@ -53,4 +53,21 @@ class EncodingBufferTest {
     assertArrayEquals(expected.toByteArray(), out.toByteArray());
     assertThrows(IndexOutOfBoundsException.class, () -> buffer.write(new byte[2], 1, 2));
   }
+
+  @Test
+  void aHashFirstBufferPutsAHashOfWhatFollowsBeforeIt() throws Exception {
+    for (int length : new int[] {0, 3, 40, 1_000}) {
+      byte[] payload = new byte[length];
+      new Random(length).nextBytes(payload);
+      EncodingBuffer buffer = EncodingBuffer.hashFirst(8);
+      buffer.write(payload, 0, length);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      buffer.writeHashFirstTo(out);
+      byte[] bytes = out.toByteArray();
+      assertEquals(EncodingBuffer.HASH_BYTES + length, bytes.length);
+      assertEquals(com.google.common.hash.Hashing.murmur3_32_fixed().hashBytes(payload).asInt(),
+          java.nio.ByteBuffer.wrap(bytes).getInt(), "the first four bytes, big-endian, across growth: " + length);
+      assertArrayEquals(payload, Arrays.copyOfRange(bytes, EncodingBuffer.HASH_BYTES, bytes.length));
+    }
+  }
 }
