@@ -4,11 +4,15 @@ import io.featurepipe.sinks.offline.OfflineLayout;
 import io.featurepipe.sinks.offline.Publication;
 import io.featurepipe.transforms.model.FeatureGroupDef;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.Decoder;
+import org.apache.avro.io.FastReaderBuilder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.io.AvroSource;
@@ -44,15 +48,58 @@ import org.apache.beam.sdk.values.PCollectionList;
  * encoded, sent and decoded every row of the partitions, most of them only to be dropped.
  *
  * <p>Steps: {@code ListPublishedFiles}, then per group {@code FilesOf/<g>}, {@code Paths/<g>},
- * {@code Match/<g>}, {@code Open/<g>}, {@code Split/<g>} (ranges of at most {@value
+ * {@code Match/<g>}, {@code Open/<g>}, {@code Split/<g>} (ranges of about {@value
  * #RANGE_BYTES} bytes, as {@code AvroIO.readFiles} splits a file), {@code Spread/<g>} (a
  * reshuffle, so that the ranges spread over workers). Output: the ranges of each selected group,
  * one collection per group in selection order.
  */
 final class RequestedRanges
     extends PTransform<PCollection<String>, PCollectionList<KV<FileIO.ReadableFile, OffsetRange>>> {
-  /** The most bytes of a file one worker reads in one go (Beam's {@code AvroIO.readFiles} default). */
+  /**
+   * The bytes of a file one worker reads in one go, about (Beam's {@code AvroIO.readFiles} default;
+   * a short tail joins the last range, and a range's reader finishes the block it ends in).
+   */
   static final long RANGE_BYTES = 64L << 20;
+
+  /**
+   * Avro's fast reader ({@code FastReaderBuilder}: the field readers of a writer and reader schema
+   * built once per range, not resolved field by field for every record as {@code
+   * GenericDatumReader} does): it decodes every row of the partitions read, most of which the
+   * lookup filter then drops. {@link FastRecordReader} adapts it to the file reader.
+   */
+  private static final AvroSource.DatumReaderFactory<GenericRecord> FAST_READER = FastRecordReader::new;
+
+  /**
+   * Avro's fast reader, as the {@code DataFileReader} that {@code AvroSource} opens uses a datum
+   * reader: {@code AvroSource} names only the reader schema (as both schemas), and the file reader
+   * then gives the file's own schema to {@code setSchema}, which the fast reader does not take (it
+   * is built for one pair of schemas). So it is built there, for the file's schema and the group's.
+   */
+  static final class FastRecordReader implements DatumReader<GenericRecord> {
+    private final Schema reader;
+    private DatumReader<GenericRecord> fast;
+
+    FastRecordReader(Schema ignored, Schema reader) {
+      this.reader = reader;
+    }
+
+    @Override
+    public void setSchema(Schema writer) {
+      try {
+        fast = FastReaderBuilder.get().createDatumReader(writer, reader);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public GenericRecord read(GenericRecord reuse, Decoder in) throws IOException {
+      if (fast == null) {
+        throw new IllegalStateException("no file schema given to read " + reader.getFullName() + " records");
+      }
+      return fast.read(reuse, in);
+    }
+  }
 
   private final FeatureSelection selection;
   private final OfflineLayout layout;
@@ -92,7 +139,7 @@ final class RequestedRanges
       Schema schema, MatchResult.Metadata file, OffsetRange bytes, PipelineOptions options, Consumer<GenericRecord> out)
       throws IOException {
     try (BoundedSource.BoundedReader<GenericRecord> reader =
-        AvroSource.from(file).withSchema(schema)
+        AvroSource.from(file).withSchema(schema).withDatumReaderFactory(FAST_READER)
             .createForSubrangeOfFile(file, bytes.getFrom(), bytes.getTo())
             .createReader(options)) {
       for (boolean more = reader.start(); more; more = reader.advance()) {

@@ -17,7 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.apache.avro.Schema;
 import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
@@ -93,6 +95,40 @@ class KeyOfflineRowsTest {
       assertEquals(written.size(), read.size(), "every record once, in ranges of " + size + " bytes");
       assertTrue(written.equals(read), "in file order, with the values written, in ranges of " + size + " bytes");
     }
+  }
+
+  @Test
+  void aFileWrittenInAnotherFieldOrderIsReadInTheGroupsSchema(@TempDir Path dir) throws Exception {
+    OfflineRecords records = new OfflineRecords(B, SELECTION.entityOf(B));
+    List<Schema.Field> reversed = new ArrayList<>();
+    List<Schema.Field> fields = records.schema().getFields();
+    for (int i = fields.size() - 1; i >= 0; i--) {
+      Schema.Field f = fields.get(i);
+      reversed.add(new Schema.Field(f.name(), f.schema(), f.doc(), f.defaultVal()));
+    }
+    Schema writer = Schema.createRecord(
+        records.schema().getName(), null, records.schema().getNamespace(), false, reversed);
+    File file = dir.resolve("run-1-00000.avro").toFile();
+    List<FeatureRow> written = new ArrayList<>();
+    try (DataFileWriter<GenericRecord> w = new DataFileWriter<>(new GenericDatumWriter<GenericRecord>(writer))) {
+      w.setSyncInterval(256);
+      w.create(writer, file);
+      for (FeatureRow r : writeRows(dir.resolve("source.avro").toFile(), records)) {
+        GenericRecord inSchema = records.toAvro(r);
+        GenericData.Record out = new GenericData.Record(writer);
+        fields.forEach(f -> out.put(f.name(), inSchema.get(f.name())));
+        w.append(out);
+        written.add(r);
+      }
+    }
+    MatchResult.Metadata meta = FileSystems.matchSingleFileSpec(file.getPath());
+    List<FeatureRow> read = new ArrayList<>();
+    for (OffsetRange range : new OffsetRange(0, meta.sizeBytes()).split(900, 0)) {
+      RequestedRanges.read(records.schema(), meta, range, PipelineOptionsFactory.create(), r ->
+          read.add(records.fromAvro(r, records.keyOf(r), records.windowEndMillisOf(r))));
+    }
+    assertEquals(written.size(), read.size());
+    assertTrue(written.equals(read), "the fields of another writer order are read by name into the group's schema");
   }
 
   @Test
@@ -185,5 +221,27 @@ class KeyOfflineRowsTest {
         "Join/b/KeyOfflineRows reads the ranges of the offline files: " + inputs);
     assertTrue(inputs.stream().noneMatch(c -> c.contains("FeatureRow")),
         "and takes no rows read by an earlier step: " + inputs);
+  }
+
+  @Test
+  void noStepAfterAGroupingReadsASideInput() {
+    Pipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(false);
+    p.apply(Create.empty(SpineRow.Coder.of()))
+        .apply("JoinPointInTime",
+            JoinPointInTime.of(FeatureSelectionTest.REPO, FeatureSelection.parse(FeatureSelectionTest.REPO, "a:n,b:mx"), "/tmp/offline"));
+    Map<String, Integer> inputs = new HashMap<>();
+    p.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
+      @Override
+      public void visitPrimitiveTransform(TransformHierarchy.Node node) {
+        for (String step : List.of("Join/a/KeySpineRows", "Join/a/AttachValues", "Join/b/AttachValues")) {
+          if (node.getFullName().startsWith("JoinPointInTime/" + step + "/")) {
+            inputs.merge(step, node.getInputs().size(), Integer::sum);
+          }
+        }
+      }
+    });
+    assertTrue(inputs.get("Join/a/KeySpineRows") > 1, "the spine rows enter the chain reading the hot buckets: " + inputs);
+    assertEquals(1, inputs.get("Join/a/AttachValues"), "keyed for the next group by the salts the rows carry: " + inputs);
+    assertEquals(1, inputs.get("Join/b/AttachValues"), inputs.toString());
   }
 }

@@ -20,10 +20,16 @@ public final class EncodingBuffer extends OutputStream {
 
   private static final HashFunction HASH = Hashing.murmur3_32_fixed();
 
+  private final boolean hashFirst;
   private byte[] bytes;
   private int size;
 
   public EncodingBuffer(int initialCapacity) {
+    this(initialCapacity, false);
+  }
+
+  private EncodingBuffer(int initialCapacity, boolean hashFirst) {
+    this.hashFirst = hashFirst;
     bytes = new byte[Math.max(16, initialCapacity)];
   }
 
@@ -33,7 +39,7 @@ public final class EncodingBuffer extends OutputStream {
    * of each key first (Flink's batch sort).
    */
   public static EncodingBuffer hashFirst(int initialCapacity) {
-    EncodingBuffer b = new EncodingBuffer(initialCapacity + HASH_BYTES);
+    EncodingBuffer b = new EncodingBuffer(initialCapacity + HASH_BYTES, true);
     b.size = HASH_BYTES;
     return b;
   }
@@ -75,6 +81,9 @@ public final class EncodingBuffer extends OutputStream {
    * in their place (big-endian), then writes all the bytes to {@code out} in one call.
    */
   public void writeHashFirstTo(OutputStream out) throws IOException {
+    if (!hashFirst) {
+      throw new IllegalStateException("not a hashFirst buffer: its first bytes are data, not a hash's place");
+    }
     int hash = HASH.hashBytes(bytes, HASH_BYTES, size - HASH_BYTES).asInt();
     bytes[0] = (byte) (hash >>> 24);
     bytes[1] = (byte) (hash >>> 16);

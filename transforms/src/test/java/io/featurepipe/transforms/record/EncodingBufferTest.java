@@ -69,5 +69,9 @@ class EncodingBufferTest {
           java.nio.ByteBuffer.wrap(bytes).getInt(), "the first four bytes, big-endian, across growth: " + length);
       assertArrayEquals(payload, Arrays.copyOfRange(bytes, EncodingBuffer.HASH_BYTES, bytes.length));
     }
+    EncodingBuffer plain = new EncodingBuffer(8);
+    plain.write(new byte[] {1, 2, 3, 4, 5}, 0, 5);
+    assertThrows(IllegalStateException.class, () -> plain.writeHashFirstTo(new ByteArrayOutputStream()),
+        "a plain buffer's first bytes are data");
   }
 }
