@@ -63,8 +63,8 @@ import org.apache.beam.sdk.values.PCollectionView;
  * them, before any shuffle ({@code LookupsView}: a Bloom filter of the lookups, see {@link
  * LookupFilter}). {@code
  * CountRequests} sums the spine rows per bucket ({@code RequestBuckets} gathers the buckets,
- * partitions and lookups per bundle, each once: a batch worker's whole share of the spine asks far
- * fewer than it has rows); a bucket asked by more than
+ * partitions and lookups per bundle, each once: a batch bundle's thousands of spine rows ask far
+ * fewer partitions than they have rows); a bucket asked by more than
  * the hot-key threshold of spine rows ({@code HotBuckets}, {@code HotBucketsView}) is spread over
  * {@code ceil(count / threshold)} salts (a hash of the spine row id modulo that), its offline rows copied to each
  * salt, so no worker holds more than about a threshold of spine rows per key. A spine row's salts

@@ -148,9 +148,10 @@ final class JoinSteps {
    * key, e(t)), each distinct one once.
    *
    * <p>Why per bundle rather than one output per spine row and group for {@code Count}, {@code
-   * Distinct} and the filter's combine to reduce: on a batch runner a bundle is a worker's whole
-   * share of the spine, which asks far fewer buckets, partitions and lookups than it has rows
-   * (every row of a key in a month asks one bucket; a month of dates asks 31 partitions). A
+   * Distinct} and the filter's combine to reduce: a batch bundle holds thousands of spine rows
+   * (on Flink up to {@code --maxBundleSize}, 5,000 by default in batch), which ask far fewer
+   * partitions than they have rows (a month of dates asks 31), and fewer buckets and lookups as
+   * far as they repeat a key in a month or a key and hour. A
    * runner's combiner lifting would reach the same totals, but only after wrapping, tagging and
    * sorting every one of the rows' outputs. What a bundle holds is bounded: past {@link
    * #FLUSH_BUCKETS} buckets or {@link #FLUSH_LOOKUPS} lookups it sends what it has and starts
