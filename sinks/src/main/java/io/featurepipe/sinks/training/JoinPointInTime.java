@@ -14,13 +14,11 @@ import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Distinct;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.View;
-import org.apache.beam.sdk.transforms.join.CoGbkResult;
-import org.apache.beam.sdk.transforms.join.CoGroupByKey;
-import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -45,15 +43,19 @@ import org.apache.beam.sdk.values.PCollectionView;
  * }</pre>
  *
  * <p>It is an equality join done with one shuffle per group, chained: the spine rows go through
- * the groups in selection order, each {@code Join/<group>/Match} a CoGroupByKey by <em>bucket</em>
- * (group, entity key, UTC month of e(t), or date for hops under 45 minutes) of the group's offline
- * rows of that key and period ({@code Join/<group>/KeyOfflineRows}) and the spine rows, joined so
- * far, whose e(t) falls in it. Per bucket the offline rows some spine row asks for are held in a
- * map by window end (at most one per hop of the period, whatever the spine's size) and the spine rows go past it ({@code
- * Join/<group>/AttachValues}; on runners whose grouped values are read once, Beam holds a salted
- * bucket's spine rows in memory too: at most about the hot-key threshold): each leaves with the group's row at its e(t), or the empty values,
- * appended, and keyed by its bucket of the next group; after the last group they are the joined
- * rows. There is no shuffle by spine row.
+ * the groups in selection order, each {@code Join/<group>/Match} a stateful step keyed by
+ * <em>bucket</em> (group, entity key, UTC month of e(t), or date for hops under 45 minutes) that
+ * gathers the group's offline rows of that key and period ({@code Join/<group>/KeyOfflineRows})
+ * and the spine rows, joined so far, whose e(t) falls in it ({@code Join/<group>/Inputs}, a
+ * flatten). When the bucket's input has ended (a timer at the end of the global window) its
+ * offline rows are put in a map by window end (at most one per hop of the period, whatever the
+ * spine's size) and its spine rows go past it: each leaves with the group's row at its e(t), or
+ * the empty values, appended, and keyed by its bucket of the next group; after the last group they
+ * are the joined rows ({@code JoinedRows}). There is no shuffle by spine row. Why a stateful step
+ * rather than a {@code CoGroupByKey}: on Flink, Beam's batch grouping gathers each bundle's values
+ * per key into lists before the shuffle and buffers and flattens them after, which for buckets
+ * that rarely repeat within a bundle cost about a third of a training set's time; and its grouped
+ * values could be read only once.
  *
  * <p>Before the chain, {@code RequestBuckets} names each spine row's bucket, offline partition
  * ({@code <group>/v<version>/date=<date of e>}) and lookup (group, key, e(t)) of every group. Only
@@ -70,10 +72,9 @@ import org.apache.beam.sdk.values.PCollectionView;
  * salt, so no worker holds more than about a threshold of spine rows per key. A spine row's salts
  * in every group are drawn when it enters the chain ({@code Join/<first group>/KeySpineRows}) and
  * travel with it ({@link PendingRow}), so that no step after a grouping reads a side input: on
- * Flink such a step would take the grouped rows over the network instead of chained. A group's threshold
- * is lowered so that a bucket's spine rows and a period of its offline rows fit the 10,000 elements
- * Beam's {@code CoGbkResult} keeps in memory (past them Flink fails the run; {@link
- * JoinSteps#threshold}).
+ * Flink such a step would take its input over the network instead of chained. A group's threshold
+ * is lowered so that a bucket's spine rows and a period of its offline rows stay within 10,000
+ * elements of state ({@link JoinSteps#threshold}).
  *
  * <p>Counters ({@code featurepipe}): {@code training_rows_joined}, {@code training_found_<group>},
  * {@code training_empty_<group>}, {@code training_hot_keys} (hot buckets), {@code
@@ -149,39 +150,34 @@ public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCo
             .setCoder(countCoder)
             .apply("HotBucketsView", View.asMap());
 
-    KvCoder<Bucket, PendingRow> rowCoder = KvCoder.of(Bucket.Coder.of(), PendingRow.Coder.of());
-    PCollection<KV<Bucket, PendingRow>> asking =
+    KvCoder<Bucket, JoinInput> inputCoder = KvCoder.of(Bucket.Coder.of(), JoinInput.Coder.of());
+    PCollection<KV<Bucket, JoinInput>> asking =
         spine
             .apply("Join/" + groups.get(0).name() + "/KeySpineRows",
                 ParDo.of(new JoinSteps.KeySpineRowsFn(times, hot)).withSideInputs(hot))
-            .setCoder(rowCoder);
-    PCollection<JoinedRow> rows = null;
+            .setCoder(inputCoder);
     for (int g = 0; g < groups.size(); g++) {
       FeatureGroupDef def = groups.get(g);
       String step = "Join/" + def.name() + "/";
-      PCollection<KV<Bucket, FeatureRow>> stored =
+      PCollection<KV<Bucket, JoinInput>> stored =
           offline.get(g)
               .apply(step + "KeyOfflineRows",
                   ParDo.of(new JoinSteps.KeyOfflineRowsFn(
                           g, times.get(g), new OfflineRecords(def, selection.entityOf(def)), hot, asked))
                       .withSideInputs(hot, asked))
-              .setCoder(KvCoder.of(Bucket.Coder.of(), FeatureRow.Coder.of()));
-      PCollection<KV<Bucket, CoGbkResult>> matched =
-          KeyedPCollectionTuple.of(JoinSteps.OFFLINE, stored)
-              .and(JoinSteps.ROWS, asking)
-              .apply(step + "Match", CoGroupByKey.create());
+              .setCoder(inputCoder);
       JoinSteps.Attach attach =
           new JoinSteps.Attach(g, def, CompiledGroup.of(repository, def).emptyValues(), times.get(g));
-      if (g + 1 < groups.size()) {
-        asking =
-            matched
-                .apply(step + "AttachValues", ParDo.of(new JoinSteps.AttachAndKeyFn(attach, times.get(g + 1))))
-                .setCoder(rowCoder);
-      } else {
-        rows = matched.apply(step + "AttachValues", ParDo.of(new JoinSteps.AttachLastFn(attach)))
-            .setCoder(JoinedRow.Coder.of());
-      }
+      asking =
+          PCollectionList.of(stored).and(asking)
+              .apply(step + "Inputs", Flatten.pCollections())
+              .setCoder(inputCoder)
+              .apply(step + "Match",
+                  ParDo.of(new JoinSteps.MatchFn(attach, g + 1 < groups.size() ? times.get(g + 1) : null)))
+              .setCoder(inputCoder);
     }
+    PCollection<JoinedRow> rows =
+        asking.apply("JoinedRows", ParDo.of(new JoinSteps.JoinedFn())).setCoder(JoinedRow.Coder.of());
     return rows;
   }
 }

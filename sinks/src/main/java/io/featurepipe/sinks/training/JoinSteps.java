@@ -23,8 +23,14 @@ import org.apache.beam.sdk.io.range.OffsetRange;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.state.BagState;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
@@ -34,8 +40,6 @@ import org.joda.time.Instant;
 
 /** The DoFns of {@link JoinPointInTime}, in the order they run. */
 final class JoinSteps {
-  static final TupleTag<FeatureRow> OFFLINE = new TupleTag<>("offline");
-  static final TupleTag<PendingRow> ROWS = new TupleTag<>("rows");
   /** Spine rows per bucket (partial counts: a bucket may come from several bundles). */
   static final TupleTag<KV<Bucket, Long>> BUCKETS = new TupleTag<>("buckets");
   static final TupleTag<String> PARTITIONS = new TupleTag<>("partitions");
@@ -44,9 +48,8 @@ final class JoinSteps {
   private JoinSteps() {}
 
   /**
-   * The elements of one group Beam's {@code CoGbkResult} keeps in memory. Past them it reads the
-   * group a second time, which Flink's batch grouping refuses ("GBK result is not re-iterable"), so
-   * a bucket's (salt's) spine rows and offline rows together must stay under this.
+   * The most elements of one bucket (and salt), spine rows and offline rows, that a join step keeps
+   * in state (it holds them until the bucket's input ends), as its hot-key threshold leaves room.
    */
   static final long GROUP_IN_MEMORY = 10_000;
   /** Room for the spread of salts drawn by hash around their mean (about 5 standard deviations). */
@@ -61,7 +64,7 @@ final class JoinSteps {
    * The hot-key threshold applied to a group: the one asked for, lowered so that a bucket of that
    * many spine rows plus the group's offline rows of a bucket (one per hop) and the salts' spread
    * fit in {@link #GROUP_IN_MEMORY}; never below {@link #MIN_THRESHOLD} (hops under about 10 s,
-   * whose day alone nearly fills a group, need {@code --reIterableGroupByKeyResult} on Flink).
+   * whose day alone nearly fills a bucket, hold more in state).
    */
   static long threshold(long asked, long hopsPerBucket) {
     long room = GROUP_IN_MEMORY - SALT_MARGIN - hopsPerBucket;
@@ -251,7 +254,7 @@ final class JoinSteps {
    * A spine row entering the chain: its salt in the bucket of every group drawn (0 where the
    * bucket is not hot), keyed by its salted bucket of the first group.
    */
-  static final class KeySpineRowsFn extends DoFn<SpineRow, KV<Bucket, PendingRow>> {
+  static final class KeySpineRowsFn extends DoFn<SpineRow, KV<Bucket, JoinInput>> {
     private final List<GroupTime> times;
     private final BundleSideInput<Map<Bucket, Long>> hot;
 
@@ -274,7 +277,7 @@ final class JoinSteps {
         salts[g] = saltOf(g, times.get(g), spine, hotBuckets);
       }
       PendingRow row = new PendingRow(new JoinedRow(spine, List.of()), salts);
-      c.output(KV.of(bucketOf(0, times.get(0), row), row));
+      c.output(KV.of(bucketOf(0, times.get(0), row), JoinInput.spine(row)));
     }
   }
 
@@ -306,7 +309,7 @@ final class JoinSteps {
    * features are converted: most rows of a partition are of keys, or hours, nobody asks for.
    * Counts every row read ({@code training_offline_rows_read}).
    */
-  static final class KeyOfflineRowsFn extends DoFn<KV<FileIO.ReadableFile, OffsetRange>, KV<Bucket, FeatureRow>> {
+  static final class KeyOfflineRowsFn extends DoFn<KV<FileIO.ReadableFile, OffsetRange>, KV<Bucket, JoinInput>> {
     private final int group;
     private final GroupTime time;
     private final OfflineRecords records;
@@ -342,7 +345,7 @@ final class JoinSteps {
         if (!lookups.mightHold(group, key, end)) {
           return;
         }
-        FeatureRow row = records.fromAvro(r, key, end);
+        JoinInput row = JoinInput.offline(records.fromAvro(r, key, end));
         Bucket b = time.bucket(group, key, end);
         Long count = hotBuckets.get(b);
         int fanout = count == null ? 1 : fanout(count, time.threshold);
@@ -381,17 +384,17 @@ final class JoinSteps {
       this.empty = Metrics.counter("featurepipe", "training_empty_" + name);
     }
 
-    void attach(KV<Bucket, CoGbkResult> e, java.util.function.Consumer<PendingRow> out) {
-      Bucket b = e.getKey();
+    void attach(Bucket b, Iterable<FeatureRow> offline, Iterable<PendingRow> rows,
+        java.util.function.Consumer<PendingRow> out) {
       Map<Long, FeatureRow> byEnd = new HashMap<>();
       Set<Long> twice = new HashSet<>();
-      for (FeatureRow row : e.getValue().getAll(OFFLINE)) {
+      for (FeatureRow row : offline) {
         if (byEnd.putIfAbsent(row.windowEndMillis(), row) != null) {
           twice.add(row.windowEndMillis());
         }
       }
       long n = 0;
-      for (PendingRow pending : e.getValue().getAll(ROWS)) {
+      for (PendingRow pending : rows) {
         JoinedRow r = pending.row();
         if (r.groups().size() != group) {
           throw new IllegalStateException("spine row " + r.spine().origin() + " reached group '" + name + "' with "
@@ -425,41 +428,71 @@ final class JoinSteps {
   }
 
   /**
-   * {@link Attach} of a group before the last, each row leaving keyed by its salted bucket of the
-   * next group. No side input (the salts travel with the rows), so that it runs chained to the
-   * grouping before it.
+   * {@code Join/<group>/Match}: per bucket (and salt), its offline rows and spine rows gathered in
+   * state as they come, then, once the bucket's input has ended (a timer at the end of the global
+   * window: on a batch runner, when the bucket's input is done), {@link Attach}: each spine row
+   * leaves with the group's values, keyed by its salted bucket of the next group, or by its bucket
+   * of this group after the last one. A stateful step rather than a {@code CoGroupByKey}: Flink's
+   * batch grouping gathers each bundle's values per key into lists before shuffling them and
+   * buffers and flattens them after, for buckets that rarely repeat within a bundle; and a group is
+   * read from state, not from an iterable Flink lets be read once.
    */
-  static final class AttachAndKeyFn extends DoFn<KV<Bucket, CoGbkResult>, KV<Bucket, PendingRow>> {
+  static final class MatchFn extends DoFn<KV<Bucket, JoinInput>, KV<Bucket, JoinInput>> {
     private final Attach attach;
     private final GroupTime next;
 
-    AttachAndKeyFn(Attach attach, GroupTime next) {
+    @StateId("offline")
+    private final StateSpec<BagState<FeatureRow>> offlineSpec = StateSpecs.bag(FeatureRow.Coder.of());
+
+    @StateId("rows")
+    private final StateSpec<BagState<PendingRow>> rowsSpec = StateSpecs.bag(PendingRow.Coder.of());
+
+    @TimerId("end")
+    private final TimerSpec endSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    /** {@code next}: the next group's time, or null for the last group. */
+    MatchFn(Attach attach, GroupTime next) {
       this.attach = attach;
       this.next = next;
     }
 
     @ProcessElement
-    public void process(@Element KV<Bucket, CoGbkResult> e, OutputReceiver<KV<Bucket, PendingRow>> out) {
+    public void process(
+        @Element KV<Bucket, JoinInput> e,
+        @StateId("offline") BagState<FeatureRow> offline,
+        @StateId("rows") BagState<PendingRow> rows,
+        @TimerId("end") Timer end) {
+      JoinInput in = e.getValue();
+      if (in.offline() != null) {
+        offline.add(in.offline());
+      } else {
+        rows.add(in.spine());
+      }
+      end.set(GlobalWindow.INSTANCE.maxTimestamp());
+    }
+
+    @OnTimer("end")
+    public void onEnd(
+        @Key Bucket b,
+        OnTimerContext c,
+        @StateId("offline") BagState<FeatureRow> offline,
+        @StateId("rows") BagState<PendingRow> rows) {
       int nextGroup = attach.group + 1;
-      attach.attach(e, r -> out.output(KV.of(bucketOf(nextGroup, next, r), r)));
+      attach.attach(b, offline.read(), rows.read(), r -> c.output(
+          KV.of(next == null ? b : bucketOf(nextGroup, next, r), JoinInput.spine(r))));
+      offline.clear();
+      rows.clear();
     }
   }
 
-  /** {@link Attach} of the last group: the rows leave joined. */
-  static final class AttachLastFn extends DoFn<KV<Bucket, CoGbkResult>, JoinedRow> {
-    private final Attach attach;
+  /** The joined rows, after the last group's match. */
+  static final class JoinedFn extends DoFn<KV<Bucket, JoinInput>, JoinedRow> {
     private final Counter joined = Metrics.counter("featurepipe", "training_rows_joined");
 
-    AttachLastFn(Attach attach) {
-      this.attach = attach;
-    }
-
     @ProcessElement
-    public void process(@Element KV<Bucket, CoGbkResult> e, OutputReceiver<JoinedRow> out) {
-      attach.attach(e, r -> {
-        joined.inc();
-        out.output(r.row());
-      });
+    public void process(@Element KV<Bucket, JoinInput> e, OutputReceiver<JoinedRow> out) {
+      joined.inc();
+      out.output(e.getValue().spine().row());
     }
   }
 }

@@ -13,10 +13,9 @@ import org.apache.beam.sdk.coders.AtomicCoder;
  * A spine row on its way through {@link JoinPointInTime}'s chain: the row with the groups joined
  * so far, and its salt in the bucket of every selected group (0 where the bucket is not hot),
  * drawn once, when the row enters the chain ({@code Join/<first group>/KeySpineRows}, which reads
- * the hot buckets). Carrying the salts lets each later step key the row for the next group
+ * the hot buckets). Carrying the salts lets each group's match key the row for the next group
  * without the hot buckets as a side input: on Flink a step with side inputs takes its input over
- * the network, so {@code AttachValues} would receive every group of spine and offline rows
- * encoded again instead of chained to the grouping before it.
+ * the network rather than chained to the step before it.
  */
 record PendingRow(JoinedRow row, int[] salts) implements Serializable {
 

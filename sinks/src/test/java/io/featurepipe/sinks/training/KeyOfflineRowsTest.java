@@ -162,7 +162,7 @@ class KeyOfflineRowsTest {
         .apply("Split", ParDo.of(new SplitIntoRangesFn(600)))
         .apply("KeyOfflineRows", ParDo.of(new JoinSteps.KeyOfflineRowsFn(0, time, records, hotView, askedView))
             .withSideInputs(hotView, askedView))
-        .setCoder(KvCoder.of(Bucket.Coder.of(), FeatureRow.Coder.of()))
+        .setCoder(KvCoder.of(Bucket.Coder.of(), JoinInput.Coder.of()))
         .apply(Collected.into(box));
     PipelineResult result = p.run();
     result.waitUntilFinish();
@@ -170,8 +170,8 @@ class KeyOfflineRowsTest {
     Map<KV<Bucket, String>, FeatureRow> out = new HashMap<>();
     for (Object o : Collected.get(box)) {
       @SuppressWarnings("unchecked")
-      KV<Bucket, FeatureRow> kv = (KV<Bucket, FeatureRow>) o;
-      FeatureRow row = kv.getValue();
+      KV<Bucket, JoinInput> kv = (KV<Bucket, JoinInput>) o;
+      FeatureRow row = kv.getValue().offline();
       assertEquals(null, out.put(KV.of(kv.getKey(), row.identity()), row), "each row once per salt: " + row.identity());
       assertEquals(time.bucket(0, row.key(), row.windowEndMillis()), kv.getKey().withSalt(0), "keyed by its bucket");
     }
@@ -233,7 +233,7 @@ class KeyOfflineRowsTest {
     p.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
       @Override
       public void visitPrimitiveTransform(TransformHierarchy.Node node) {
-        for (String step : List.of("Join/a/KeySpineRows", "Join/a/AttachValues", "Join/b/AttachValues")) {
+        for (String step : List.of("Join/a/KeySpineRows", "Join/a/Match", "Join/b/Match")) {
           if (node.getFullName().startsWith("JoinPointInTime/" + step + "/")) {
             inputs.merge(step, node.getInputs().size(), Integer::sum);
           }
@@ -241,7 +241,7 @@ class KeyOfflineRowsTest {
       }
     });
     assertTrue(inputs.get("Join/a/KeySpineRows") > 1, "the spine rows enter the chain reading the hot buckets: " + inputs);
-    assertEquals(1, inputs.get("Join/a/AttachValues"), "keyed for the next group by the salts the rows carry: " + inputs);
-    assertEquals(1, inputs.get("Join/b/AttachValues"), inputs.toString());
+    assertEquals(1, inputs.get("Join/a/Match"), "keyed for the next group by the salts the rows carry: " + inputs);
+    assertEquals(1, inputs.get("Join/b/Match"), inputs.toString());
   }
 }
