@@ -167,10 +167,12 @@ class ReferenceTrainingSetTest {
     TrainingSet.Built built = TrainingSet.build(p, hotKeyThreshold > 0 ? spec.withHotKeyThreshold(hotKeyThreshold) : spec);
     PipelineResult result = OfflineFixture.run(p);
     Map<Long, GenericRecord> byId = new HashMap<>();
-    for (GenericRecord r : OfflineFixture.readTrainingSet(dir.resolve("out").toString())) {
+    List<GenericRecord> written = OfflineFixture.readTrainingSet(dir.resolve("out").toString());
+    for (GenericRecord r : written) {
       byId.put((Long) r.get("id"), r);
     }
     assertEquals(rows.size(), byId.size(), "one output row per spine row");
+    assertEquals(rows.size(), written.size(), "and none twice");
     return new Run(byId, result, built);
   }
 

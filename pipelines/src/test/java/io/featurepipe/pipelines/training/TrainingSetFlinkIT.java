@@ -75,13 +75,14 @@ class TrainingSetFlinkIT {
 
   /**
    * A bucket just under the default hot-key threshold: 9,990 spine rows of one user on one day, who
-   * has an offline row at every hour of it. With the 24 offline rows that is more than the 10,000
-   * elements Beam's {@code CoGbkResult} keeps in memory, past which it iterates the group again,
-   * which Flink's batch grouping refuses ("GBK result is not re-iterable"). The join's threshold
-   * for an hourly group leaves room for a day of offline rows, so the bucket is spread instead.
+   * has an offline row at every hour of it. With the 24 offline rows that is more than 10,000
+   * elements: when the join was a {@code CoGroupByKey} (until 2026-12-02), Beam's {@code
+   * CoGbkResult} then iterated the group again, which Flink's batch grouping refused ("GBK result
+   * is not re-iterable"). The join's threshold for an hourly group leaves room for a day of offline
+   * rows within 10,000 elements of state, so the bucket is spread.
    */
   @Test
-  void aBucketJustUnderTheThresholdStillFitsFlinksGroupInMemory(@TempDir Path dir) throws Exception {
+  void aBucketJustUnderTheThresholdIsSpreadAndJoinsOnFlink(@TempDir Path dir) throws Exception {
     var repo = OfflineFixture.load(PointInTimeLeakageTest.DEFS);
     String offline = dir.resolve("offline").toString();
     List<SourceRecord> events = new ArrayList<>();

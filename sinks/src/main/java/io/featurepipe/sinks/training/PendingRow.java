@@ -14,8 +14,8 @@ import org.apache.beam.sdk.coders.AtomicCoder;
  * so far, and its salt in the bucket of every selected group (0 where the bucket is not hot),
  * drawn once, when the row enters the chain ({@code Join/<first group>/KeySpineRows}, which reads
  * the hot buckets). Carrying the salts lets each group's match key the row for the next group
- * without the hot buckets as a side input: on Flink a step with side inputs takes its input over
- * the network rather than chained to the step before it.
+ * without the hot buckets as a side input (on Flink a step with side inputs is not chained to the
+ * step before it and checks their readiness per element).
  */
 record PendingRow(JoinedRow row, int[] salts) implements Serializable {
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** A group's hot-key threshold leaves room in Beam's in-memory group for a bucket of its offline rows. */
+/** A group's hot-key threshold leaves room within a bucket's 10,000 elements of state for its offline rows. */
 class HotKeyThresholdTest {
 
   @Test
