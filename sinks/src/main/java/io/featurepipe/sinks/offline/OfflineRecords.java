@@ -52,18 +52,12 @@ public final class OfflineRecords implements Serializable {
     return r;
   }
 
+  /**
+   * The row of a record read in {@link #schema()} (as reader schema, as every reader of the offline
+   * store does), its fields read by position.
+   */
   public FeatureRow fromAvro(GenericRecord r) {
-    List<Object> key = new ArrayList<>();
-    for (int i = 0; i < entity.keys().size(); i++) {
-      key.add(fromAvro(r.get(entity.keys().get(i).name()), entity.keys().get(i).type()));
-    }
-    long windowEnd = Math.floorDiv((Long) r.get(OfflineSchema.WINDOW_END), 1000L);
-    List<FeatureDef> features = group.features();
-    Object[] values = new Object[features.size()];
-    for (int f = 0; f < values.length; f++) {
-      values[f] = fromAvro(r.get(features.get(f).name()), features.get(f).outputType().element());
-    }
-    return new FeatureRow(group.name(), group.version(), key, windowEnd, values, false, new BitSet(), false, 0);
+    return fromAvro(r, keyOf(r), windowEndMillisOf(r));
   }
 
   /**

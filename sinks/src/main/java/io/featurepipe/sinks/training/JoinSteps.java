@@ -273,11 +273,15 @@ final class JoinSteps {
       SpineRow spine = c.element();
       Map<Bucket, Long> hotBuckets = hot.get(c, window);
       int[] salts = new int[times.size()];
+      Bucket first = null;
       for (int g = 0; g < salts.length; g++) {
-        salts[g] = saltOf(g, times.get(g), spine, hotBuckets);
+        GroupTime t = times.get(g);
+        Bucket b = t.bucket(g, t.key(spine), t.windowEnd(spine));
+        salts[g] = saltOf(b, t, spine, hotBuckets);
+        first = g == 0 ? b : first;
       }
       PendingRow row = new PendingRow(new JoinedRow(spine, List.of()), salts);
-      c.output(KV.of(bucketOf(0, times.get(0), row), JoinInput.spine(row)));
+      c.output(KV.of(first.withSalt(salts[0]), JoinInput.spine(row)));
     }
   }
 
@@ -287,9 +291,9 @@ final class JoinSteps {
     return time.bucket(group, time.key(spine), time.windowEnd(spine)).withSalt(row.salts()[group]);
   }
 
-  /** The salt of a spine row in its bucket of {@code group}: 0 unless the bucket is hot. */
-  static int saltOf(int group, GroupTime time, SpineRow spine, Map<Bucket, Long> hot) {
-    Long count = hot.get(time.bucket(group, time.key(spine), time.windowEnd(spine)));
+  /** The salt of a spine row in its (unsalted) bucket {@code b} of a group: 0 unless the bucket is hot. */
+  static int saltOf(Bucket b, GroupTime time, SpineRow spine, Map<Bucket, Long> hot) {
+    Long count = hot.get(b);
     return count == null ? 0 : (int) Math.floorMod(saltHash(spine.id()), (long) fanout(count, time.threshold));
   }
 
