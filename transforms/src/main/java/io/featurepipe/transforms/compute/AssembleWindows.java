@@ -2,6 +2,7 @@ package io.featurepipe.transforms.compute;
 
 import io.featurepipe.transforms.record.DeadLetter;
 import io.featurepipe.transforms.record.FeatureRow;
+import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -46,7 +47,7 @@ import org.joda.time.Instant;
  * and last writes, exactly as when all its tiles were there first.
  */
 public final class AssembleWindows
-    extends PTransform<PCollection<KV<GroupKey, Tile>>, PCollectionTuple> {
+    extends PTransform<PCollection<KV<GroupKey, List<Tile>>>, PCollectionTuple> {
 
   public static final TupleTag<FeatureRow> ROWS = new TupleTag<>("rows") {};
   public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>("deadLetters") {};
@@ -58,7 +59,7 @@ public final class AssembleWindows
   }
 
   @Override
-  public PCollectionTuple expand(PCollection<KV<GroupKey, Tile>> tiles) {
+  public PCollectionTuple expand(PCollection<KV<GroupKey, List<Tile>>> tiles) {
     PCollectionTuple out =
         tiles.apply(
             "Assemble",
@@ -69,7 +70,7 @@ public final class AssembleWindows
     return out;
   }
 
-  static final class AssembleFn extends DoFn<KV<GroupKey, Tile>, FeatureRow> {
+  static final class AssembleFn extends DoFn<KV<GroupKey, List<Tile>>, FeatureRow> {
     private final Map<String, CompiledGroup> groups;
     private final Counter rows = Metrics.counter("featurepipe", "feature_rows");
     private final Counter restated = Metrics.counter("featurepipe", "feature_rows_restated");
@@ -118,19 +119,43 @@ public final class AssembleWindows
 
     @ProcessElement
     public void process(
-        @Element KV<GroupKey, Tile> element,
+        @Element KV<GroupKey, List<Tile>> element,
         @StateId("tiles") MapState<Long, Tile> tileState,
         @StateId("meta") ValueState<AssemblyState> meta,
         @StateId("emitBehind") ValueState<Boolean> emitBehind,
         @TimerId("emit") Timer emit,
         MultiOutputReceiver out) {
       GroupKey key = element.getKey();
-      Tile partial = element.getValue();
       WindowAssembler assembler = assemblers.get(key.group());
       AssemblyState s = meta.read();
       if (s == null) {
         s = new AssemblyState();
       }
+      StateTiles tiles = new StateTiles(tileState);
+      for (Tile partial : element.getValue()) {
+        apply(key, partial, assembler, s, tiles, out);
+      }
+      long due = assembler.nextDue(s);
+      if (drain) {
+        // Bounded input: one timer at the last due window end; when it fires every tile before it
+        // is in, and all the key's rows go out in one callback (stamped with the timer's time).
+        s.nextEmit = due;
+        emit.set(new Instant(assembler.lastDue(s) - 1));
+      } else if (due != s.nextEmit) {
+        s.nextEmit = due;
+        if (due != AssemblyState.NONE) {
+          setEmit(emit, emitBehind, Boolean.TRUE.equals(emitBehind.read()), due);
+        }
+      }
+      meta.write(s);
+    }
+
+    /**
+     * Merges one partial tile into the key's tiles, and restates at once every emitted window end
+     * it changes; a tile whose windows' state was released goes to the dead letters.
+     */
+    private void apply(
+        GroupKey key, Tile partial, WindowAssembler assembler, AssemblyState s, StateTiles tiles, MultiOutputReceiver out) {
       long start = partial.hopStartMillis();
       if (!assembler.canApply(s, start)) {
         unappliable.inc();
@@ -147,7 +172,6 @@ public final class AssembleWindows
                     ""));
         return;
       }
-      StateTiles tiles = new StateTiles(tileState);
       Tile existing = s.tileStarts.contains(start) ? tiles.get(start) : null;
       if (existing == null) {
         tiles.put(partial.copy());
@@ -170,19 +194,6 @@ public final class AssembleWindows
           }
         }
       }
-      long due = assembler.nextDue(s);
-      if (drain) {
-        // Bounded input: one timer at the last due window end; when it fires every tile before it
-        // is in, and all the key's rows go out in one callback (stamped with the timer's time).
-        s.nextEmit = due;
-        emit.set(new Instant(assembler.lastDue(s) - 1));
-      } else if (due != s.nextEmit) {
-        s.nextEmit = due;
-        if (due != AssemblyState.NONE) {
-          setEmit(emit, emitBehind, Boolean.TRUE.equals(emitBehind.read()), due);
-        }
-      }
-      meta.write(s);
     }
 
     /**

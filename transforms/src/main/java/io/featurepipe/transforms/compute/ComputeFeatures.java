@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -151,7 +152,7 @@ public final class ComputeFeatures extends PTransform<PCollectionTuple, FeatureO
         flattened
             .apply("PreAggregateTiles", ParDo.of(new PreAggregateTiles(compiled)))
             // a batch job's keys sort faster hash first; a stream keeps the savepoints' bytes
-            .setCoder(KvCoder.of(GroupKey.coderFor(flattened), Tile.Coder.of()))
+            .setCoder(KvCoder.of(GroupKey.coderFor(flattened), ListCoder.of(Tile.Coder.of())))
             .apply("AssembleWindows", new AssembleWindows(compiled));
     dead.add(assembled.get(AssembleWindows.DEAD_LETTERS));
     PCollection<FeatureRow> rows = assembled.get(AssembleWindows.ROWS);

@@ -154,6 +154,47 @@ class ComputeFeaturesBehaviourTest {
   }
 
   @Test
+  void aKeysPartialTilesOfABundleReachWindowAssemblyTogether(TestPipeline p) throws Exception {
+    FeatureRepository repo = RepositoryLoader.load(Map.of("d.yaml", YAML));
+    List<TimestampedValue<SourceRecord>> events = new ArrayList<>();
+    int hops = 240;
+    for (int h = 0; h < hops; h++) {
+      for (int j = 0; j < 5; j++) {
+        events.add(event(h * 3600 + j * 10, "a", 1L, 1.0));
+        events.add(event(h * 3600 + j * 10 + 1, "b", 1L, 1.0));
+        events.add(event(h * 3600 + j * 10 + 2, "b", 1L, 1.0));
+      }
+    }
+    PCollection<SourceRecord> records =
+        p.apply(Create.timestamped(events).withCoder(SourceRecordCoder.of()));
+    String box = "batched-" + System.nanoTime();
+    PCollectionTuple.of(ComputeFeatures.sourceTag("s"), records)
+        .apply(ComputeFeatures.of(repo).withGroups(List.of("activity")))
+        .rows()
+        .apply(Collected.into(box));
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+    Map<String, Map<Long, Object>> counts = new java.util.TreeMap<>();
+    for (FeatureRow row : Collected.<FeatureRow>get(box)) {
+      if (!row.empty()) {
+        counts.computeIfAbsent((String) row.key().get(0), k -> new java.util.TreeMap<>())
+            .put(row.windowEndMillis(), row.values()[0]);
+      }
+    }
+    for (String user : List.of("a", "b")) {
+      assertEquals(hops, counts.get(user).size(), user + ": " + counts.get(user));
+      for (int h = 0; h < hops; h++) {
+        assertEquals(user.equals("a") ? 5L : 10L, counts.get(user).get(T0 + (h + 1) * 3_600_000L), user + " hop " + h);
+      }
+    }
+    long tiles = counter(result, "partial_tiles");
+    long batches = counter(result, "partial_tile_batches");
+    assertTrue(tiles >= 2L * hops, "every hop of each key is a partial tile: " + tiles);
+    assertTrue(batches >= 2, "at least one element per key: " + batches);
+    assertTrue(batches * 4 < tiles, "each key's tiles of a bundle travel as one element: " + batches + " for " + tiles + " tiles");
+  }
+
+  @Test
   void groupsSharingAFilterEachKeepFilterAndDeadLetterTheirRecords(TestPipeline p) throws Exception {
     String shared = "qty > 2";
     String yaml = YAML.substring(0, YAML.indexOf("---\nkind: feature_group"));
