@@ -43,8 +43,16 @@ public final class RowExpression {
 
   private static final CelOptions OPTIONS =
       CelOptions.current().enableHeterogeneousNumericComparisons(true).build();
+  /**
+   * CEL's planner runtime: it resolves each call's overload and each variable once, when the program
+   * is built, where the standard runtime's interpreter walks the syntax tree and searches the
+   * overloads (through streams) on every evaluation. A backfill evaluates a group's filter for
+   * every record twice (feature computation and validation): the full-size offline benchmark's
+   * evaluation share fell from 8.3% to 2.6% of the CPU samples. The same results, errors but for the
+   * position they name ({@code RowExpressionTest}).
+   */
   private static final CelRuntime RUNTIME =
-      CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
+      CelRuntimeFactory.plannerRuntimeBuilder().setOptions(OPTIONS).build();
 
   private final String source;
   private final CelRuntime.Program program;
