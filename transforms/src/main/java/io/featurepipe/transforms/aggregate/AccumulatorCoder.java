@@ -36,6 +36,16 @@ public final class AccumulatorCoder extends AtomicCoder<Accumulator> {
 
   @Override
   public void encode(Accumulator value, OutputStream outStream) throws IOException {
+    DataOutputStream out = new DataOutputStream(outStream);
+    write(value, out);
+    out.flush();
+  }
+
+  /**
+   * Writes {@link #encode}'s bytes to {@code out}: for a caller that writes many accumulators
+   * through one stream (a tile's slots), without a stream per accumulator.
+   */
+  public static void write(Accumulator value, DataOutputStream out) throws IOException {
     if (!(value instanceof BaseAccumulator a)) {
       throw new CoderException(
           "not an accumulator of "
@@ -43,16 +53,18 @@ public final class AccumulatorCoder extends AtomicCoder<Accumulator> {
               + ": "
               + (value == null ? "null" : value.getClass().getName()));
     }
-    DataOutputStream out = new DataOutputStream(outStream);
     out.writeByte(FORMAT_VERSION);
     out.writeByte(a.tag());
     a.write(out);
-    out.flush();
   }
 
   @Override
   public Accumulator decode(InputStream inStream) throws IOException {
-    DataInputStream in = new DataInputStream(inStream);
+    return read(new DataInputStream(inStream));
+  }
+
+  /** Reads what {@link #write} wrote. */
+  public static Accumulator read(DataInputStream in) throws IOException {
     int version = in.readUnsignedByte();
     if (version != FORMAT_VERSION) {
       throw new CoderException("unknown accumulator format version " + version);

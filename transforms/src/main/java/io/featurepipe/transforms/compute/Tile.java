@@ -54,10 +54,10 @@ public record Tile(long hopStartMillis, Accumulator[] slots) {
       DataOutputStream out = new DataOutputStream(buffer);
       out.writeLong(t.hopStartMillis());
       ValueCodec.writeVarLong(t.slots().length, out);
-      out.flush();
       for (Accumulator a : t.slots()) {
-        AccumulatorCoder.of().encode(a, buffer);
+        AccumulatorCoder.write(a, out);
       }
+      out.flush();
       buffer.writeTo(os);
     }
 
@@ -67,7 +67,7 @@ public record Tile(long hopStartMillis, Accumulator[] slots) {
       long start = in.readLong();
       Accumulator[] slots = new Accumulator[(int) ValueCodec.readVarLong(in)];
       for (int i = 0; i < slots.length; i++) {
-        slots[i] = AccumulatorCoder.of().decode(is);
+        slots[i] = AccumulatorCoder.read(in);
       }
       return new Tile(start, slots);
     }
