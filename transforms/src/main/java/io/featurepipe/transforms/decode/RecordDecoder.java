@@ -1,6 +1,7 @@
 package io.featurepipe.transforms.decode;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,7 +27,9 @@ import java.util.Map;
  * in any case; timestamps per the source's {@code timestamp_format}.
  */
 public final class RecordDecoder implements Serializable {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Refuses a line with more after its object ({@code {...} x}): not one valid JSON value. */
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final SourceDef source;
   private final int timestampIndex;
