@@ -21,8 +21,9 @@ import org.joda.time.Instant;
  *
  * <p>One element per key rather than per tile: a key with few events per hop (a user in hourly
  * hops) gains little from merging events within a hop, but a bundle holds many of its hops, and
- * every element shuffled to window assembly costs its key twice (once to route it, once to send
- * it), a sort entry and a keyed state access.
+ * every element shuffled to window assembly costs its key's encoding twice (once to route it, once
+ * to send it), a sort entry, and a read and write of the key's assembly metadata and its timer
+ * (each tile still merges into its own entry of the key's tile map).
  *
  * <p>Each element carries the timestamp of the earliest event of its tiles, so the watermark
  * downstream cannot pass a window end before the partials holding its events have arrived.

@@ -55,7 +55,12 @@ public final class RecordDecoder implements Serializable {
     try {
       node = JSON.readTree(line);
     } catch (JsonProcessingException e) {
-      throw new BadRecordException("not valid JSON: " + e.getOriginalMessage());
+      // Jackson names its own setting for content after the value; say what is wrong instead
+      throw new BadRecordException(
+          "not valid JSON: "
+              + (e.getOriginalMessage().startsWith("Trailing token")
+                  ? "more after the object"
+                  : e.getOriginalMessage()));
     }
     if (node == null || !node.isObject()) {
       throw new BadRecordException("not a JSON object");

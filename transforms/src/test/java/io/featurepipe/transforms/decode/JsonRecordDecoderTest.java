@@ -85,6 +85,7 @@ class JsonRecordDecoderTest {
         "{" + TS + ",\"user\":\"u\"", "{" + TS + ",\"user\":", "{\"skip\":[1,2", "{x}", valid + valid, valid + " x"}) {
       assertTrue(reason(line).startsWith("not valid JSON: "), line + ": " + reason(line));
     }
-    assertEquals("u", values(valid + "  ")[1]);
+    assertEquals("not valid JSON: more after the object", reason(valid + valid));
+    assertEquals("u", values(valid + " \t\r")[1]);
   }
 }

@@ -66,4 +66,42 @@ class RowExpressionTest {
         name.getMessage().replace("'i': ", "").replaceAll("<input>:\\d+", "<input>"));
     assertTrue(name.getMessage().contains("No such attribute(s): i"), name.getMessage());
   }
+
+  /**
+   * One compiled expression evaluated from several threads at once (the feature server shares one
+   * per request feature across its request threads): every result is its own row's.
+   */
+  @Test
+  void oneExpressionEvaluatesOnManyThreadsAtOnce() throws Exception {
+    RowExpression e = RowExpression.compile("d != null && d > 1.0 ? d * 2.0 + double(i) : -1.0", TYPES);
+    int threads = 4;
+    int rows = 20_000;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      java.util.List<java.util.concurrent.Future<Integer>> wrong = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        wrong.add(pool.submit(() -> {
+          int bad = 0;
+          for (int r = 0; r < rows; r++) {
+            double d = thread * rows + r;
+            long i = r % 7;
+            Map<String, Object> cel = new HashMap<>();
+            cel.put("d", r % 5 == 0 ? RowExpression.toCel(null, ColumnType.DOUBLE) : d);
+            cel.put("i", i);
+            Object expected = r % 5 == 0 || d <= 1.0 ? -1.0 : d * 2.0 + i;
+            if (!expected.equals(e.evaluateCel(cel))) {
+              bad++;
+            }
+          }
+          return bad;
+        }));
+      }
+      for (java.util.concurrent.Future<Integer> f : wrong) {
+        assertEquals(0, f.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
