@@ -1,11 +1,10 @@
 package io.featurepipe.pipelines.training;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.featurepipe.sinks.training.SpineRow;
 import io.featurepipe.transforms.decode.BadRecordException;
 import io.featurepipe.transforms.decode.CsvLine;
+import io.featurepipe.transforms.decode.RecordDecoder;
 import io.featurepipe.transforms.model.ColumnType;
 import io.featurepipe.transforms.model.Field;
 import java.io.ByteArrayOutputStream;
@@ -31,7 +30,6 @@ import org.apache.avro.io.EncoderFactory;
  * columns, a JSON line with a column the spine's columns do not have.
  */
 final class SpineDecoder implements Serializable {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SpineLayout layout;
   private final List<Field> keyColumns;
@@ -71,15 +69,7 @@ final class SpineDecoder implements Serializable {
 
   /** A JSON object. */
   SpineRow fromJson(String line, long id, String origin) throws BadRecordException {
-    JsonNode node;
-    try {
-      node = JSON.readTree(line);
-    } catch (JsonProcessingException e) {
-      throw new BadRecordException("not valid JSON: " + e.getOriginalMessage());
-    }
-    if (node == null || !node.isObject()) {
-      throw new BadRecordException("not a JSON object");
-    }
+    JsonNode node = RecordDecoder.objectOfLine(line);
     Schema schema = layout.schema();
     GenericRecord r = new GenericData.Record(schema);
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {

@@ -1,9 +1,10 @@
 package io.featurepipe.pipelines.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.featurepipe.sinks.training.FeatureSelection;
+import io.featurepipe.transforms.decode.BadRecordException;
 import io.featurepipe.transforms.decode.CsvLine;
+import io.featurepipe.transforms.decode.RecordDecoder;
 import io.featurepipe.transforms.model.ColumnType;
 import io.featurepipe.transforms.model.Field;
 import java.io.BufferedReader;
@@ -46,7 +47,6 @@ import org.apache.beam.sdk.io.fs.MatchResult;
  */
 public final class SpineLayout implements Serializable {
   static final int SAMPLE_LINES = 1000;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SpineSource source;
   private final SpineFormat format;
@@ -197,12 +197,9 @@ public final class SpineLayout implements Serializable {
         lines++;
         JsonNode node;
         try {
-          node = JSON.readTree(line);
-        } catch (IOException e) {
+          node = RecordDecoder.objectOfLine(line);
+        } catch (BadRecordException e) {
           continue; // a bad line becomes a dead letter when read
-        }
-        if (node == null || !node.isObject()) {
-          continue;
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();

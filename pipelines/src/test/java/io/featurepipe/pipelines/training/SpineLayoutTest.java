@@ -71,6 +71,9 @@ class SpineLayoutTest {
         .startsWith("has column 'late', which is not among the spine's columns"));
     assertEquals("key column 'user' is empty", reason(() -> d.fromJson("{\"shop_id\":4,\"t\":\"2026-03-02T10:00:00Z\"}", 4, "")));
     assertTrue(reason(() -> d.fromJson("{\"user\":", 4, "")).startsWith("not valid JSON"));
+    // two rows run together on one line: a dead letter, not the first row alone
+    assertEquals("not valid JSON: more after the object",
+        reason(() -> d.fromJson("{\"user\":\"u2\",\"shop_id\":4,\"t\":1772445600000}{\"user\":\"u3\"}", 5, "")));
   }
 
   @Test

@@ -49,8 +49,12 @@ public final class RecordDecoder implements Serializable {
     return source;
   }
 
-  /** Decodes one JSON object. */
-  public SourceRecord fromJson(String line, String origin) throws BadRecordException {
+  /**
+   * One line of a JSON lines file (or one message) as a JSON object, or why it is not one: not
+   * valid JSON, more after the object, or another value. The training set's spine reads its lines
+   * with it too.
+   */
+  public static JsonNode objectOfLine(String line) throws BadRecordException {
     JsonNode node;
     try {
       node = JSON.readTree(line);
@@ -65,6 +69,12 @@ public final class RecordDecoder implements Serializable {
     if (node == null || !node.isObject()) {
       throw new BadRecordException("not a JSON object");
     }
+    return node;
+  }
+
+  /** Decodes one JSON object. */
+  public SourceRecord fromJson(String line, String origin) throws BadRecordException {
+    JsonNode node = objectOfLine(line);
     List<Field> fields = source.fields();
     Object[] values = new Object[fields.size()];
     for (int i = 0; i < values.length; i++) {
