@@ -129,23 +129,30 @@ class ComputeFeaturesBehaviourTest {
     assertEquals(1, counter(result, "dead_letters_prepare_activity"));
   }
 
-  @Test
-  void aHotKeyReachesWindowAssemblyAsFewPartialTilesNotAsEvents(TestPipeline p) throws Exception {
+  /** Runs group {@code activity} over the events; its rows go to the box {@code box}. */
+  private static PipelineResult runActivity(TestPipeline p, List<TimestampedValue<SourceRecord>> events, String box)
+      throws Exception {
     FeatureRepository repo = RepositoryLoader.load(Map.of("d.yaml", YAML));
-    List<TimestampedValue<SourceRecord>> events = new ArrayList<>();
-    int n = 30_000;
-    for (int i = 0; i < n; i++) {
-      events.add(event(i % 3000, "hot", 10L, 1.0)); // 30k events in under an hour
-    }
     PCollection<SourceRecord> records =
         p.apply(Create.timestamped(events).withCoder(SourceRecordCoder.of()));
-    String box = "hot-" + System.nanoTime();
     PCollectionTuple.of(ComputeFeatures.sourceTag("s"), records)
         .apply(ComputeFeatures.of(repo).withGroups(List.of("activity")))
         .rows()
         .apply(Collected.into(box));
     PipelineResult result = p.run();
     result.waitUntilFinish();
+    return result;
+  }
+
+  @Test
+  void aHotKeyReachesWindowAssemblyAsFewPartialTilesNotAsEvents(TestPipeline p) throws Exception {
+    List<TimestampedValue<SourceRecord>> events = new ArrayList<>();
+    int n = 30_000;
+    for (int i = 0; i < n; i++) {
+      events.add(event(i % 3000, "hot", 10L, 1.0)); // 30k events in under an hour
+    }
+    String box = "hot-" + System.nanoTime();
+    PipelineResult result = runActivity(p, events, box);
     List<FeatureRow> rows = Collected.get(box);
     assertEquals((long) n, rows.get(0).values()[0]);
     long partials = counter(result, "partial_tiles");
@@ -155,7 +162,6 @@ class ComputeFeaturesBehaviourTest {
 
   @Test
   void aKeysPartialTilesOfABundleReachWindowAssemblyTogether(TestPipeline p) throws Exception {
-    FeatureRepository repo = RepositoryLoader.load(Map.of("d.yaml", YAML));
     List<TimestampedValue<SourceRecord>> events = new ArrayList<>();
     int hops = 240;
     for (int h = 0; h < hops; h++) {
@@ -165,15 +171,8 @@ class ComputeFeaturesBehaviourTest {
         events.add(event(h * 3600 + j * 10 + 2, "b", 1L, 1.0));
       }
     }
-    PCollection<SourceRecord> records =
-        p.apply(Create.timestamped(events).withCoder(SourceRecordCoder.of()));
     String box = "batched-" + System.nanoTime();
-    PCollectionTuple.of(ComputeFeatures.sourceTag("s"), records)
-        .apply(ComputeFeatures.of(repo).withGroups(List.of("activity")))
-        .rows()
-        .apply(Collected.into(box));
-    PipelineResult result = p.run();
-    result.waitUntilFinish();
+    PipelineResult result = runActivity(p, events, box);
     Map<String, Map<Long, Object>> counts = new java.util.TreeMap<>();
     for (FeatureRow row : Collected.<FeatureRow>get(box)) {
       if (!row.empty()) {

@@ -5,9 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.featurepipe.transforms.model.ColumnType;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,7 +42,7 @@ class RowExpressionTest {
     Map<String, Object> nulls = new HashMap<>();
     TYPES.keySet().forEach(c -> nulls.put(c, null));
     nulls.put("t", 0L); // timestamps are required
-    for (Map<String, Object> r : java.util.List.of(row, nulls)) {
+    for (Map<String, Object> r : List.of(row, nulls)) {
       Map<String, Object> cel = new HashMap<>();
       r.forEach((c, v) -> cel.put(c, RowExpression.toCel(v, TYPES.get(c))));
       for (String c : TYPES.keySet()) {
@@ -76,9 +81,9 @@ class RowExpressionTest {
     RowExpression e = RowExpression.compile("d != null && d > 1.0 ? d * 2.0 + double(i) : -1.0", TYPES);
     int threads = 4;
     int rows = 20_000;
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
-      java.util.List<java.util.concurrent.Future<Integer>> wrong = new java.util.ArrayList<>();
+      List<Future<Integer>> wrong = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int thread = t;
         wrong.add(pool.submit(() -> {
@@ -97,7 +102,7 @@ class RowExpressionTest {
           return bad;
         }));
       }
-      for (java.util.concurrent.Future<Integer> f : wrong) {
+      for (Future<Integer> f : wrong) {
         assertEquals(0, f.get());
       }
     } finally {
