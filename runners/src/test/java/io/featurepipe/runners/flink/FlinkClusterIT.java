@@ -68,12 +68,28 @@ class FlinkClusterIT {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    restPort = freePort();
+    // a port found free can be taken before the cluster binds it (by another test's server, or by
+    // this cluster's other port): a start that lost such a race is retried on new ports
+    for (int attempt = 1; ; attempt++) {
+      String failure = tryStartCluster();
+      if (failure == null) {
+        break;
+      }
+      stopCluster();
+      assertTrue(attempt < 3 && failure.contains("BindException"), "the cluster did not start: " + failure);
+    }
+    expected = directBackfill();
+  }
+
+  /** Starts a JobManager and a TaskManager; null once the cluster offers 2 slots, else its logs. */
+  private static String tryStartCluster() throws Exception {
+    int[] ports = freePorts(2);
+    restPort = ports[0];
     Path conf = Files.createDirectories(dir.resolve("conf"));
     // what Flink's start scripts would compute from taskmanager.memory.process.size, given outright
     Files.writeString(conf.resolve("flink-conf.yaml"), String.join("\n",
         "jobmanager.rpc.address: localhost",
-        "jobmanager.rpc.port: " + freePort(),
+        "jobmanager.rpc.port: " + ports[1],
         "jobmanager.bind-host: localhost",
         "jobmanager.memory.process.size: 1200m",
         "rest.address: localhost",
@@ -103,13 +119,17 @@ class FlinkClusterIT {
         "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", "--configDir", conf.toString()));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (overview("slots-total") < 2) {
-      assertTrue(System.nanoTime() < deadline, "the cluster did not come up in 90 s: " + logs());
+      if (System.nanoTime() >= deadline) {
+        return "it did not come up in 90 s: " + logs();
+      }
       for (Process p : cluster) {
-        assertTrue(p.isAlive(), "a cluster process ended: " + logs());
+        if (!p.isAlive()) {
+          return "a cluster process ended: " + logs();
+        }
       }
       Thread.sleep(500);
     }
-    expected = directBackfill();
+    return null;
   }
 
   @AfterAll
@@ -122,6 +142,7 @@ class FlinkClusterIT {
         p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
     }
+    cluster.clear();
   }
 
   @Test
@@ -356,9 +377,20 @@ class FlinkClusterIT {
     return text.length() > 6_000 ? "..." + text.substring(text.length() - 6_000) : text;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  /** {@code n} distinct ports free now: every socket is held until all are found. */
+  private static int[] freePorts(int n) throws IOException {
+    List<ServerSocket> held = new ArrayList<>();
+    try {
+      int[] ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        held.add(new ServerSocket(0));
+        ports[i] = held.get(i).getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (ServerSocket s : held) {
+        s.close();
+      }
     }
   }
 }
