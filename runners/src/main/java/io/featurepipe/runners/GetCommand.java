@@ -1,6 +1,7 @@
 package io.featurepipe.runners;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +12,7 @@ import io.featurepipe.runners.serve.InvalidRequestException;
 import io.featurepipe.runners.serve.Keys;
 import io.featurepipe.runners.serve.RequestFields;
 import io.featurepipe.sinks.online.OnlineReader;
+import io.featurepipe.transforms.decode.RecordDecoder;
 import io.featurepipe.transforms.definitions.DefinitionException;
 import io.featurepipe.transforms.model.FeatureRepository;
 import java.io.BufferedReader;
@@ -107,7 +109,8 @@ final class GetCommand implements Callable<Integer> {
 
   /** The keys of a JSON-lines file; blank lines are skipped, any other bad line fails naming file:line. */
   static List<Map<String, Object>> readKeys(Path file, FeatureSelection selection) throws IOException {
-    ObjectMapper json = new ObjectMapper();
+    // two keys run together on one line fail the command, never read as the first alone
+    ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     List<Map<String, Object>> keys = new ArrayList<>();
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String line;
@@ -121,7 +124,7 @@ final class GetCommand implements Callable<Integer> {
         try {
           node = json.readTree(line);
         } catch (JsonProcessingException e) {
-          throw new InvalidRequestException(file + ":" + n + ": not JSON: " + e.getOriginalMessage());
+          throw new InvalidRequestException(file + ":" + n + ": not JSON: " + RecordDecoder.jsonProblem(e));
         }
         keys.add(Keys.fromJson(node, selection, file + ":" + n));
       }

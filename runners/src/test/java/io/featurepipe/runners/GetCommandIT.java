@@ -156,6 +156,12 @@ class GetCommandIT {
     assertEquals(2, many.size());
     assertEquals(o.get("user_spend.txn_count_1d"), many.get(0).get("user_spend.txn_count_1d"));
     assertEquals("u9999", many.get(1).get("user_id").asText());
+
+    // two keys run together on one line: the command fails naming the line, never reads the first alone
+    Path joined = dir.resolve("joined.jsonl");
+    Files.writeString(joined, "{\"user_id\": \"u1\", \"merchant_id\": \"m001\"}{\"user_id\": \"u2\", \"merchant_id\": \"m001\"}\n");
+    assertError(get("--features", "user_spend:txn_count_1d,merchant_risk:txn_count_1d", "--keys", joined.toString(), "--as-of", T),
+        joined + ":1: not JSON: more after the object");
     assertEquals(0, many.get(1).get("user_spend.txn_count_1d").asLong());
     assertEquals(offlineRow("merchant_risk", E, "m001").values()[0], many.get(1).get("merchant_risk.txn_count_1d").asLong());
   }

@@ -1,7 +1,10 @@
 package io.featurepipe.pipelines.replay;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.featurepipe.transforms.decode.RecordDecoder;
 import io.featurepipe.transforms.record.DeadLetter;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -28,7 +31,8 @@ import org.apache.beam.sdk.io.fs.ResourceId;
  * }</pre>
  */
 public final class DeadLetterFiles {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** One dead letter and where it was read ({@code file:line}). */
   public record Entry(DeadLetter letter, String file, long line) {
@@ -94,7 +98,9 @@ public final class DeadLetterFiles {
     try {
       n = JSON.readTree(line);
     } catch (IOException e) {
-      throw new IllegalArgumentException(where + ": not a dead letter (not valid JSON)");
+      // two letters run together on one line (a hand edit) fail the replay, never replay the first alone
+      throw new IllegalArgumentException(where + ": not a dead letter (not valid JSON"
+          + (e instanceof JsonProcessingException j ? ": " + RecordDecoder.jsonProblem(j) : "") + ")");
     }
     if (n == null || !n.isObject()) {
       throw new IllegalArgumentException(where + ": not a dead letter (not a JSON object)");

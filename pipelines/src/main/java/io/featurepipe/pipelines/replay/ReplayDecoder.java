@@ -1,6 +1,8 @@
 package io.featurepipe.pipelines.replay;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -56,7 +58,10 @@ import org.apache.avro.generic.GenericRecord;
  */
 final class ReplayDecoder {
   private static final ObjectMapper JSON =
-      JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+      JsonMapper.builder()
+          .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
   private static final List<String> RAW_STEPS =
       List.of("ReadSourceFiles/", "ReadKafka/", "ReadFolder/", "ReadPubsub/");
 
@@ -250,7 +255,10 @@ final class ReplayDecoder {
     try {
       node = JSON.readTree(payload);
     } catch (IOException e) {
-      throw new BadRecordException("not valid JSON");
+      // an edited payload with more after its object (a second record, a stray character) is
+      // refused, never read as its first object alone
+      throw new BadRecordException(
+          e instanceof JsonProcessingException j ? "not valid JSON: " + RecordDecoder.jsonProblem(j) : "not valid JSON");
     }
     if (node == null || !node.isObject()) {
       throw new BadRecordException("not a JSON object");

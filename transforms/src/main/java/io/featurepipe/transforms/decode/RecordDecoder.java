@@ -59,17 +59,21 @@ public final class RecordDecoder implements Serializable {
     try {
       node = JSON.readTree(line);
     } catch (JsonProcessingException e) {
-      // Jackson names its own setting for content after the value; say what is wrong instead
-      throw new BadRecordException(
-          "not valid JSON: "
-              + (e.getOriginalMessage().startsWith("Trailing token")
-                  ? "more after the object"
-                  : e.getOriginalMessage()));
+      throw new BadRecordException("not valid JSON: " + jsonProblem(e));
     }
     if (node == null || !node.isObject()) {
       throw new BadRecordException("not a JSON object");
     }
     return node;
+  }
+
+  /**
+   * What is wrong with JSON text a parser refused (one reading with {@code FAIL_ON_TRAILING_TOKENS}):
+   * Jackson's message, except that content after the value reads "more after the object", not the
+   * name of Jackson's setting.
+   */
+  public static String jsonProblem(JsonProcessingException e) {
+    return e.getOriginalMessage().startsWith("Trailing token") ? "more after the object" : e.getOriginalMessage();
   }
 
   /** Decodes one JSON object. */
