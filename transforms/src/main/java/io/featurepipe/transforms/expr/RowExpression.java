@@ -87,6 +87,12 @@ public final class RowExpression {
    */
   public static RowExpression compile(String source, Map<String, ColumnType> columns)
       throws ExpressionException {
+    return compile(source, columns, RUNTIME);
+  }
+
+  /** As {@link #compile(String, Map)}, run by the given runtime (tests compare CEL's runtimes). */
+  static RowExpression compile(String source, Map<String, ColumnType> columns, CelRuntime runtime)
+      throws ExpressionException {
     CelCompilerBuilder builder =
         CelCompilerFactory.standardCelCompilerBuilder().setOptions(OPTIONS);
     for (Map.Entry<String, ColumnType> c : columns.entrySet()) {
@@ -95,7 +101,7 @@ public final class RowExpression {
     CelCompiler compiler = builder.build();
     try {
       CelAbstractSyntaxTree ast = compiler.compile(source).getAst();
-      return new RowExpression(source, RUNTIME.createProgram(ast), ast);
+      return new RowExpression(source, runtime.createProgram(ast), ast);
     } catch (CelValidationException e) {
       throw new ExpressionException(firstLine(e.getMessage()));
     } catch (CelEvaluationException e) {
