@@ -1,5 +1,6 @@
 package io.featurepipe.runners;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -109,8 +110,11 @@ final class GetCommand implements Callable<Integer> {
 
   /** The keys of a JSON-lines file; blank lines are skipped, any other bad line fails naming file:line. */
   static List<Map<String, Object>> readKeys(Path file, FeatureSelection selection) throws IOException {
-    // two keys run together on one line fail the command, never read as the first alone
-    ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    // two keys run together on one line, or a key column given twice, fail the command naming the
+    // line: never read as the first key alone, or as the last value (as the feature server reads bodies)
+    ObjectMapper json = new ObjectMapper()
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     List<Map<String, Object>> keys = new ArrayList<>();
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String line;

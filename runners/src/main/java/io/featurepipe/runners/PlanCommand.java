@@ -1,5 +1,6 @@
 package io.featurepipe.runners;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.featurepipe.transforms.definitions.DefinitionException;
@@ -52,7 +53,8 @@ final class PlanCommand implements Callable<Integer> {
     }
     out.print(plan.render(repository.toString()));
     if (previous != null) {
-      Plan before = new ObjectMapper().readValue(Files.readString(previous), Plan.class);
+      Plan before = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .readValue(Files.readString(previous), Plan.class);
       out.println();
       out.print(Plan.changes(before, plan));
     }

@@ -156,14 +156,19 @@ class GetCommandIT {
     assertEquals(2, many.size());
     assertEquals(o.get("user_spend.txn_count_1d"), many.get(0).get("user_spend.txn_count_1d"));
     assertEquals("u9999", many.get(1).get("user_id").asText());
+    assertEquals(0, many.get(1).get("user_spend.txn_count_1d").asLong());
+    assertEquals(offlineRow("merchant_risk", E, "m001").values()[0], many.get(1).get("merchant_risk.txn_count_1d").asLong());
 
-    // two keys run together on one line: the command fails naming the line, never reads the first alone
+    // two keys run together on one line, or a key column twice: the command fails naming the line,
+    // never reads the first key alone or the last value
     Path joined = dir.resolve("joined.jsonl");
     Files.writeString(joined, "{\"user_id\": \"u1\", \"merchant_id\": \"m001\"}{\"user_id\": \"u2\", \"merchant_id\": \"m001\"}\n");
     assertError(get("--features", "user_spend:txn_count_1d,merchant_risk:txn_count_1d", "--keys", joined.toString(), "--as-of", T),
         joined + ":1: not JSON: more after the object");
-    assertEquals(0, many.get(1).get("user_spend.txn_count_1d").asLong());
-    assertEquals(offlineRow("merchant_risk", E, "m001").values()[0], many.get(1).get("merchant_risk.txn_count_1d").asLong());
+    Path twice = dir.resolve("twice.jsonl");
+    Files.writeString(twice, "\n{\"user_id\": \"u1\", \"merchant_id\": \"m001\", \"user_id\": \"u2\"}\n");
+    assertError(get("--features", "user_spend:txn_count_1d,merchant_risk:txn_count_1d", "--keys", twice.toString(), "--as-of", T),
+        twice + ":2: not JSON: Duplicate field 'user_id'");
   }
 
   @Test

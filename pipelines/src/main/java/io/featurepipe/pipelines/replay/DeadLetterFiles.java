@@ -97,10 +97,9 @@ public final class DeadLetterFiles {
     JsonNode n;
     try {
       n = JSON.readTree(line);
-    } catch (IOException e) {
+    } catch (JsonProcessingException e) {
       // two letters run together on one line (a hand edit) fail the replay, never replay the first alone
-      throw new IllegalArgumentException(where + ": not a dead letter (not valid JSON"
-          + (e instanceof JsonProcessingException j ? ": " + RecordDecoder.jsonProblem(j) : "") + ")");
+      throw new IllegalArgumentException(where + ": not a dead letter (not valid JSON: " + RecordDecoder.jsonProblem(e) + ")");
     }
     if (n == null || !n.isObject()) {
       throw new IllegalArgumentException(where + ": not a dead letter (not a JSON object)");

@@ -254,11 +254,10 @@ final class ReplayDecoder {
     JsonNode node;
     try {
       node = JSON.readTree(payload);
-    } catch (IOException e) {
+    } catch (JsonProcessingException e) {
       // an edited payload with more after its object (a second record, a stray character) is
       // refused, never read as its first object alone
-      throw new BadRecordException(
-          e instanceof JsonProcessingException j ? "not valid JSON: " + RecordDecoder.jsonProblem(j) : "not valid JSON");
+      throw new BadRecordException("not valid JSON: " + RecordDecoder.jsonProblem(e));
     }
     if (node == null || !node.isObject()) {
       throw new BadRecordException("not a JSON object");

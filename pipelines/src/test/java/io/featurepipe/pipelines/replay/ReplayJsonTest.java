@@ -39,7 +39,7 @@ class ReplayJsonTest {
   }
 
   @Test
-  void aRecordPayloadHoldingTwoRecordsIsADeadLetterAgain() throws Exception {
+  void aRecordPayloadHoldingTwoRecordsFailsToDecode() throws Exception {
     ReplayDecoder d = new ReplayDecoder(RepositoryLoader.load(ReplayKafkaIT.DEFS).source("payments"), null, null);
     SourceRecord r = d.decodeJson(RECORD, "a.jsonl:3");
     assertEquals("a.jsonl:3", r.origin());

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.featurepipe.sinks.online.Futures;
+import io.featurepipe.transforms.decode.RecordDecoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -341,7 +342,7 @@ public final class FeatureServer implements AutoCloseable {
     try {
       request = json.readTree(body);
     } catch (JsonProcessingException e) {
-      throw new InvalidRequestException("the body is not JSON: " + e.getOriginalMessage());
+      throw new InvalidRequestException("the body is not JSON: " + RecordDecoder.jsonProblem(e));
     } catch (IOException e) {
       throw new InvalidRequestException("the body could not be read: " + e.getMessage());
     }

@@ -64,19 +64,23 @@ class FlinkClusterIT {
   @TempDir static Path dir;
   private static final List<Process> cluster = new ArrayList<>();
   private static int restPort;
+  /** The cluster start attempt (its processes' log files carry the number). */
+  private static int attempt;
   private static Map<String, String> expected;
 
   @BeforeAll
   static void startCluster() throws Exception {
-    // a port found free can be taken before the cluster binds it (by another test's server, or by
-    // this cluster's other port): a start that lost such a race is retried on new ports
-    for (int attempt = 1; ; attempt++) {
+    // a port found free can be taken before the cluster binds it (by another process, or by the
+    // TaskManager's own ports, bound while the JobManager starts): a start that lost such a race
+    // is tried again on new ports, three attempts in all, each with its own logs
+    for (attempt = 1; ; attempt++) {
       String failure = tryStartCluster();
       if (failure == null) {
         break;
       }
       stopCluster();
       assertTrue(attempt < 3 && failure.contains("BindException"), "the cluster did not start: " + failure);
+      System.err.println("FlinkClusterIT: cluster start " + attempt + " lost a port race, trying new ports: " + failure);
     }
     expected = directBackfill();
   }
@@ -330,7 +334,7 @@ class FlinkClusterIT {
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command)
         .redirectErrorStream(true)
-        .redirectOutput(dir.resolve(name + ".log").toFile())
+        .redirectOutput(dir.resolve(name + "-" + attempt + ".log").toFile())
         .start();
     // a test JVM stopped before @AfterAll (a fork timeout, a stopped build) takes the cluster with it
     Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "stop-" + name));
@@ -365,7 +369,7 @@ class FlinkClusterIT {
     StringBuilder b = new StringBuilder();
     for (String name : List.of("jobmanager", "taskmanager")) {
       try {
-        b.append("--- ").append(name).append('\n').append(tail(Files.readString(dir.resolve(name + ".log"))));
+        b.append("--- ").append(name).append('\n').append(tail(Files.readString(dir.resolve(name + "-" + attempt + ".log"))));
       } catch (IOException e) {
         b.append("--- ").append(name).append(": no log\n");
       }

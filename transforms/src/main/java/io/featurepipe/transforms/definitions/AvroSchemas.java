@@ -1,8 +1,10 @@
 package io.featurepipe.transforms.definitions;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.featurepipe.transforms.decode.RecordDecoder;
 import io.featurepipe.transforms.model.ColumnType;
 import io.featurepipe.transforms.model.Field;
 import io.featurepipe.transforms.model.Location;
@@ -18,7 +20,8 @@ import java.util.List;
 final class AvroSchemas {
   private AvroSchemas() {}
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** The fields read, and what is wrong with the schema (empty when it is fine). */
   record Parsed(List<Field> fields, List<String> problems) {}
@@ -31,7 +34,7 @@ final class AvroSchemas {
     try {
       root = JSON.readTree(text);
     } catch (JsonProcessingException e) {
-      problems.add("not valid JSON: " + e.getOriginalMessage());
+      problems.add("not valid JSON: " + RecordDecoder.jsonProblem(e));
       return new Parsed(fields, problems);
     }
     if (root == null

@@ -41,7 +41,7 @@ import java.util.TreeSet;
  */
 public final class RowExpression {
 
-  private static final CelOptions OPTIONS =
+  static final CelOptions OPTIONS =
       CelOptions.current().enableHeterogeneousNumericComparisons(true).build();
   /**
    * CEL's planner runtime: it resolves each call's overload and each variable once, when the program
@@ -49,8 +49,10 @@ public final class RowExpression {
    * overloads (through streams) on every evaluation. A backfill evaluates a group's filter for
    * every record twice (feature computation and validation): in the full-size offline benchmark
    * the CEL filter's share of the backfill's CPU samples fell from 5% to 3% (docs/benchmarks.md, the
-   * runs at e1fe34e and 845581d). The same results, errors but for the position they name ({@code
-   * RowExpressionTest}).
+   * runs at e1fe34e and 845581d). The same values as the standard runtime, and errors where it
+   * fails, but for one case: {@code &&} and {@code ||} over a null operand, which the standard
+   * runtime fails at once and the planner lets the other side decide ({@code CelRuntimesTest},
+   * docs/definitions.md).
    */
   private static final CelRuntime RUNTIME =
       CelRuntimeFactory.plannerRuntimeBuilder().setOptions(OPTIONS).build();

@@ -39,9 +39,9 @@ class ComputeFeaturesEquivalenceTest {
 
   /**
    * {@code bundled}: the events arriving between two watermark advances (two hours apart) come as
-   * one bundle, so some of a key's tiles of several hops (on time and late) meet in a bundle and
-   * travel to window assembly as one element; else each event is its own bundle (advances 10
-   * minutes apart).
+   * one bundle, so that a key's tiles of several hops can meet in a bundle and travel to window
+   * assembly as one element (the test asserts that some do); else each event is its own bundle
+   * (advances 10 minutes apart).
    */
   @ParameterizedTest(name = "events bundled between watermark advances: {0}")
   @ValueSource(booleans = {false, true})

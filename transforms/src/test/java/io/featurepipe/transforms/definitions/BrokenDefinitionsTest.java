@@ -457,6 +457,22 @@ class BrokenDefinitionsTest {
             "avro_schema",
             "clicks.avsc: not valid JSON"),
         c(
+            "avro_schema with more after its object",
+            """
+            kind: source
+            name: clicks
+            format: avro
+            timestamp: ts
+            timestamp_format: epoch_millis
+            avro_schema: clicks.avsc
+            bounded: {path: "clicks/*.avro"}
+            """,
+            Map.of("clicks.avsc", "{\"type\": \"record\", \"name\": \"c\", \"fields\": []} {}"),
+            6,
+            14,
+            "avro_schema",
+            "clicks.avsc: not valid JSON: more after the object"),
+        c(
             "avro_schema with an unsupported type",
             """
             kind: source
