@@ -1,9 +1,7 @@
 package io.featurepipe.pipelines.replay;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.featurepipe.transforms.decode.BadRecordException;
 import io.featurepipe.transforms.decode.RecordDecoder;
 import io.featurepipe.transforms.record.DeadLetter;
 import java.io.BufferedReader;
@@ -31,8 +29,6 @@ import org.apache.beam.sdk.io.fs.ResourceId;
  * }</pre>
  */
 public final class DeadLetterFiles {
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** One dead letter and where it was read ({@code file:line}). */
   public record Entry(DeadLetter letter, String file, long line) {
@@ -96,13 +92,10 @@ public final class DeadLetterFiles {
   private static DeadLetter parse(String line, String where) {
     JsonNode n;
     try {
-      n = JSON.readTree(line);
-    } catch (JsonProcessingException e) {
-      // two letters run together on one line (a hand edit) fail the replay, never replay the first alone
-      throw new IllegalArgumentException(where + ": not a dead letter (not valid JSON: " + RecordDecoder.jsonProblem(e) + ")");
-    }
-    if (n == null || !n.isObject()) {
-      throw new IllegalArgumentException(where + ": not a dead letter (not a JSON object)");
+      // a letter a line: two run together (a hand edit) fail the replay, never replay the first alone
+      n = RecordDecoder.objectOfLine(line);
+    } catch (BadRecordException e) {
+      throw new IllegalArgumentException(where + ": not a dead letter (" + e.getMessage() + ")");
     }
     for (String f : List.of("source", "step", "payload")) {
       if (!n.path(f).isTextual()) {

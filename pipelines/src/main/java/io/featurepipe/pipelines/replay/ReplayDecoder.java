@@ -1,6 +1,5 @@
 package io.featurepipe.pipelines.replay;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -189,7 +188,7 @@ final class ReplayDecoder {
    * (with no writer schema, a record as JSON: numbers in the source's timestamp unit).
    */
   SourceRecord decodeAvroJson(String payload, Schema writer, String origin) throws BadRecordException {
-    JsonNode node = object(payload);
+    JsonNode node = RecordDecoder.objectOf(JSON, payload);
     Map<String, Object> named = new HashMap<>();
     for (Field f : source.fields()) {
       JsonNode v = node.get(f.name());
@@ -217,7 +216,7 @@ final class ReplayDecoder {
    * text as UTC instants, {@code t}/{@code f} as booleans.
    */
   SourceRecord decodeJdbcRow(String payload, String origin) throws BadRecordException {
-    JsonNode node = object(payload);
+    JsonNode node = RecordDecoder.objectOf(JSON, payload);
     Map<String, JsonNode> columns = new HashMap<>();
     node.fields().forEachRemaining(e -> columns.putIfAbsent(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
     Map<String, Object> named = new HashMap<>();
@@ -248,21 +247,6 @@ final class ReplayDecoder {
     } catch (DateTimeException e) {
       return text;
     }
-  }
-
-  private static JsonNode object(String payload) throws BadRecordException {
-    JsonNode node;
-    try {
-      node = JSON.readTree(payload);
-    } catch (JsonProcessingException e) {
-      // an edited payload with more after its object (a second record, a stray character) is
-      // refused, never read as its first object alone
-      throw new BadRecordException("not valid JSON: " + RecordDecoder.jsonProblem(e));
-    }
-    if (node == null || !node.isObject()) {
-      throw new BadRecordException("not a JSON object");
-    }
-    return node;
   }
 
   private static Object value(Field f, JsonNode v) {

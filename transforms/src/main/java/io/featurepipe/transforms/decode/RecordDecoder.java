@@ -55,9 +55,17 @@ public final class RecordDecoder implements Serializable {
    * with it too.
    */
   public static JsonNode objectOfLine(String line) throws BadRecordException {
+    return objectOf(JSON, line);
+  }
+
+  /**
+   * As {@link #objectOfLine}, read by {@code json} (a mapper with {@code FAIL_ON_TRAILING_TOKENS}
+   * and its own reading features): replay reads the payloads the pipeline wrote with it.
+   */
+  public static JsonNode objectOf(ObjectMapper json, String line) throws BadRecordException {
     JsonNode node;
     try {
-      node = JSON.readTree(line);
+      node = json.readTree(line);
     } catch (JsonProcessingException e) {
       throw new BadRecordException("not valid JSON: " + jsonProblem(e));
     }

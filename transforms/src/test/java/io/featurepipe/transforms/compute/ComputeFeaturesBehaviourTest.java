@@ -237,14 +237,21 @@ class ComputeFeaturesBehaviourTest {
     assertEquals(1, counter(result, "dead_letters_prepare_big_too"));
   }
 
-  private static long counter(PipelineResult result, String name) {
+  static long counter(PipelineResult result, String name) {
+    return counter(result, name, "");
+  }
+
+  /** A featurepipe counter, summed over the steps whose names start with {@code stepPrefix}. */
+  static long counter(PipelineResult result, String name, String stepPrefix) {
     long sum = 0;
     for (MetricResult<Long> c :
         result.metrics()
             .queryMetrics(
                 MetricsFilter.builder().addNameFilter(MetricNameFilter.named("featurepipe", name)).build())
             .getCounters()) {
-      sum += c.getAttempted();
+      if (c.getKey().stepName().startsWith(stepPrefix)) {
+        sum += c.getAttempted();
+      }
     }
     return sum;
   }

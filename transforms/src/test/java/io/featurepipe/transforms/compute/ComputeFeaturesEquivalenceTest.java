@@ -14,9 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.StreamingOptions;
 import org.apache.beam.sdk.testing.TestPipeline;
@@ -111,17 +108,13 @@ class ComputeFeaturesEquivalenceTest {
     Map<String, FeatureRow> batchRows = StreamScenario.unique(Collected.get(run + "/batch"));
     Map<String, FeatureRow> finalStream = StreamScenario.latest(streamRows);
     // restatements proper (rows emitted behind the watermark are flagged restated too)
-    long restatements = 0;
-    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
-            .addNameFilter(MetricNameFilter.named("featurepipe", "feature_rows_restated")).build()).getCounters()) {
-      restatements += c.getAttempted();
-    }
+    long restatements = ComputeFeaturesBehaviourTest.counter(result, "feature_rows_restated");
     assertTrue(restatements > 0, "late data restated some rows");
     assertTrue(batchRows.size() > 300, "rows: " + batchRows.size());
     assertEquals("", StreamScenario.difference(batchRows, finalStream));
 
-    long tiles = streamCounter(result, "partial_tiles");
-    long batches = streamCounter(result, "partial_tile_batches");
+    long tiles = ComputeFeaturesBehaviourTest.counter(result, "partial_tiles", "ComputeStream");
+    long batches = ComputeFeaturesBehaviourTest.counter(result, "partial_tile_batches", "ComputeStream");
     if (bundled) {
       // the DirectRunner hands the step behind lateness classification (keyed by shard) smaller
       // bundles than the stream's: few of a key's tiles meet (885 elements for 915 tiles here)
@@ -141,17 +134,5 @@ class ComputeFeaturesEquivalenceTest {
         stream.addElements(bundle.get(0), bundle.subList(1, bundle.size()).toArray(TimestampedValue[]::new));
     bundle.clear();
     return out;
-  }
-
-  /** A featurepipe counter of the streamed computation's steps. */
-  private static long streamCounter(PipelineResult result, String name) {
-    long sum = 0;
-    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
-            .addNameFilter(MetricNameFilter.named("featurepipe", name)).build()).getCounters()) {
-      if (c.getKey().stepName().startsWith("ComputeStream")) {
-        sum += c.getAttempted();
-      }
-    }
-    return sum;
   }
 }

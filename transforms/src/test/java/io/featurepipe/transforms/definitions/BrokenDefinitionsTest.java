@@ -16,6 +16,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  * error, at the exact file, line, column and field, with the expected message.
  */
 class BrokenDefinitionsTest {
+  /** An Avro source whose schema is the file {@code clicks.avsc} beside it (the cases give its text). */
+  private static final String CLICKS_AVSC_SOURCE =
+      """
+      kind: source
+      name: clicks
+      format: avro
+      timestamp: ts
+      timestamp_format: epoch_millis
+      avro_schema: clicks.avsc
+      bounded: {path: "clicks/*.avro"}
+      """;
 
   /** A valid source and entity every case can use. */
   static final String BASE =
@@ -442,15 +453,7 @@ class BrokenDefinitionsTest {
             "cannot read avro_schema 'schemas/clicks.avsc': no such file"),
         c(
             "avro_schema not JSON",
-            """
-            kind: source
-            name: clicks
-            format: avro
-            timestamp: ts
-            timestamp_format: epoch_millis
-            avro_schema: clicks.avsc
-            bounded: {path: "clicks/*.avro"}
-            """,
+            CLICKS_AVSC_SOURCE,
             Map.of("clicks.avsc", "{\"type\": \"record\", "),
             6,
             14,
@@ -458,15 +461,7 @@ class BrokenDefinitionsTest {
             "clicks.avsc: not valid JSON"),
         c(
             "avro_schema with more after its object",
-            """
-            kind: source
-            name: clicks
-            format: avro
-            timestamp: ts
-            timestamp_format: epoch_millis
-            avro_schema: clicks.avsc
-            bounded: {path: "clicks/*.avro"}
-            """,
+            CLICKS_AVSC_SOURCE,
             Map.of("clicks.avsc", "{\"type\": \"record\", \"name\": \"c\", \"fields\": []} {}"),
             6,
             14,
@@ -474,15 +469,7 @@ class BrokenDefinitionsTest {
             "clicks.avsc: not valid JSON: more after the object"),
         c(
             "avro_schema with an unsupported type",
-            """
-            kind: source
-            name: clicks
-            format: avro
-            timestamp: ts
-            timestamp_format: epoch_millis
-            avro_schema: clicks.avsc
-            bounded: {path: "clicks/*.avro"}
-            """,
+            CLICKS_AVSC_SOURCE,
             Map.of(
                 "clicks.avsc",
                 """
