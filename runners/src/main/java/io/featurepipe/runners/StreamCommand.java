@@ -44,7 +44,7 @@ import picocli.CommandLine.Unmatched;
     description = {
       "Compute the online feature groups from the sources' unbounded inputs (Kafka, Pub/Sub, a",
       "watched folder) into the online store, with record checks, windowed statistics and",
-      "anomalies, freshness alerts and dead letters. The stream counts the events with event",
+      "anomalies, volume and freshness alerts and dead letters. The stream counts the events with event",
       "time >= --since; with --bootstrap-from-files it also reads the sources' files of the",
       "longest window (plus a hop) before --since, and then writes every window end from --since",
       "on: materialize the days before. It runs until stopped, or, with --max-records or",
@@ -82,7 +82,7 @@ final class StreamCommand implements Callable<Integer> {
       description = "Where rejected records go, as JSON lines (default: ${DEFAULT-VALUE}).")
   String deadLetters;
 
-  @Option(names = "--alerts", paramLabel = "DIR", description = "Where alerts go, as JSON lines (quality/ and freshness/); always logged and counted.")
+  @Option(names = "--alerts", paramLabel = "DIR", description = "Where alerts go, as JSON lines (quality/, volume/ and freshness/); always logged and counted.")
   String alerts;
 
   @Option(names = "--webhook", paramLabel = "URL", description = "POST each alert's JSON to this http(s) URL.")
@@ -228,7 +228,7 @@ final class StreamCommand implements Callable<Integer> {
           start.readSince(def), Instant.ofEpochMilli(start.firstOwnedWindowEnd(repo, def)));
     }
     out.println("  dead letters: " + spec.deadLetterRoot() + "/dead-letters-" + spec.runId() + "-*.jsonl");
-    out.println("  alerts: " + (spec.alertRoot() == null ? "logged and counted" : spec.alertRoot() + "/{quality,freshness}")
+    out.println("  alerts: " + (spec.alertRoot() == null ? "logged and counted" : spec.alertRoot() + "/{quality,volume,freshness}")
         + (spec.webhook() == null ? "" : ", POSTed to " + spec.webhook()));
     org.apache.beam.sdk.io.FileSystems.setDefaultPipelineOptions(options);
     Pipeline p = Pipeline.create(options);

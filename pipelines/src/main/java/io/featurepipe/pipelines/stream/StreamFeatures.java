@@ -17,6 +17,7 @@ import io.featurepipe.transforms.record.SourceRecord;
 import io.featurepipe.validation.check.CheckRecords;
 import io.featurepipe.validation.check.CheckedRecords;
 import io.featurepipe.validation.monitor.CheckFreshness;
+import io.featurepipe.validation.monitor.CheckVolume;
 import io.featurepipe.validation.monitor.FreshnessPolicy;
 import io.featurepipe.validation.check.TimeBounds;
 import java.time.Duration;
@@ -54,10 +55,14 @@ import org.tensorflow.metadata.v0.DatasetFeatureStatistics;
  *   <li>statistics per fixed window of event time ({@link Spec#statisticsWindow()}) of each
  *       group's input records and feature rows since the start → anomalies against the
  *       definitions' schema and an optional baseline → alerts ({@code ValidateStream});
+ *   <li>per statistics window, each group's feature rows since the start counted and compared
+ *       with its counts of the {@link #VOLUME_PAST_WINDOWS} windows before ({@link
+ *       CheckVolume#againstPastWindows}) → {@code volume} alerts;
  *   <li>every {@link Spec#freshnessInterval()} of processing time, the groups' watermark cells →
  *       {@link CheckFreshness} → alerts (unbounded runs only);
  *   <li>alerts → {@link WriteAlerts}: metrics and logs always, JSON lines under {@code
- *       <alertRoot>/quality} and {@code <alertRoot>/freshness}, a webhook.
+ *       <alertRoot>/quality}, {@code <alertRoot>/volume} and {@code <alertRoot>/freshness}, a
+ *       webhook.
  * </ul>
  *
  * <p><b>Start and bootstrap.</b> The stream counts the events of its unbounded inputs with {@code
@@ -73,8 +78,9 @@ import org.tensorflow.metadata.v0.DatasetFeatureStatistics;
  * ReadStream/<source>}, {@code SinceStart/<source>}, {@code ReadBootstrap/<source>}, {@code
  * BootstrapRange/<source>}, {@code WithBootstrap/<source>}, {@code CheckRecords/<source>}, {@code
  * ComputeFeatures}, {@code RowsOf/<group>}, {@code WriteOnline/<group>}, {@code
- * Validate/<group>/...}, {@code ReadOnlineWatermarks}, {@code CheckFreshness}, {@code
- * WriteQualityAlerts}, {@code WriteFreshnessAlerts}, {@code WriteDeadLetters}.
+ * Validate/<group>/...}, {@code VolumeRowsSinceStart}, {@code CheckVolume}, {@code
+ * ReadOnlineWatermarks}, {@code CheckFreshness}, {@code WriteQualityAlerts}, {@code
+ * WriteVolumeAlerts}, {@code WriteFreshnessAlerts}, {@code WriteDeadLetters}.
  *
  * <pre>{@code
  * PrepareOnlineStore.of(target, repository).prepare();
@@ -371,7 +377,14 @@ public final class StreamFeatures {
       PCollection<KV<String, Long>> watermarks,
       PCollection<DeadLetter> deadLetters,
       PCollection<Alert> qualityAlerts,
+      PCollection<Alert> volumeAlerts,
       PCollection<Alert> freshnessAlerts) {}
+
+  /**
+   * How many of a group's past statistics windows (with rows) each window's row count is compared
+   * with ({@link CheckVolume#againstPastWindows}): a day of hourly windows.
+   */
+  public static final int VOLUME_PAST_WINDOWS = 24;
 
   private StreamFeatures() {}
 
@@ -453,6 +466,15 @@ public final class StreamFeatures {
             new ValidateStream(repo, groups, since, spec.statisticsWindow(), spec.baseline(), spec.validationRoot()));
     dead.add(writeAlerts(quality, spec, "quality", "WriteQualityAlerts"));
 
+    PCollection<Alert> volume =
+        out.rows()
+            .apply("VolumeRowsSinceStart", Filter.by(new ValidateStream.SinceFn(since)))
+            .apply("CheckVolume",
+                CheckVolume.againstPastWindows(groups, VOLUME_PAST_WINDOWS).withFixedWindows(spec.statisticsWindow()))
+            .apply("WindowVolumeAlerts",
+                Window.into(FixedWindows.of(org.joda.time.Duration.millis(spec.statisticsWindow().toMillis()))));
+    dead.add(writeAlerts(volume, spec, "volume", "WriteVolumeAlerts"));
+
     PCollection<Alert> freshness;
     boolean unbounded = out.rows().isBounded() == PCollection.IsBounded.UNBOUNDED;
     if (unbounded && spec.freshnessInterval() != null) {
@@ -479,7 +501,7 @@ public final class StreamFeatures {
         PCollectionList.of(watermarks)
             .apply("FlattenWatermarks", Flatten.pCollections())
             .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
-    return new Outputs(out.rows(), allWritten, allWatermarks, allDead, quality, freshness);
+    return new Outputs(out.rows(), allWritten, allWatermarks, allDead, quality, volume, freshness);
   }
 
   /**

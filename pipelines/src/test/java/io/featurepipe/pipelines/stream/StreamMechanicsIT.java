@@ -190,6 +190,68 @@ class StreamMechanicsIT {
     }
   }
 
+  /**
+   * Volume: users a and b click every hour, so each hourly window of event time holds 2 feature
+   * rows; in the fifth hour 20 more users click, and the two windows whose rows hold their clicks
+   * (window ends 05:00 and 06:00, each 2-hour sum) have 22 rows, 11 times the median 2 of the
+   * windows before: an ERROR volume alert each, written under {@code alerts/volume}. The first
+   * three windows have too little history for a verdict; the fourth is as usual.
+   */
+  @Test
+  void aWindowWithManyMoreRowsThanTheOnesBeforeRaisesAVolumeAlert(@TempDir Path dir) throws Exception {
+    FeatureRepository repo = RepositoryLoader.load(Map.of("clicks.yaml", DEFS));
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(); EmbeddedBigtable bigtable = EmbeddedBigtable.start()) {
+      kafka.createTopic("clicks", 1);
+      try (ProduceLines out = ProduceLines.to(kafka.bootstrapServers(), "clicks")) {
+        for (int h = 0; h < 5; h++) {
+          out.line(click("0" + h + ":10:00", "a", 1), null);
+          out.line(click("0" + h + ":20:00", "b", 1), null);
+        }
+        for (int u = 0; u < 20; u++) {
+          out.line(click("04:30:00", "u" + u, 1), null);
+        }
+      }
+      BigtableTarget target = BigtableTarget.parse("p/i/volume").withEmulator(bigtable.hostPort());
+      PrepareOnlineStore.of(target, repo).withRetention(Duration.ofDays(30)).prepare();
+      StreamFeatures.Spec spec =
+          StreamFeatures.Spec.of(repo, target, StreamStart.of(Instant.parse("2026-01-01T00:00:00Z")),
+                  dir.resolve("dead-letters").toString())
+              .withInputs(StreamInputs.defaults().withKafkaBootstrap(kafka.bootstrapServers()).withStart(ReadKafka.Start.EARLIEST))
+              .withLatenessShards(1)
+              .withStatisticsWindow(Duration.ofHours(1))
+              .withAlertRoot(dir.resolve("alerts").toString());
+      Pipeline p = Pipeline.create(SampleStream.directOptions(false));
+      StreamFeatures.build(p, spec);
+      PipelineResult result = p.run();
+      List<JsonNode> volume;
+      try {
+        // the idle partition's watermark follows the clock: the last explicit empties (the 04:30
+        // clicks leave the 2-hour window at 07:00) are written once every window before closed
+        awaitWatermark(target, repo, Instant.parse("2026-01-01T07:00:00Z").toEpochMilli());
+        SampleStream.await("two volume alerts written", () -> {
+          try {
+            return SampleStream.jsonLines(dir.resolve("alerts/volume")).size() >= 2;
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+        volume = SampleStream.parse(SampleStream.jsonLines(dir.resolve("alerts/volume")));
+      } finally {
+        result.cancel();
+      }
+      List<String> got = new java.util.ArrayList<>();
+      for (JsonNode a : volume) {
+        got.add(a.get("severity").asText() + " " + a.get("check").asText() + " " + a.get("group").asText() + " "
+            + a.get("window_start").asText() + " " + a.get("measured").asDouble() + " " + a.get("threshold").asDouble());
+      }
+      got.sort(null);
+      assertEquals(List.of(
+              "ERROR volume clicks_per_user 2026-01-01T04:00:00Z 11.0 5.0",
+              "ERROR volume clicks_per_user 2026-01-01T05:00:00Z 11.0 5.0"),
+          got, volume.toString());
+    }
+  }
+
   static void awaitWatermark(BigtableTarget target, FeatureRepository repo, long millis) throws InterruptedException {
     SampleStream.await("M >= " + Instant.ofEpochMilli(millis), () -> {
       try (var client = com.google.cloud.bigtable.data.v2.BigtableDataClient.create(target.dataSettings())) {

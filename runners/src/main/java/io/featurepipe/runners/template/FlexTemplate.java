@@ -23,7 +23,7 @@ public enum FlexTemplate {
   STREAM(
       "featurepipe-stream",
       "featurepipe stream: computes the online feature groups from Kafka or Pub/Sub into the Cloud"
-          + " Bigtable online store, with record checks, windowed statistics, freshness alerts and"
+          + " Bigtable online store, with record checks, windowed statistics, volume and freshness alerts and"
           + " dead letters.",
       StreamTemplateOptions.class,
       StreamTemplate.class,

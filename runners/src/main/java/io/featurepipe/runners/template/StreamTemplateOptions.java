@@ -66,7 +66,7 @@ public interface StreamTemplateOptions extends RepositoryTemplateOptions {
 
   void setDeadLetters(String value);
 
-  @Description("Where alerts go, as JSON lines (quality/ and freshness/); always logged and counted.")
+  @Description("Where alerts go, as JSON lines (quality/, volume/ and freshness/); always logged and counted.")
   @TemplateParameter(order = 16, label = "Alerts", regexes = LOCATION, example = "gs://my-bucket/featurepipe/alerts")
   String getAlerts();
 

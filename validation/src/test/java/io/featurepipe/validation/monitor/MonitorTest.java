@@ -132,4 +132,68 @@ class MonitorTest {
     });
     p.run().waitUntilFinish();
   }
+
+  private static final long HOUR = 3_600_000L;
+
+  /** Rows per hour of a stream whose volume jumps fivefold in its fourth hour and stays there. */
+  private static final long[] PER_HOUR = {10, 10, 10, 50, 50, 50, 50};
+
+  /**
+   * The alerts of {@link #PER_HOUR} checked against the 3 windows before each: hours 1-3 have too
+   * little history, hour 4 (5x the median 10) and 5 (history 10, 10, 50) warn, hour 6 does not
+   * (history 10, 50, 50: the first hour has left it; all six past hours would give median 10, 5x).
+   */
+  private static final List<String> AGAINST_THREE_PAST = List.of(
+      "user_spend " + 3 * HOUR + " WARNING 5.0 2.0", "user_spend " + 4 * HOUR + " WARNING 5.0 2.0");
+
+  private static List<TimestampedValue<FeatureRow>> rowsOfHour(int h) {
+    List<TimestampedValue<FeatureRow>> rows = new ArrayList<>();
+    long end = (h + 1) * HOUR;
+    for (int i = 0; i < PER_HOUR[h]; i++) {
+      rows.add(TimestampedValue.of(
+          new FeatureRow("user_spend", "1", List.of("u" + i), end, new Object[] {1L}, false, new BitSet(), false, 0),
+          org.joda.time.Instant.ofEpochMilli(end - 1)));
+    }
+    return rows;
+  }
+
+  @Test
+  void aLiveStreamsVolumeIsComparedWithItsOwnPastWindows(TestPipeline p) {
+    TestStream.Builder<FeatureRow> stream = TestStream.create(FeatureRow.Coder.of());
+    for (int h = 0; h < PER_HOUR.length; h++) {
+      List<TimestampedValue<FeatureRow>> rows = rowsOfHour(h);
+      stream = stream.addElements(rows.get(0), rows.subList(1, rows.size()).toArray(TimestampedValue[]::new))
+          .advanceWatermarkTo(org.joda.time.Instant.ofEpochMilli((h + 1) * HOUR));
+    }
+    assertPastWindowAlerts(p, stream.advanceWatermarkToInfinity(), AGAINST_THREE_PAST);
+  }
+
+  @Test
+  void aBacklogsWindowsAreCheckedInTheOrderOfTheirEnds(TestPipeline p) {
+    // every hour in one bundle, the last hour first: all windows close at one watermark step
+    List<TimestampedValue<FeatureRow>> rows = new ArrayList<>();
+    for (int h = PER_HOUR.length - 1; h >= 0; h--) {
+      rows.addAll(rowsOfHour(h));
+    }
+    TestStream<FeatureRow> stream = TestStream.create(FeatureRow.Coder.of())
+        .addElements(rows.get(0), rows.subList(1, rows.size()).toArray(TimestampedValue[]::new))
+        .advanceWatermarkToInfinity();
+    assertPastWindowAlerts(p, stream, AGAINST_THREE_PAST);
+  }
+
+  private static void assertPastWindowAlerts(TestPipeline p, TestStream<FeatureRow> stream, List<String> expected) {
+    PCollection<Alert> alerts =
+        p.apply(stream)
+            .apply("CheckVolume", CheckVolume.againstPastWindows(List.of("user_spend"), 3)
+                .withFixedWindows(Duration.ofHours(1)));
+    PAssert.that(alerts).satisfies(all -> {
+      List<String> got = new ArrayList<>();
+      all.forEach(a -> got.add(a.group() + " " + a.windowStartMillis() + " " + a.severity() + " " + a.measured()
+          + " " + a.threshold()));
+      got.sort(null);
+      assertEquals(expected, got);
+      return null;
+    });
+    p.run().waitUntilFinish();
+  }
 }
