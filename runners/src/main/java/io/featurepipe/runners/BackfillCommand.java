@@ -304,6 +304,7 @@ final class BackfillCommand implements Callable<Integer> {
         throw new IllegalStateException("the run wrote no gate decision under " + spec.validationOutput());
       }
       out.print(gate.render());
+      out.print(summary.volumeAlerts());
     } else {
       out.println("validation: off (--no-validation): nothing checked, published unvalidated");
     }

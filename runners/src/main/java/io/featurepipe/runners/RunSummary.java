@@ -15,6 +15,24 @@ record RunSummary(Map<String, Long> counters, FeatureRepository repository) {
     return counters.getOrDefault(name, 0L);
   }
 
+  /**
+   * A line per source whose records per day raised volume alerts (counted as {@code
+   * alerts_<source>_volume}), or nothing: the days themselves are in the alerts (logged on {@code
+   * featurepipe.alerts}, written by {@code --alerts DIR}).
+   */
+  String volumeAlerts() {
+    StringBuilder b = new StringBuilder();
+    for (String source : repository.sources().keySet()) {
+      long n = get("alerts_" + source + "_volume");
+      if (n > 0) {
+        b.append(String.format(
+            "volume: %d day%s of source %s far from the days before (alerts, not blocking: logger featurepipe.alerts, --alerts DIR)%n",
+            n, n == 1 ? "" : "s", source));
+      }
+    }
+    return b.toString();
+  }
+
   String render() {
     StringBuilder b = new StringBuilder();
     for (String source : repository.sources().keySet()) {

@@ -154,6 +154,7 @@ final class ValidateCommand implements Callable<Integer> {
       throw new IllegalStateException("the run wrote no gate decision under " + spec.output());
     }
     out.print(gate.render());
+    out.print(summary.volumeAlerts());
     if (inferSchema) {
       out.print(InferredSchemas.review(spec.output(), gate.datasets().stream().map(GateRecord.DatasetCount::dataset).toList()));
     }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code featurepipe validate} on the command line: the clean sample passes (exit 0) with every
  * dataset's outputs in the layout, the inferred schemas listed for review and a report that
  * renders in headless Chromium; a corrupted day ({@link BadBatch}) exits 3 naming the features,
- * and 0 with {@code --gate=warn}, saying so.
+ * and 0 with {@code --gate=warn}, saying so; a day with a tenth of its records raises a volume alert.
  */
 class ValidateCommandIT {
   static final Path DEFS = Path.of("../feature-defs/payments");
@@ -29,7 +29,7 @@ class ValidateCommandIT {
   @Test
   void theCleanSamplePassesWithEveryOutputAndARenderedReport(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("validation");
-    CliRun run = validate(SAMPLE, out, "--infer-schema");
+    CliRun run = validate(SAMPLE, out, "--infer-schema", "--alerts=" + dir.resolve("alerts"));
     assertEquals(0, run.exitCode(), run.out() + run.err());
     assertTrue(run.out().contains("gate (block): PASS"), run.out());
     assertTrue(run.out().contains("inferred schemas (for review, not used to validate):"), run.out());
@@ -40,6 +40,7 @@ class ValidateCommandIT {
       }
     }
     assertTrue(Files.exists(out.resolve("gate.json")));
+    assertEquals(List.of(), volumeAlerts(dir.resolve("alerts")), "the sample's days are alike");
     String dom = dumpDom(dir, out.resolve("report.html"));
     assertTrue(dom.contains("gate: PASS"), dom.substring(0, Math.min(2000, dom.length())));
     assertTrue(dom.contains("merchant_category"), "the report shows the columns");
@@ -58,6 +59,60 @@ class ValidateCommandIT {
     assertEquals(0, warned.exitCode(), warned.out() + warned.err());
     assertTrue(warned.out().contains("gate (warn): WARN"), warned.out());
     assertTrue(warned.out().contains("these ERROR anomalies do not block"), warned.out());
+  }
+
+  /**
+   * A day whose payments file lost nine lines of ten (1,222 records, 123 left): its volume against
+   * the median 1,252 records (by event time) of the seven days before (the lookback of the 7-day
+   * windows) is an ERROR alert, which does not block (the gate decides on anomalies), and only that
+   * day is named.
+   */
+  @Test
+  void aDayWithATenthOfItsRecordsRaisesAVolumeAlert(@TempDir Path dir) throws Exception {
+    Path thin = dir.resolve("thin");
+    for (String folder : List.of("payments", "logins")) {
+      Files.createDirectories(thin.resolve(folder));
+      try (var files = Files.list(SAMPLE.resolve(folder))) {
+        for (Path f : files.toList()) {
+          Files.copy(f, thin.resolve(folder).resolve(f.getFileName()));
+        }
+      }
+    }
+    Path day = thin.resolve("payments/" + DAY + ".jsonl");
+    List<String> lines = Files.readAllLines(day);
+    List<String> kept = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i += 10) {
+      kept.add(lines.get(i));
+    }
+    Files.write(day, kept);
+    CliRun run = validate(thin, dir.resolve("out"), "--alerts=" + dir.resolve("alerts"));
+    assertEquals(0, run.exitCode(), run.out() + run.err());
+    assertTrue(run.out().contains("volume: 1 day of source payments far from the days before"), run.out());
+    List<String> volume = volumeAlerts(dir.resolve("alerts"));
+    assertEquals(1, volume.size(), volume.toString());
+    var alert = new com.fasterxml.jackson.databind.ObjectMapper().readTree(volume.get(0));
+    assertEquals("ERROR volume payments " + DAY + "T00:00:00Z",
+        alert.get("severity").asText() + " " + alert.get("check").asText() + " " + alert.get("group").asText() + " "
+            + alert.get("window_start").asText(), volume.toString());
+    assertEquals(123 / 1252.0, alert.get("measured").asDouble(), 1e-9, volume.toString());
+  }
+
+  /** The {@code volume} alerts written under a folder, as JSON lines. */
+  static List<String> volumeAlerts(Path folder) throws java.io.IOException {
+    List<String> out = new ArrayList<>();
+    if (!Files.isDirectory(folder)) {
+      return out;
+    }
+    try (var files = Files.walk(folder)) {
+      for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+        for (String line : Files.readAllLines(f)) {
+          if (line.contains("\"check\":\"volume\"")) {
+            out.add(line);
+          }
+        }
+      }
+    }
+    return out;
   }
 
   static CliRun validate(Path data, Path out, String... more) {

@@ -55,7 +55,7 @@ import org.tensorflow.metadata.v0.DatasetFeatureStatistics;
  *   <li>statistics per fixed window of event time ({@link Spec#statisticsWindow()}) of each
  *       group's input records and feature rows since the start → anomalies against the
  *       definitions' schema and an optional baseline → alerts ({@code ValidateStream});
- *   <li>per statistics window, each group's feature rows since the start counted and compared
+ *   <li>per statistics window, each source's records read since the start counted and compared
  *       with its counts of the {@link #VOLUME_PAST_WINDOWS} windows before ({@link
  *       CheckVolume#againstPastWindows}) → {@code volume} alerts;
  *   <li>every {@link Spec#freshnessInterval()} of processing time, the groups' watermark cells →
@@ -78,7 +78,7 @@ import org.tensorflow.metadata.v0.DatasetFeatureStatistics;
  * ReadStream/<source>}, {@code SinceStart/<source>}, {@code ReadBootstrap/<source>}, {@code
  * BootstrapRange/<source>}, {@code WithBootstrap/<source>}, {@code CheckRecords/<source>}, {@code
  * ComputeFeatures}, {@code RowsOf/<group>}, {@code WriteOnline/<group>}, {@code
- * Validate/<group>/...}, {@code VolumeRowsSinceStart}, {@code CheckVolume}, {@code
+ * Validate/<group>/...}, {@code VolumeItems/<source>}, {@code FlattenVolumeItems}, {@code CheckVolume}, {@code
  * ReadOnlineWatermarks}, {@code CheckFreshness}, {@code WriteQualityAlerts}, {@code
  * WriteVolumeAlerts}, {@code WriteFreshnessAlerts}, {@code WriteDeadLetters}.
  *
@@ -381,8 +381,8 @@ public final class StreamFeatures {
       PCollection<Alert> freshnessAlerts) {}
 
   /**
-   * How many of a group's past statistics windows (with rows) each window's row count is compared
-   * with ({@link CheckVolume#againstPastWindows}): a day of hourly windows.
+   * How many of a source's past statistics windows (with records) each window's count of records
+   * is compared with ({@link CheckVolume#againstPastWindows}): a day of hourly windows.
    */
   public static final int VOLUME_PAST_WINDOWS = 24;
 
@@ -466,11 +466,14 @@ public final class StreamFeatures {
             new ValidateStream(repo, groups, since, spec.statisticsWindow(), spec.baseline(), spec.validationRoot()));
     dead.add(writeAlerts(quality, spec, "quality", "WriteQualityAlerts"));
 
+    List<PCollection<KV<String, Long>>> items = new ArrayList<>();
+    live.forEach((name, records) -> items.add(records.apply("VolumeItems/" + name, CheckVolume.records(name))));
     PCollection<Alert> volume =
-        out.rows()
-            .apply("VolumeRowsSinceStart", Filter.by(new ValidateStream.SinceFn(since)))
+        PCollectionList.of(items)
+            .apply("FlattenVolumeItems", Flatten.pCollections())
             .apply("CheckVolume",
-                CheckVolume.againstPastWindows(groups, VOLUME_PAST_WINDOWS).withFixedWindows(spec.statisticsWindow()))
+                CheckVolume.againstPastWindows(List.copyOf(live.keySet()), VOLUME_PAST_WINDOWS)
+                    .withFixedWindows(spec.statisticsWindow()))
             .apply("WindowVolumeAlerts",
                 Window.into(FixedWindows.of(org.joda.time.Duration.millis(spec.statisticsWindow().toMillis()))));
     dead.add(writeAlerts(volume, spec, "volume", "WriteVolumeAlerts"));

@@ -12,6 +12,7 @@ import io.featurepipe.validation.anomalies.ValidationOptions;
 import io.featurepipe.validation.columns.DatasetKind;
 import io.featurepipe.validation.detect.DetectAnomalies;
 import io.featurepipe.validation.detect.DetectedAnomalies;
+import io.featurepipe.validation.monitor.CheckVolume;
 import io.featurepipe.validation.output.ValidationFiles;
 import io.featurepipe.validation.output.ValidationLayout;
 import io.featurepipe.validation.schema.SchemaFromDefinitions;
@@ -69,6 +70,9 @@ import org.tensorflow.metadata.v0.Schema;
 public final class ValidateBatch extends PTransform<PCollectionTuple, ValidatedBatch> {
   /** The feature rows in the input tuple. */
   public static final TupleTag<FeatureRow> ROWS = new TupleTag<>("rows") {};
+
+  /** How many days (with records) before each day of the run a source's records are compared with ({@link CheckVolume#perDay}). */
+  public static final int VOLUME_PAST_DAYS = 28;
 
   private final FeatureRepository repository;
   private final RunInfo run;
@@ -176,6 +180,9 @@ public final class ValidateBatch extends PTransform<PCollectionTuple, ValidatedB
       detect(g, DatasetKind.GROUP_INPUT, SchemaFromDefinitions.forGroupInput(repository, def), stats, anomalies, alerts);
       detect(g, DatasetKind.GROUP_FEATURES, SchemaFromDefinitions.forGroupFeatures(repository, def), stats, anomalies, alerts);
     }
+    for (String name : sources()) {
+      alerts.add(volume(name, input.get(ComputeFeatures.sourceTag(name))));
+    }
     PCollection<String> blockers =
         PCollectionList.of(anomalies)
             .apply("FlattenAnomalies", Flatten.pCollections())
@@ -218,6 +225,24 @@ public final class ValidateBatch extends PTransform<PCollectionTuple, ValidatedB
             .setCoder(KvCoder.of(StringUtf8Coder.of(), ProtoCoder.of(Anomalies.class))));
     alerts.add(detected.alerts());
   }
+
+  /**
+   * A source's records per day of event time, each day of the run against the source's days with
+   * records before it, back to the first whole day read (a backfill's lookback) and at most {@link
+   * #VOLUME_PAST_DAYS}: a day without records, or with a fifth or five times the usual, is an
+   * ERROR alert (half or twice: a WARNING). Alerts only: the gate decides on anomalies.
+   */
+  private PCollection<Alert> volume(String source, PCollection<SourceRecord> records) {
+    long firstRead = ReadBatch.EventRange.of(repository, source, run.groups(), run.from(), run.to()).startMillis();
+    LocalDate historyFrom = LocalDate.ofEpochDay(Math.floorDiv(firstRead + DAY_MILLIS - 1, DAY_MILLIS));
+    return records
+        .apply("VolumeItems/" + source, CheckVolume.records(source))
+        .apply("CheckVolume/" + source,
+            CheckVolume.perDay(List.of(source), historyFrom.isAfter(run.from()) ? run.from() : historyFrom,
+                run.from(), run.to(), VOLUME_PAST_DAYS));
+  }
+
+  private static final long DAY_MILLIS = 86_400_000L;
 
   /** The partition of a dataset's statistics: its index among the datasets. */
   static final class ByLabel implements Partition.PartitionFn<KV<String, DatasetFeatureStatisticsList>> {

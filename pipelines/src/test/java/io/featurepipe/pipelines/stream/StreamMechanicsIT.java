@@ -191,14 +191,13 @@ class StreamMechanicsIT {
   }
 
   /**
-   * Volume: users a and b click every hour, so each hourly window of event time holds 2 feature
-   * rows; in the fifth hour 20 more users click, and the two windows whose rows hold their clicks
-   * (window ends 05:00 and 06:00, each 2-hour sum) have 22 rows, 11 times the median 2 of the
-   * windows before: an ERROR volume alert each, written under {@code alerts/volume}. The first
-   * three windows have too little history for a verdict; the fourth is as usual.
+   * Volume: users a and b click every hour, so each hourly window of event time holds 2 records of
+   * {@code clicks}; in the fifth hour 20 more users click, 22 records, 11 times the median 2 of the
+   * windows before: an ERROR volume alert, written under {@code alerts/volume}. The first three
+   * windows have too little history for a verdict; the fourth is as usual.
    */
   @Test
-  void aWindowWithManyMoreRowsThanTheOnesBeforeRaisesAVolumeAlert(@TempDir Path dir) throws Exception {
+  void aWindowWithManyMoreRecordsThanTheOnesBeforeRaisesAVolumeAlert(@TempDir Path dir) throws Exception {
     FeatureRepository repo = RepositoryLoader.load(Map.of("clicks.yaml", DEFS));
     try (EmbeddedKafka kafka = EmbeddedKafka.start(); EmbeddedBigtable bigtable = EmbeddedBigtable.start()) {
       kafka.createTopic("clicks", 1);
@@ -228,9 +227,9 @@ class StreamMechanicsIT {
         // the idle partition's watermark follows the clock: the last explicit empties (the 04:30
         // clicks leave the 2-hour window at 07:00) are written once every window before closed
         awaitWatermark(target, repo, Instant.parse("2026-01-01T07:00:00Z").toEpochMilli());
-        SampleStream.await("two volume alerts written", () -> {
+        SampleStream.await("a volume alert written", () -> {
           try {
-            return SampleStream.jsonLines(dir.resolve("alerts/volume")).size() >= 2;
+            return !SampleStream.jsonLines(dir.resolve("alerts/volume")).isEmpty();
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }
@@ -245,10 +244,7 @@ class StreamMechanicsIT {
             + a.get("window_start").asText() + " " + a.get("measured").asDouble() + " " + a.get("threshold").asDouble());
       }
       got.sort(null);
-      assertEquals(List.of(
-              "ERROR volume clicks_per_user 2026-01-01T04:00:00Z 11.0 5.0",
-              "ERROR volume clicks_per_user 2026-01-01T05:00:00Z 11.0 5.0"),
-          got, volume.toString());
+      assertEquals(List.of("ERROR volume clicks 2026-01-01T04:00:00Z 11.0 5.0"), got, volume.toString());
     }
   }
 

@@ -3,7 +3,9 @@ package io.featurepipe.validation.monitor;
 import io.featurepipe.transforms.group.CombineInBundles;
 import io.featurepipe.transforms.record.Alert;
 import io.featurepipe.transforms.record.FeatureRow;
+import io.featurepipe.transforms.record.SourceRecord;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +27,8 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.Keys;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Sum;
@@ -38,42 +41,50 @@ import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
-import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * Counts each group's feature rows (explicit empties excluded) per fixed window (streams) or per
- * run (bounded), and compares each count with the group's history of past counts ({@link
- * VolumeCheck}): an alert per window whose volume strays. The history is given ({@link #of}), or,
- * in a stream, the group's own counts of the windows before ({@link #againstPastWindows}). In a
- * bounded run a group with no row at all counts 0; in a stream a window without rows emits
- * nothing and is no part of the history (a stalled stream raises a freshness alert instead).
+ * Counts items per name (a group's feature rows, a source's records) per fixed window of event
+ * time (streams), per UTC day (bounded runs over days) or per run (bounded), and compares each
+ * count with the name's history of past counts ({@link VolumeCheck}): an alert per window or day
+ * whose volume strays. The input is one {@code KV<name, millis>} per counted item ({@link
+ * #featureRows}, {@link #records}); the millis place it on a day, the element's timestamp in a
+ * window. The history is given ({@link #of}), or a stream's own counts of the windows before
+ * ({@link #againstPastWindows}), or a bounded run's own days before ({@link #perDay}). Bounded, a
+ * name (or day) without items counts 0; in a stream a window without items emits nothing (a
+ * stalled stream raises a freshness alert instead). Windows and days without items are no part of
+ * a history.
  *
  * <pre>{@code
- * rows.apply("CheckVolume", CheckVolume.of(Map.of("user_spend", List.of(1200L, 1180L, 1250L)))
- *     .withFixedWindows(Duration.ofHours(1)));
- * rows.apply("CheckVolume", CheckVolume.againstPastWindows(List.of("user_spend"), 24)
- *     .withFixedWindows(Duration.ofHours(1)));
+ * rows.apply(CheckVolume.featureRows())
+ *     .apply("CheckVolume", CheckVolume.of(Map.of("user_spend", List.of(1200L, 1180L, 1250L)))
+ *         .withFixedWindows(Duration.ofHours(1)));
+ * records.apply(CheckVolume.records("payments"))
+ *     .apply("CheckVolume", CheckVolume.againstPastWindows(List.of("payments"), 24)
+ *         .withFixedWindows(Duration.ofHours(1)));
  * }</pre>
  */
-public final class CheckVolume extends PTransform<PCollection<FeatureRow>, PCollection<Alert>> {
+public final class CheckVolume extends PTransform<PCollection<KV<String, Long>>, PCollection<Alert>> {
   private final Map<String, List<Long>> history;
   /** How many past windows of its own a group is compared with; 0: the given history. */
   private final int pastWindows;
   private final VolumePolicy policy;
   private final Duration window;
+  /** The run's days for {@link #perDay}, else null. */
+  private final Days days;
 
-  private CheckVolume(Map<String, List<Long>> history, int pastWindows, VolumePolicy policy, Duration window) {
+  private CheckVolume(Map<String, List<Long>> history, int pastWindows, VolumePolicy policy, Duration window, Days days) {
     this.history = history;
     this.pastWindows = pastWindows;
     this.policy = policy;
     this.window = window;
+    this.days = days;
   }
 
   /** Past row counts per group (same window length); groups not listed are not checked. */
   public static CheckVolume of(Map<String, List<Long>> history) {
     Map<String, List<Long>> copy = new LinkedHashMap<>();
     history.forEach((g, h) -> copy.put(g, new ArrayList<>(h)));
-    return new CheckVolume(copy, 0, VolumePolicy.defaults(), null);
+    return new CheckVolume(copy, 0, VolumePolicy.defaults(), null, null);
   }
 
   /**
@@ -88,26 +99,110 @@ public final class CheckVolume extends PTransform<PCollection<FeatureRow>, PColl
     }
     Map<String, List<Long>> none = new LinkedHashMap<>();
     groups.forEach(g -> none.put(g, List.of()));
-    return new CheckVolume(none, pastWindows, VolumePolicy.defaults(), null);
+    return new CheckVolume(none, pastWindows, VolumePolicy.defaults(), null, null);
   }
 
+  /**
+   * A bounded run over the days {@code from..to} that also read the days from {@code historyFrom}
+   * on (a backfill's lookback): each name's items per UTC day of their millis, each day of {@code
+   * from..to} against the name's counts of (at most) the {@code pastDays} days with items before
+   * it, from {@code historyFrom} on. A day of the range without items counts 0 (a day whose input
+   * is missing raises an ERROR once the name has history).
+   */
+  public static CheckVolume perDay(List<String> names, LocalDate historyFrom, LocalDate from, LocalDate to, int pastDays) {
+    if (pastDays < 1) {
+      throw new IllegalArgumentException("a volume check needs at least one past day, not " + pastDays);
+    }
+    if (to.isBefore(from) || from.isBefore(historyFrom)) {
+      throw new IllegalArgumentException("volume days must be in order: " + historyFrom + " <= " + from + " <= " + to);
+    }
+    Map<String, List<Long>> none = new LinkedHashMap<>();
+    names.forEach(n -> none.put(n, List.of()));
+    return new CheckVolume(none, pastDays, VolumePolicy.defaults(), null, new Days(historyFrom, from, to));
+  }
+
+  /**
+   * Feature rows as items: {@code KV<group, window end millis>}, explicit empties left out (a row
+   * is stamped 1 ms before its window end, so a window of the stream holds the rows of the window
+   * ends after its start up to its end, and a day the rows of its partition).
+   */
+  public static PTransform<PCollection<FeatureRow>, PCollection<KV<String, Long>>> featureRows() {
+    return new RowItems();
+  }
+
+  /** A source's records as items: {@code KV<source, event time millis>}. */
+  public static PTransform<PCollection<SourceRecord>, PCollection<KV<String, Long>>> records(String source) {
+    return new RecordItems(source);
+  }
+
+  private static final class RowItems extends PTransform<PCollection<FeatureRow>, PCollection<KV<String, Long>>> {
+    @Override
+    public PCollection<KV<String, Long>> expand(PCollection<FeatureRow> rows) {
+      return rows.apply("Items", ParDo.of(new RowItemFn())).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+    }
+  }
+
+  private static final class RowItemFn extends DoFn<FeatureRow, KV<String, Long>> {
+    @ProcessElement
+    public void process(@Element FeatureRow row, OutputReceiver<KV<String, Long>> out) {
+      if (!row.empty()) {
+        out.output(KV.of(row.group(), row.windowEndMillis()));
+      }
+    }
+  }
+
+  private static final class RecordItems extends PTransform<PCollection<SourceRecord>, PCollection<KV<String, Long>>> {
+    private final String source;
+
+    RecordItems(String source) {
+      this.source = source;
+    }
+
+    @Override
+    public PCollection<KV<String, Long>> expand(PCollection<SourceRecord> records) {
+      return records.apply("Items", ParDo.of(new RecordItemFn(source))).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+    }
+  }
+
+  private static final class RecordItemFn extends DoFn<SourceRecord, KV<String, Long>> {
+    private final String source;
+
+    RecordItemFn(String source) {
+      this.source = source;
+    }
+
+    @ProcessElement
+    public void process(@Element SourceRecord r, OutputReceiver<KV<String, Long>> out) {
+      out.output(KV.of(source, r.eventTimeMillis()));
+    }
+  }
+
+  /** The days of {@link #perDay}: history from {@code historyFrom}, checked {@code from..to}. */
+  private record Days(LocalDate historyFrom, LocalDate from, LocalDate to) implements java.io.Serializable {}
+
   public CheckVolume withPolicy(VolumePolicy newPolicy) {
-    return new CheckVolume(history, pastWindows, newPolicy, window);
+    return new CheckVolume(history, pastWindows, newPolicy, window, days);
   }
 
   public CheckVolume withFixedWindows(Duration length) {
     if (length == null || length.isNegative() || length.isZero()) {
       throw new IllegalArgumentException("volume window must be positive, not " + length);
     }
-    return new CheckVolume(history, pastWindows, policy, length);
+    if (days != null) {
+      throw new IllegalStateException("a check per day has no fixed windows");
+    }
+    return new CheckVolume(history, pastWindows, policy, length, null);
   }
 
   @Override
-  public PCollection<Alert> expand(PCollection<FeatureRow> rows) {
+  public PCollection<Alert> expand(PCollection<KV<String, Long>> items) {
     Map<String, List<Long>> known = history;
+    if (days != null) {
+      return perDay(items, known);
+    }
     PCollection<String> groups =
-        rows.apply("Groups", Filter.by((FeatureRow r) -> !r.empty() && known.containsKey(r.group())))
-            .apply("Group", MapElements.into(TypeDescriptors.strings()).via(FeatureRow::group));
+        items.apply("Known", Filter.by((KV<String, Long> item) -> known.containsKey(item.getKey())))
+            .apply("Names", Keys.create());
     PCollection<KV<String, Long>> counts;
     if (window == null) {
       PCollection<KV<String, Long>> observed =
@@ -115,7 +210,7 @@ public final class CheckVolume extends PTransform<PCollection<FeatureRow>, PColl
       List<KV<String, Long>> zeros = new ArrayList<>();
       known.keySet().forEach(g -> zeros.add(KV.of(g, 0L)));
       PCollection<KV<String, Long>> zero =
-          rows.getPipeline().apply("Zeros", Create.of(zeros).withCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())));
+          items.getPipeline().apply("Zeros", Create.of(zeros).withCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())));
       counts = PCollectionList.of(observed).and(zero).apply("Flatten", Flatten.pCollections())
           .apply("Sum", Sum.longsPerKey());
     } else {
@@ -138,6 +233,99 @@ public final class CheckVolume extends PTransform<PCollection<FeatureRow>, PColl
         .apply("AllWindows", Window.into(new GlobalWindows()))
         .apply("CheckAgainstPast", ParDo.of(new PastWindowsFn(pastWindows, window.toMillis(), policy)))
         .setCoder(Alert.Coder.of());
+  }
+
+  private static final long DAY_MILLIS = 86_400_000L;
+
+  private PCollection<Alert> perDay(PCollection<KV<String, Long>> items, Map<String, List<Long>> known) {
+    long historyFrom = days.historyFrom().toEpochDay();
+    long first = days.from().toEpochDay();
+    long last = days.to().toEpochDay();
+    KvCoder<String, KV<Long, Long>> coder = KvCoder.of(StringUtf8Coder.of(), KvCoder.of(VarLongCoder.of(), VarLongCoder.of()));
+    PCollection<KV<String, KV<Long, Long>>> counted =
+        items.apply("Days", ParDo.of(new DayOfFn(known.keySet(), historyFrom, last)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
+            .apply("CountDays", Count.perElement())
+            .apply("ByGroup", ParDo.of(new ByGroupFn()))
+            .setCoder(coder);
+    // every group meets the check, rows or none: a marker day per group
+    List<KV<String, KV<Long, Long>>> markers = new ArrayList<>();
+    known.keySet().forEach(g -> markers.add(KV.of(g, KV.of(NO_DAY, 0L))));
+    return PCollectionList.of(counted)
+        .and(items.getPipeline().apply("EveryName", Create.of(markers).withCoder(coder)))
+        .apply("FlattenDays", Flatten.pCollections())
+        .apply("DaysOfGroup", GroupByKey.create())
+        .apply("CheckDays", ParDo.of(new DaysFn(pastWindows, historyFrom, first, last, policy)))
+        .setCoder(Alert.Coder.of());
+  }
+
+  private static final long NO_DAY = Long.MIN_VALUE;
+
+  /** An item of a checked name on one of the days counted: {@code KV<name, epoch day>}. */
+  private static final class DayOfFn extends DoFn<KV<String, Long>, KV<String, Long>> {
+    private final java.util.Set<String> groups;
+    private final long first;
+    private final long last;
+
+    DayOfFn(java.util.Set<String> groups, long first, long last) {
+      this.groups = new java.util.HashSet<>(groups);
+      this.first = first;
+      this.last = last;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Long> item, OutputReceiver<KV<String, Long>> out) {
+      long day = Math.floorDiv(item.getValue(), DAY_MILLIS);
+      if (groups.contains(item.getKey()) && day >= first && day <= last) {
+        out.output(KV.of(item.getKey(), day));
+      }
+    }
+  }
+
+  private static final class ByGroupFn extends DoFn<KV<KV<String, Long>, Long>, KV<String, KV<Long, Long>>> {
+    @ProcessElement
+    public void process(@Element KV<KV<String, Long>, Long> c, OutputReceiver<KV<String, KV<Long, Long>>> out) {
+      out.output(KV.of(c.getKey().getKey(), KV.of(c.getKey().getValue(), c.getValue())));
+    }
+  }
+
+  /** A name's days in order: each day of the range against the days with items before it. */
+  private static final class DaysFn extends DoFn<KV<String, Iterable<KV<Long, Long>>>, Alert> {
+    private final int pastDays;
+    private final long historyFrom;
+    private final long first;
+    private final long last;
+    private final VolumePolicy policy;
+
+    DaysFn(int pastDays, long historyFrom, long first, long last, VolumePolicy policy) {
+      this.pastDays = pastDays;
+      this.historyFrom = historyFrom;
+      this.first = first;
+      this.last = last;
+      this.policy = policy;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<KV<Long, Long>>> days, OutputReceiver<Alert> out) {
+      String name = days.getKey();
+      Map<Long, Long> counts = new java.util.HashMap<>();
+      for (KV<Long, Long> d : days.getValue()) {
+        if (d.getKey().longValue() != NO_DAY) {
+          counts.merge(d.getKey(), d.getValue(), Long::sum);
+        }
+      }
+      List<Long> seen = new ArrayList<>();
+      for (long day = historyFrom; day <= last; day++) {
+        long count = counts.getOrDefault(day, 0L);
+        if (day >= first) {
+          List<Long> past = seen.subList(Math.max(0, seen.size() - pastDays), seen.size());
+          VolumeCheck.check(name, count, past, day * DAY_MILLIS, (day + 1) * DAY_MILLIS, policy).ifPresent(out::output);
+        }
+        if (count > 0) {
+          seen.add(count);
+        }
+      }
+    }
   }
 
   /** A group's count with the end of its window: {@code KV<group, KV<end millis, count>>}. */

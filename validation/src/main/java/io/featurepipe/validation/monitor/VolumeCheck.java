@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Volume of a group: the rows of a window against the rows of past windows (a baseline list). The
- * check is {@code volume}; measured is count / median(history), the threshold the crossed bound.
+ * Volume of a group or source: the count of a window (rows, records; a day in bounded runs)
+ * against the counts of past windows (a baseline list). The check is {@code volume}; measured is
+ * count / median(history), the threshold the crossed bound.
  */
 public final class VolumeCheck {
   public static final String CHECK = "volume";
@@ -39,8 +40,8 @@ public final class VolumeCheck {
       return Optional.empty();
     }
     return Optional.of(new Alert(group, "", CHECK, ratio, threshold, windowStartMillis, windowEndMillis, severity,
-        group + " has " + count + " rows in the window, " + AnomalyReasons.format(ratio)
-            + " times the median " + AnomalyReasons.format(median) + " of the last " + history.size() + " windows"));
+        group + " counts " + count + " in the window, " + AnomalyReasons.format(ratio)
+            + " times the median " + AnomalyReasons.format(median) + " of its last " + history.size() + " windows"));
   }
 
   static double median(List<Long> values) {

@@ -91,6 +91,7 @@ class MonitorTest {
     rows.add(new FeatureRow("user_spend", "1", List.of("u0"), 7_200_000L, new Object[] {0L}, true, new BitSet(), false, 1));
     PCollection<Alert> alerts =
         p.apply(Create.of(rows).withCoder(FeatureRow.Coder.of()))
+            .apply(CheckVolume.featureRows())
             .apply("CheckVolume", CheckVolume.of(Map.of(
                 "user_spend", List.of(100L, 95L, 105L),
                 "user_logins", List.of(50L, 40L, 60L))));
@@ -122,6 +123,7 @@ class MonitorTest {
         .advanceWatermarkToInfinity();
     PCollection<Alert> alerts =
         p.apply(stream)
+            .apply(CheckVolume.featureRows())
             .apply("CheckVolume", CheckVolume.of(Map.of("user_spend", List.of(100L, 95L, 105L)))
                 .withFixedWindows(Duration.ofHours(1)));
     PAssert.that(alerts).satisfies(all -> {
@@ -184,6 +186,7 @@ class MonitorTest {
   private static void assertPastWindowAlerts(TestPipeline p, TestStream<FeatureRow> stream, List<String> expected) {
     PCollection<Alert> alerts =
         p.apply(stream)
+            .apply(CheckVolume.featureRows())
             .apply("CheckVolume", CheckVolume.againstPastWindows(List.of("user_spend"), 3)
                 .withFixedWindows(Duration.ofHours(1)));
     PAssert.that(alerts).satisfies(all -> {
@@ -192,6 +195,46 @@ class MonitorTest {
           + " " + a.threshold()));
       got.sort(null);
       assertEquals(expected, got);
+      return null;
+    });
+    p.run().waitUntilFinish();
+  }
+
+  /**
+   * A bounded run's days, each against the days with rows before it (the lookback's days, then the
+   * run's): a day without rows is an ERROR and no part of the next days' history, a tripled day a
+   * WARNING; a row belongs to the date of its window end (the third day's rows all end at its
+   * midnight), and rows after the run are not counted.
+   */
+  @Test
+  void aBoundedRunChecksEachDayAgainstTheDaysBefore(TestPipeline p) {
+    java.time.LocalDate d1 = java.time.LocalDate.of(2026, 1, 5);
+    java.time.LocalDate lookback = d1.minusDays(3);
+    long[] perDay = {100, 110, 90, 100, 0, 105, 300, 104, 1000}; // from the lookback; the last day is after the run
+    List<FeatureRow> rows = new ArrayList<>();
+    for (int d = 0; d < perDay.length; d++) {
+      long midnight = lookback.plusDays(d).toEpochDay() * 24 * HOUR;
+      for (int i = 0; i < perDay[d]; i++) {
+        long end = d == 5 ? midnight : midnight + (1 + i % 23) * HOUR;
+        rows.add(new FeatureRow("user_spend", "1", List.of("u" + i), end, new Object[] {1L}, false, new BitSet(), false, 0));
+      }
+    }
+    PCollection<Alert> alerts =
+        p.apply(Create.of(rows).withCoder(FeatureRow.Coder.of()))
+            .apply(CheckVolume.featureRows())
+            .apply("CheckVolume", CheckVolume.perDay(List.of("user_spend", "user_logins"), lookback, d1, d1.plusDays(4), 4));
+    long day = 24 * HOUR;
+    long second = d1.plusDays(1).toEpochDay() * day;
+    long fourth = d1.plusDays(3).toEpochDay() * day;
+    PAssert.that(alerts).satisfies(all -> {
+      List<String> got = new ArrayList<>();
+      all.forEach(a -> got.add(a.group() + " " + a.windowStartMillis() + " " + (a.windowEndMillis() - a.windowStartMillis())
+          + " " + a.severity() + " " + a.measured() + " " + a.threshold()));
+      got.sort(null);
+      // day 2: 0 against the median 100 of (100, 110, 90, 100); day 4: 300 against 102.5 of (110, 90, 100, 105)
+      assertEquals(List.of(
+          "user_spend " + second + " " + day + " ERROR 0.0 0.2",
+          "user_spend " + fourth + " " + day + " WARNING " + 300 / 102.5 + " 2.0"), got);
       return null;
     });
     p.run().waitUntilFinish();
