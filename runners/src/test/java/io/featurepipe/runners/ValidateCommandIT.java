@@ -62,7 +62,7 @@ class ValidateCommandIT {
   }
 
   /**
-   * A day whose payments file lost nine lines of ten (1,222 records, 123 left): its volume against
+   * A day whose payments file lost nine lines of ten (1,222 lines, 123 left): its volume against
    * the median 1,252 records (by event time) of the seven days before (the lookback of the 7-day
    * windows) is an ERROR alert, which does not block (the gate decides on anomalies), and only that
    * day is named.

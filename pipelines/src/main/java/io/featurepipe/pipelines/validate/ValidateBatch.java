@@ -229,20 +229,19 @@ public final class ValidateBatch extends PTransform<PCollectionTuple, ValidatedB
   /**
    * A source's records per day of event time, each day of the run against the source's days with
    * records before it, back to the first whole day read (a backfill's lookback) and at most {@link
-   * #VOLUME_PAST_DAYS}: a day without records, or with a fifth or five times the usual, is an
-   * ERROR alert (half or twice: a WARNING). Alerts only: the gate decides on anomalies.
+   * #VOLUME_PAST_DAYS}: once the source has 3 such days, a day with fewer than a fifth or more
+   * than five times the median of them (none at all included) is an ERROR alert, outside half to
+   * twice a WARNING. Alerts only: the gate decides on anomalies.
    */
   private PCollection<Alert> volume(String source, PCollection<SourceRecord> records) {
     long firstRead = ReadBatch.EventRange.of(repository, source, run.groups(), run.from(), run.to()).startMillis();
-    LocalDate historyFrom = LocalDate.ofEpochDay(Math.floorDiv(firstRead + DAY_MILLIS - 1, DAY_MILLIS));
+    // the first whole day read: a day the lookback reads only in part is no part of the history
+    LocalDate historyFrom = LocalDate.ofEpochDay(-Math.floorDiv(-firstRead, java.util.concurrent.TimeUnit.DAYS.toMillis(1)));
     return records
         .apply("VolumeItems/" + source, CheckVolume.records(source))
         .apply("CheckVolume/" + source,
-            CheckVolume.perDay(List.of(source), historyFrom.isAfter(run.from()) ? run.from() : historyFrom,
-                run.from(), run.to(), VOLUME_PAST_DAYS));
+            CheckVolume.perDay(List.of(source), historyFrom, run.from(), run.to(), VOLUME_PAST_DAYS));
   }
-
-  private static final long DAY_MILLIS = 86_400_000L;
 
   /** The partition of a dataset's statistics: its index among the datasets. */
   static final class ByLabel implements Partition.PartitionFn<KV<String, DatasetFeatureStatisticsList>> {

@@ -65,7 +65,7 @@ import org.apache.beam.sdk.values.PCollectionList;
  */
 public final class CheckVolume extends PTransform<PCollection<KV<String, Long>>, PCollection<Alert>> {
   private final Map<String, List<Long>> history;
-  /** How many past windows of its own a group is compared with; 0: the given history. */
+  /** How many past windows (days) of its own a name is compared with; 0: the given history. */
   private final int pastWindows;
   private final VolumePolicy policy;
   private final Duration window;
@@ -80,7 +80,7 @@ public final class CheckVolume extends PTransform<PCollection<KV<String, Long>>,
     this.days = days;
   }
 
-  /** Past row counts per group (same window length); groups not listed are not checked. */
+  /** Past counts per name (same window length); names not listed are not checked. */
   public static CheckVolume of(Map<String, List<Long>> history) {
     Map<String, List<Long>> copy = new LinkedHashMap<>();
     history.forEach((g, h) -> copy.put(g, new ArrayList<>(h)));
@@ -88,10 +88,10 @@ public final class CheckVolume extends PTransform<PCollection<KV<String, Long>>,
   }
 
   /**
-   * A stream's groups, each window's count compared with the group's counts of (at most) the
-   * {@code pastWindows} windows before it with rows, in the order of their ends whatever order
-   * the counts arrive in: the first {@link VolumePolicy#minHistory()} windows of a group get no
-   * verdict. Needs {@link #withFixedWindows}.
+   * A stream's names (sources, groups), each window's count compared with the name's counts of (at
+   * most) the {@code pastWindows} windows before it with items, in the order of their ends whatever
+   * order the counts arrive in: the first {@link VolumePolicy#minHistory()} windows of a name get
+   * no verdict. Needs {@link #withFixedWindows}.
    */
   public static CheckVolume againstPastWindows(List<String> groups, int pastWindows) {
     if (pastWindows < 1) {
@@ -122,9 +122,9 @@ public final class CheckVolume extends PTransform<PCollection<KV<String, Long>>,
   }
 
   /**
-   * Feature rows as items: {@code KV<group, window end millis>}, explicit empties left out (a row
-   * is stamped 1 ms before its window end, so a window of the stream holds the rows of the window
-   * ends after its start up to its end, and a day the rows of its partition).
+   * Feature rows as items: {@code KV<group, window end millis>}, explicit empties left out. A day
+   * holds the rows of its offline partition (the date of the window end); a stream's window holds
+   * the rows by their timestamp (1 ms before the window end when emitted on time).
    */
   public static PTransform<PCollection<FeatureRow>, PCollection<KV<String, Long>>> featureRows() {
     return new RowItems();
@@ -248,18 +248,12 @@ public final class CheckVolume extends PTransform<PCollection<KV<String, Long>>,
             .apply("CountDays", Count.perElement())
             .apply("ByGroup", ParDo.of(new ByGroupFn()))
             .setCoder(coder);
-    // every group meets the check, rows or none: a marker day per group
-    List<KV<String, KV<Long, Long>>> markers = new ArrayList<>();
-    known.keySet().forEach(g -> markers.add(KV.of(g, KV.of(NO_DAY, 0L))));
-    return PCollectionList.of(counted)
-        .and(items.getPipeline().apply("EveryName", Create.of(markers).withCoder(coder)))
-        .apply("FlattenDays", Flatten.pCollections())
-        .apply("DaysOfGroup", GroupByKey.create())
+    // a name without any item has no history, so no verdict: only the names counted are checked
+    return counted
+        .apply("DaysOfName", GroupByKey.create())
         .apply("CheckDays", ParDo.of(new DaysFn(pastWindows, historyFrom, first, last, policy)))
         .setCoder(Alert.Coder.of());
   }
-
-  private static final long NO_DAY = Long.MIN_VALUE;
 
   /** An item of a checked name on one of the days counted: {@code KV<name, epoch day>}. */
   private static final class DayOfFn extends DoFn<KV<String, Long>, KV<String, Long>> {
@@ -310,9 +304,7 @@ public final class CheckVolume extends PTransform<PCollection<KV<String, Long>>,
       String name = days.getKey();
       Map<Long, Long> counts = new java.util.HashMap<>();
       for (KV<Long, Long> d : days.getValue()) {
-        if (d.getKey().longValue() != NO_DAY) {
-          counts.merge(d.getKey(), d.getValue(), Long::sum);
-        }
+        counts.merge(d.getKey(), d.getValue(), Long::sum);
       }
       List<Long> seen = new ArrayList<>();
       for (long day = historyFrom; day <= last; day++) {

@@ -41,7 +41,7 @@ public final class VolumeCheck {
     }
     return Optional.of(new Alert(group, "", CHECK, ratio, threshold, windowStartMillis, windowEndMillis, severity,
         group + " counts " + count + " in the window, " + AnomalyReasons.format(ratio)
-            + " times the median " + AnomalyReasons.format(median) + " of its last " + history.size() + " windows"));
+            + " times the median " + AnomalyReasons.format(median) + " of its " + history.size() + " counts before"));
   }
 
   static double median(List<Long> values) {

@@ -3,7 +3,7 @@ package io.featurepipe.validation.monitor;
 import java.io.Serializable;
 
 /**
- * How far a window's row count may stray from its history: the ratio count / median(history)
+ * How far a window's (or day's) count may stray from its history: the ratio count / median(history)
  * warns outside [{@code warnBelow}, {@code warnAbove}] and errors outside [{@code errorBelow},
  * {@code errorAbove}]; with fewer than {@code minHistory} past windows there is no verdict.
  */

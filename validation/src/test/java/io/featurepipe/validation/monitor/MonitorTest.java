@@ -137,16 +137,18 @@ class MonitorTest {
 
   private static final long HOUR = 3_600_000L;
 
-  /** Rows per hour of a stream whose volume jumps fivefold in its fourth hour and stays there. */
-  private static final long[] PER_HOUR = {10, 10, 10, 50, 50, 50, 50};
+  /** Rows per hour of a stream whose volume jumps fivefold in its fourth hour, stays, then falls back. */
+  private static final long[] PER_HOUR = {10, 10, 10, 50, 50, 50, 10};
 
   /**
    * The alerts of {@link #PER_HOUR} checked against the 3 windows before each: hours 1-3 have too
    * little history, hour 4 (5x the median 10) and 5 (history 10, 10, 50) warn, hour 6 does not
-   * (history 10, 50, 50: the first hour has left it; all six past hours would give median 10, 5x).
+   * (history 10, 50, 50: the first hour has left it; all five past hours would give median 10, 5x),
+   * and the last hour, checked when the input ends, warns (a fifth of the median 50).
    */
   private static final List<String> AGAINST_THREE_PAST = List.of(
-      "user_spend " + 3 * HOUR + " WARNING 5.0 2.0", "user_spend " + 4 * HOUR + " WARNING 5.0 2.0");
+      "user_spend " + 3 * HOUR + " WARNING 5.0 2.0", "user_spend " + 4 * HOUR + " WARNING 5.0 2.0",
+      "user_spend " + 6 * HOUR + " WARNING 0.2 0.5");
 
   private static List<TimestampedValue<FeatureRow>> rowsOfHour(int h) {
     List<TimestampedValue<FeatureRow>> rows = new ArrayList<>();
