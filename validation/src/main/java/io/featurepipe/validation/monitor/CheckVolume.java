@@ -35,6 +35,7 @@ import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.Window;
@@ -241,13 +242,14 @@ public final class CheckVolume extends PTransform<PCollection<KV<String, Long>>,
     long historyFrom = days.historyFrom().toEpochDay();
     long first = days.from().toEpochDay();
     long last = days.to().toEpochDay();
-    KvCoder<String, KV<Long, Long>> coder = KvCoder.of(StringUtf8Coder.of(), KvCoder.of(VarLongCoder.of(), VarLongCoder.of()));
+    if (!(items.getWindowingStrategy().getWindowFn() instanceof GlobalWindows)) {
+      throw new IllegalStateException("a check per day counts a bounded input in the global window");
+    }
+    // counted per bundle (a backfill's records pass here by the million): a day's partial count
+    // per name and bundle, summed per name by the check
     PCollection<KV<String, KV<Long, Long>>> counted =
-        items.apply("Days", ParDo.of(new DayOfFn(known.keySet(), historyFrom, last)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
-            .apply("CountDays", Count.perElement())
-            .apply("ByGroup", ParDo.of(new ByGroupFn()))
-            .setCoder(coder);
+        items.apply("CountDays", ParDo.of(new CountDaysFn(known.keySet(), historyFrom, last)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(VarLongCoder.of(), VarLongCoder.of())));
     // a name without any item has no history, so no verdict: only the names counted are checked
     return counted
         .apply("DaysOfName", GroupByKey.create())
@@ -255,31 +257,54 @@ public final class CheckVolume extends PTransform<PCollection<KV<String, Long>>,
         .setCoder(Alert.Coder.of());
   }
 
-  /** An item of a checked name on one of the days counted: {@code KV<name, epoch day>}. */
-  private static final class DayOfFn extends DoFn<KV<String, Long>, KV<String, Long>> {
-    private final java.util.Set<String> groups;
+  /**
+   * A bundle's items of the checked names on the days counted, as partial counts: {@code KV<name,
+   * KV<epoch day, items>>} per name and day with items, emitted when the bundle finishes.
+   */
+  private static final class CountDaysFn extends DoFn<KV<String, Long>, KV<String, KV<Long, Long>>> {
+    private final java.util.Set<String> names;
     private final long first;
     private final long last;
+    private transient Map<String, long[]> perDay;
 
-    DayOfFn(java.util.Set<String> groups, long first, long last) {
-      this.groups = new java.util.HashSet<>(groups);
+    CountDaysFn(java.util.Set<String> names, long first, long last) {
+      this.names = new java.util.HashSet<>(names);
       this.first = first;
       this.last = last;
     }
 
-    @ProcessElement
-    public void process(@Element KV<String, Long> item, OutputReceiver<KV<String, Long>> out) {
-      long day = Math.floorDiv(item.getValue(), DAY_MILLIS);
-      if (groups.contains(item.getKey()) && day >= first && day <= last) {
-        out.output(KV.of(item.getKey(), day));
-      }
+    @StartBundle
+    public void start() {
+      perDay = new java.util.HashMap<>();
     }
-  }
 
-  private static final class ByGroupFn extends DoFn<KV<KV<String, Long>, Long>, KV<String, KV<Long, Long>>> {
     @ProcessElement
-    public void process(@Element KV<KV<String, Long>, Long> c, OutputReceiver<KV<String, KV<Long, Long>>> out) {
-      out.output(KV.of(c.getKey().getKey(), KV.of(c.getKey().getValue(), c.getValue())));
+    public void process(@Element KV<String, Long> item) {
+      long day = Math.floorDiv(item.getValue(), DAY_MILLIS);
+      if (day < first || day > last) {
+        return;
+      }
+      long[] counts = perDay.get(item.getKey());
+      if (counts == null) {
+        if (!names.contains(item.getKey())) {
+          return;
+        }
+        counts = new long[(int) (last - first + 1)];
+        perDay.put(item.getKey(), counts);
+      }
+      counts[(int) (day - first)]++;
+    }
+
+    @FinishBundle
+    public void finish(FinishBundleContext c) {
+      perDay.forEach((name, counts) -> {
+        for (int d = 0; d < counts.length; d++) {
+          if (counts[d] > 0) {
+            c.output(KV.of(name, KV.of(first + d, counts[d])), GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
+          }
+        }
+      });
+      perDay = null;
     }
   }
 
