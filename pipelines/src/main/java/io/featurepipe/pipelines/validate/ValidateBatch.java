@@ -237,10 +237,8 @@ public final class ValidateBatch extends PTransform<PCollectionTuple, ValidatedB
     long firstRead = ReadBatch.EventRange.of(repository, source, run.groups(), run.from(), run.to()).startMillis();
     // the first whole day read: a day the lookback reads only in part is no part of the history
     LocalDate historyFrom = LocalDate.ofEpochDay(-Math.floorDiv(-firstRead, java.util.concurrent.TimeUnit.DAYS.toMillis(1)));
-    return records
-        .apply("VolumeItems/" + source, CheckVolume.records(source))
-        .apply("CheckVolume/" + source,
-            CheckVolume.perDay(List.of(source), historyFrom, run.from(), run.to(), VOLUME_PAST_DAYS));
+    return records.apply("CheckVolume/" + source,
+        CheckVolume.perDay(List.of(source), historyFrom, run.from(), run.to(), VOLUME_PAST_DAYS).onRecords(source));
   }
 
   /** The partition of a dataset's statistics: its index among the datasets. */

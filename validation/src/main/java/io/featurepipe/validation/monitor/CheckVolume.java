@@ -31,6 +31,7 @@ import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.Keys;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -239,38 +240,77 @@ public final class CheckVolume extends PTransform<PCollection<KV<String, Long>>,
   private static final long DAY_MILLIS = 86_400_000L;
 
   private PCollection<Alert> perDay(PCollection<KV<String, Long>> items, Map<String, List<Long>> known) {
-    long historyFrom = days.historyFrom().toEpochDay();
-    long first = days.from().toEpochDay();
-    long last = days.to().toEpochDay();
-    if (!(items.getWindowingStrategy().getWindowFn() instanceof GlobalWindows)) {
+    return checkDays(items.apply("CountDays",
+        ParDo.of(new CountDaysFn<KV<String, Long>>(known.keySet(), days, KV::getKey, KV::getValue))));
+  }
+
+  /**
+   * This check per day over a source's records themselves, counted in the step that takes them
+   * (no item per record: a backfill's records pass by the million). {@code source} must be one of
+   * the names checked.
+   */
+  public PTransform<PCollection<SourceRecord>, PCollection<Alert>> onRecords(String source) {
+    if (days == null) {
+      throw new IllegalStateException("only a check per day (perDay) takes records");
+    }
+    if (!history.containsKey(source)) {
+      throw new IllegalArgumentException("source " + source + " is not one of the names checked: " + history.keySet());
+    }
+    return new RecordsPerDay(this, source);
+  }
+
+  private static final class RecordsPerDay extends PTransform<PCollection<SourceRecord>, PCollection<Alert>> {
+    private final CheckVolume check;
+    private final String source;
+
+    RecordsPerDay(CheckVolume check, String source) {
+      this.check = check;
+      this.source = source;
+    }
+
+    @Override
+    public PCollection<Alert> expand(PCollection<SourceRecord> records) {
+      String name = source;
+      return check.checkDays(records.apply("CountDays",
+          ParDo.of(new CountDaysFn<SourceRecord>(List.of(name), check.days, r -> name, SourceRecord::eventTimeMillis))));
+    }
+  }
+
+  /** Each name's partial counts per day, summed and checked day by day. */
+  private PCollection<Alert> checkDays(PCollection<KV<String, KV<Long, Long>>> partialCounts) {
+    if (!(partialCounts.getWindowingStrategy().getWindowFn() instanceof GlobalWindows)) {
       throw new IllegalStateException("a check per day counts a bounded input in the global window");
     }
-    // counted per bundle (a backfill's records pass here by the million): a day's partial count
-    // per name and bundle, summed per name by the check
-    PCollection<KV<String, KV<Long, Long>>> counted =
-        items.apply("CountDays", ParDo.of(new CountDaysFn(known.keySet(), historyFrom, last)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(VarLongCoder.of(), VarLongCoder.of())));
     // a name without any item has no history, so no verdict: only the names counted are checked
-    return counted
+    return partialCounts
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(VarLongCoder.of(), VarLongCoder.of())))
         .apply("DaysOfName", GroupByKey.create())
-        .apply("CheckDays", ParDo.of(new DaysFn(pastWindows, historyFrom, first, last, policy)))
+        .apply("CheckDays", ParDo.of(new DaysFn(pastWindows, days.historyFrom().toEpochDay(),
+            days.from().toEpochDay(), days.to().toEpochDay(), policy)))
         .setCoder(Alert.Coder.of());
   }
 
   /**
-   * A bundle's items of the checked names on the days counted, as partial counts: {@code KV<name,
-   * KV<epoch day, items>>} per name and day with items, emitted when the bundle finishes.
+   * A bundle's items of the checked names on the days counted (from the history's first day), as
+   * partial counts: {@code KV<name, KV<epoch day, items>>} per name and day with items, emitted
+   * when the bundle finishes.
    */
-  private static final class CountDaysFn extends DoFn<KV<String, Long>, KV<String, KV<Long, Long>>> {
+  private static final class CountDaysFn<T> extends DoFn<T, KV<String, KV<Long, Long>>> {
     private final java.util.Set<String> names;
     private final long first;
     private final long last;
+    private final SerializableFunction<T, String> nameOf;
+    private final SerializableFunction<T, Long> millisOf;
     private transient Map<String, long[]> perDay;
 
-    CountDaysFn(java.util.Set<String> names, long first, long last) {
+    CountDaysFn(
+        java.util.Collection<String> names, Days days, SerializableFunction<T, String> nameOf,
+        SerializableFunction<T, Long> millisOf) {
       this.names = new java.util.HashSet<>(names);
-      this.first = first;
-      this.last = last;
+      this.first = days.historyFrom().toEpochDay();
+      this.last = days.to().toEpochDay();
+      this.nameOf = nameOf;
+      this.millisOf = millisOf;
     }
 
     @StartBundle
@@ -279,18 +319,19 @@ public final class CheckVolume extends PTransform<PCollection<KV<String, Long>>,
     }
 
     @ProcessElement
-    public void process(@Element KV<String, Long> item) {
-      long day = Math.floorDiv(item.getValue(), DAY_MILLIS);
+    public void process(@Element T item) {
+      long day = Math.floorDiv(millisOf.apply(item), DAY_MILLIS);
       if (day < first || day > last) {
         return;
       }
-      long[] counts = perDay.get(item.getKey());
+      String name = nameOf.apply(item);
+      long[] counts = perDay.get(name);
       if (counts == null) {
-        if (!names.contains(item.getKey())) {
+        if (!names.contains(name)) {
           return;
         }
         counts = new long[(int) (last - first + 1)];
-        perDay.put(item.getKey(), counts);
+        perDay.put(name, counts);
       }
       counts[(int) (day - first)]++;
     }

@@ -241,4 +241,31 @@ class MonitorTest {
     });
     p.run().waitUntilFinish();
   }
+
+  /** The same check per day over a source's records themselves: a day with a tenth of the usual records is an ERROR. */
+  @Test
+  void aBoundedRunChecksEachDayOfASourcesRecords(TestPipeline p) {
+    java.time.LocalDate d1 = java.time.LocalDate.of(2026, 1, 5);
+    java.time.LocalDate lookback = d1.minusDays(3);
+    long[] perDay = {100, 110, 90, 100, 10};
+    List<io.featurepipe.transforms.record.SourceRecord> records = new ArrayList<>();
+    for (int d = 0; d < perDay.length; d++) {
+      long midnight = lookback.plusDays(d).toEpochDay() * 24 * HOUR;
+      for (int i = 0; i < perDay[d]; i++) {
+        long nanos = (midnight + i * 60_000L) * 1_000_000L;
+        records.add(new io.featurepipe.transforms.record.SourceRecord("payments", nanos, new Object[] {"u" + i}, "f:" + i));
+      }
+    }
+    PCollection<Alert> alerts =
+        p.apply(Create.of(records).withCoder(io.featurepipe.transforms.record.SourceRecordCoder.of()))
+            .apply("CheckVolume", CheckVolume.perDay(List.of("payments"), lookback, d1, d1.plusDays(1), 28).onRecords("payments"));
+    long second = d1.plusDays(1).toEpochDay() * 24 * HOUR;
+    PAssert.that(alerts).satisfies(all -> {
+      List<String> got = new ArrayList<>();
+      all.forEach(a -> got.add(a.group() + " " + a.windowStartMillis() + " " + a.severity() + " " + a.measured()));
+      assertEquals(List.of("payments " + second + " ERROR 0.1"), got); // 10 against the median 100
+      return null;
+    });
+    p.run().waitUntilFinish();
+  }
 }
