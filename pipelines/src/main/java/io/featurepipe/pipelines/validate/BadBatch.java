@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.featurepipe.transforms.decode.BadRecordException;
+import io.featurepipe.transforms.decode.RecordDecoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -102,15 +104,12 @@ public final class BadBatch {
     for (String line : lines) {
       JsonNode node;
       try {
-        node = JSON.readTree(line);
-      } catch (JsonProcessingException e) {
+        node = RecordDecoder.objectOfLine(line); // as ingestion reads it: two objects on a line are malformed
+      } catch (BadRecordException e) {
         out.add(line);
         continue;
       }
-      if (!(node instanceof ObjectNode payment)) {
-        out.add(line);
-        continue;
-      }
+      ObjectNode payment = (ObjectNode) node;
       n++;
       JsonNode amount = payment.get("amount");
       if (amount != null && amount.isNumber()) {

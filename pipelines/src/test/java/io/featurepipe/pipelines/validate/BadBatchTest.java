@@ -63,4 +63,17 @@ class BadBatchTest {
   void aDayWithoutPaymentsIsAnError(@TempDir Path dir) {
     assertThrows(IllegalArgumentException.class, () -> BadBatch.write(SAMPLE, dir, List.of(LocalDate.of(2030, 1, 1))));
   }
+
+  @Test
+  void linesIngestionRefusesStayAsTheyAre() throws Exception {
+    List<String> lines = List.of(
+        "{\"amount\": 10.0}{\"amount\": 20.0}", // two objects on one line: a dead letter when read
+        "{\"amount\": 10.0} x",
+        "[1, 2]",
+        "{\"amount\": 10.0",
+        "{\"amount\": 10.0}");
+    List<String> out = BadBatch.corrupt(lines);
+    assertEquals(lines.subList(0, 4), out.subList(0, 4));
+    assertEquals("{\"amount\":30.0,\"currency\":\"XXX\"}", out.get(4));
+  }
 }

@@ -197,7 +197,8 @@ public final class RowExpression {
     return value == null ? NullValue.NULL_VALUE : value;
   }
 
-  private static Object fromCel(Object out) throws ExpressionException {
+  /** A result in column form; a result that is not a column value fails, naming the expression. */
+  private Object fromCel(Object out) throws ExpressionException {
     if (out == null || out instanceof NullValue || out instanceof dev.cel.common.values.NullValue) {
       return null;
     }
@@ -208,7 +209,7 @@ public final class RowExpression {
       try {
         return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
       } catch (ArithmeticException e) {
-        throw new ExpressionException("yields the timestamp " + i + ", outside the range of epoch nanoseconds");
+        throw new ExpressionException("'" + source + "': yields the timestamp " + i + ", outside the range of epoch nanoseconds");
       }
     }
     if (out instanceof Long || out instanceof Double || out instanceof String || out instanceof Boolean) {
@@ -218,9 +219,9 @@ public final class RowExpression {
       return i.longValue();
     }
     if (out instanceof dev.cel.runtime.CelUnknownSet) {
-      throw new ExpressionException("refers to a column the row does not have");
+      throw new ExpressionException("'" + source + "': refers to a column the row does not have");
     }
-    throw new ExpressionException("yields a " + out.getClass().getSimpleName() + ", not a column value");
+    throw new ExpressionException("'" + source + "': yields a " + out.getClass().getSimpleName() + ", not a column value");
   }
 
   private static CelType celType(ColumnType type) {

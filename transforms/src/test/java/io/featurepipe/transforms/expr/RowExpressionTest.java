@@ -72,6 +72,17 @@ class RowExpressionTest {
     assertTrue(name.getMessage().contains("No such attribute(s): i"), name.getMessage());
   }
 
+  @Test
+  void aResultThatIsNoColumnValueFailsNamingTheExpression() throws ExpressionException {
+    Map<String, Object> cel = new HashMap<>();
+    cel.put("t", RowExpression.toCel(0L, ColumnType.TIMESTAMP));
+    String far = "timestamp('9999-01-01T00:00:00Z')";
+    ExpressionException e = assertThrows(ExpressionException.class,
+        () -> RowExpression.compile(far, TYPES).evaluateCel(cel));
+    assertEquals("'" + far + "': yields the timestamp 9999-01-01T00:00:00Z, outside the range of epoch nanoseconds",
+        e.getMessage());
+  }
+
   /**
    * One compiled expression evaluated from several threads at once (the feature server shares one
    * per request feature across its request threads): every result is its own row's.
