@@ -8,8 +8,6 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -32,46 +30,73 @@ import java.util.Map;
  *
  * <p><b>Why not a library sketch:</b> Misra-Gries and space-saving heavy-hitter sketches (and HLL)
  * depend on insertion order, and statistics must be bit-identical for any bundling (DESIGN §2).
+ *
+ * <p>Each kept value also carries its <em>shape</em>, its WTF-8 length and whether it holds an
+ * unpaired surrogate (what a string column's length sums and invalid UTF-8 count need): {@link
+ * #add} returns it, scanning only a value it does not keep. The kept values sit in an
+ * open-addressing table (parallel arrays, linear probing): a column of ten thousand users looked
+ * up once per record through a {@code HashMap} was the backfill's hottest method (6% of its CPU
+ * samples in {@code HashMap.getNode}, with 3% more in {@code String.equals} and 4% in scanning the
+ * same values' characters again, docs/benchmarks.md).
  */
 final class DistinctValueSample {
   private static final HashFunction HASH = Hashing.murmur3_128(0x5BE0CD19);
+  private static final int FIRST_SLOTS = 16;
 
   private final int capacity;
-  private final Map<String, long[]> kept = new HashMap<>(); // value -> {hash, count}
   private int level;
+  /** The kept values by slot ({@code null}: a free slot); the table is never more than half full. */
+  private String[] values = new String[FIRST_SLOTS];
+  private int[] hashCodes = new int[FIRST_SLOTS];
+  private long[] hashes = new long[FIRST_SLOTS];
+  private long[] counts = new long[FIRST_SLOTS];
+  private long[] shapes = new long[FIRST_SLOTS];
+  private int shift = 32 - Integer.numberOfTrailingZeros(FIRST_SLOTS);
+  private int size;
   /**
-   * The value added last and its entry ({@code null}: not kept at this level, which stays true at
-   * every higher level). Rows of one key arrive together (feature rows hold their key's columns),
-   * so most adds of such a column are the same value again: one equality check, no hash lookup.
+   * The value added last, its slot ({@code -1}: not kept at this level, which stays true at every
+   * higher level) and its shape. Rows of one key arrive together (feature rows hold their key's
+   * columns), so most adds of such a column are the same value again: one equality check.
    */
   private String lastValue;
-  private long[] lastEntry;
+  private int lastSlot;
+  private long lastShape;
 
   DistinctValueSample(int capacity) {
     this.capacity = capacity;
   }
 
-  void add(String value) {
+  /** Adds one value; returns its {@linkplain #shape shape}. */
+  long add(String value) {
     if (value.equals(lastValue)) {
-      if (lastEntry != null) {
-        lastEntry[1]++;
+      if (lastSlot >= 0) {
+        counts[lastSlot]++;
       }
-      return;
+      return lastShape;
     }
-    long[] e;
-    if (level > 0) {
-      // most values of a column sampled this far are not kept: the hash decides before any lookup
-      e = add(value, hash(value), 1);
-    } else {
-      e = kept.get(value);
-      if (e != null) {
-        e[1]++; // every value qualifies at level 0: no need to hash a kept one again
+    int slot;
+    long shape;
+    if (level == 0) {
+      // every value qualifies at level 0: a kept one needs neither its hash nor a scan again
+      int hashCode = value.hashCode();
+      slot = find(value, hashCode);
+      if (slot >= 0) {
+        counts[slot]++;
+        shape = shapes[slot];
       } else {
-        e = add(value, hash(value), 1);
+        shape = shape(value);
+        slot = add(value, hashCode, hash(value), 1, shape);
       }
+    } else {
+      // most values of a column sampled this far are not kept: the hash decides before any lookup
+      long hash = hash(value);
+      shape = shape(value);
+      slot = add(value, value.hashCode(), hash, 1, shape);
     }
     lastValue = value;
-    lastEntry = e;
+    lastSlot = slot;
+    lastShape = shape;
+    return shape;
   }
 
   /**
@@ -82,25 +107,105 @@ final class DistinctValueSample {
     return HASH.hashUnencodedChars(value).asLong();
   }
 
-  /** Adds {@code count} of a value; its entry afterwards, or {@code null} when it is not kept. */
-  private long[] add(String value, long hash, long count) {
+  /**
+   * A value's WTF-8 length (its UTF-8 length, an unpaired surrogate taking 3 bytes) times two, plus
+   * one when it holds an unpaired surrogate.
+   */
+  static long shape(String value) {
+    long length = 0;
+    int unpaired = 0;
+    int n = value.length();
+    for (int i = 0; i < n; i++) {
+      char c = value.charAt(i);
+      if (c < 0x80) {
+        length++;
+      } else if (c < 0x800) {
+        length += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(value.charAt(i + 1))) {
+        length += 4;
+        i++;
+      } else {
+        length += 3;
+        if (Character.isSurrogate(c)) {
+          unpaired = 1;
+        }
+      }
+    }
+    return length << 1 | unpaired;
+  }
+
+  /** Adds {@code count} of a value; its slot afterwards, or {@code -1} when it is not kept. */
+  private int add(String value, int hashCode, long hash, long count, long shape) {
     if (!qualifies(hash, level)) {
-      return null;
+      return -1;
     }
-    long[] e = kept.get(value);
-    if (e != null) {
-      e[1] += count;
-      return e;
+    int slot = find(value, hashCode);
+    if (slot >= 0) {
+      counts[slot] += count;
+      return slot;
     }
-    e = new long[] {hash, count};
-    kept.put(value, e);
-    if (kept.size() <= capacity) {
-      return e;
+    slot = put(value, hashCode, hash, count, shape);
+    if (size <= capacity) {
+      return slot;
     }
-    while (kept.size() > capacity) {
+    while (size > capacity) {
       raise(level + 1);
     }
-    return qualifies(hash, level) ? e : null;
+    return qualifies(hash, level) ? find(value, hashCode) : -1;
+  }
+
+  /** The value's slot, or {@code -1} when it is not kept. */
+  private int find(String value, int hashCode) {
+    int mask = values.length - 1;
+    for (int i = (hashCode * 0x9E3779B9) >>> shift; ; i = (i + 1) & mask) {
+      String v = values[i];
+      if (v == null) {
+        return -1;
+      }
+      if (hashCodes[i] == hashCode && v.equals(value)) {
+        return i;
+      }
+    }
+  }
+
+  /** Puts a value that is not kept into a free slot (growing the table first if need be); its slot. */
+  private int put(String value, int hashCode, long hash, long count, long shape) {
+    if (2 * (size + 1) > values.length) {
+      rebuild(2 * values.length);
+    }
+    int mask = values.length - 1;
+    int i = (hashCode * 0x9E3779B9) >>> shift;
+    while (values[i] != null) {
+      i = (i + 1) & mask;
+    }
+    values[i] = value;
+    hashCodes[i] = hashCode;
+    hashes[i] = hash;
+    counts[i] = count;
+    shapes[i] = shape;
+    size++;
+    return i;
+  }
+
+  /** The table again with {@code slots} slots, holding the values that qualify at the level. */
+  private void rebuild(int slots) {
+    String[] oldValues = values;
+    int[] oldHashCodes = hashCodes;
+    long[] oldHashes = hashes;
+    long[] oldCounts = counts;
+    long[] oldShapes = shapes;
+    values = new String[slots];
+    hashCodes = new int[slots];
+    hashes = new long[slots];
+    counts = new long[slots];
+    shapes = new long[slots];
+    shift = 32 - Integer.numberOfTrailingZeros(slots);
+    size = 0;
+    for (int i = 0; i < oldValues.length; i++) {
+      if (oldValues[i] != null && qualifies(oldHashes[i], level)) {
+        put(oldValues[i], oldHashCodes[i], oldHashes[i], oldCounts[i], oldShapes[i]);
+      }
+    }
   }
 
   private static boolean qualifies(long hash, int level) {
@@ -109,22 +214,18 @@ final class DistinctValueSample {
 
   private void raise(int newLevel) {
     level = newLevel;
-    lastValue = null; // its entry may go
-    lastEntry = null;
-    Iterator<long[]> it = kept.values().iterator();
-    while (it.hasNext()) {
-      if (!qualifies(it.next()[0], level)) {
-        it.remove();
-      }
-    }
+    lastValue = null; // its slot may go
+    rebuild(values.length);
   }
 
   void merge(DistinctValueSample o) {
     if (o.level > level) {
       raise(o.level);
     }
-    for (Map.Entry<String, long[]> e : o.kept.entrySet()) {
-      add(e.getKey(), e.getValue()[0], e.getValue()[1]);
+    for (int i = 0; i < o.values.length; i++) {
+      if (o.values[i] != null) {
+        add(o.values[i], o.hashCodes[i], o.hashes[i], o.counts[i], o.shapes[i]);
+      }
     }
   }
 
@@ -139,14 +240,16 @@ final class DistinctValueSample {
   }
 
   long estimatedDistinct() {
-    return level == 0 ? kept.size() : Math.round(Math.scalb((double) kept.size(), level));
+    return level == 0 ? size : Math.round(Math.scalb((double) size, level));
   }
 
   /** The kept values by count descending, ties by value descending (code point order). */
   List<Map.Entry<String, Long>> ranked() {
-    List<Map.Entry<String, Long>> out = new ArrayList<>(kept.size());
-    for (Map.Entry<String, long[]> e : kept.entrySet()) {
-      out.add(Map.entry(e.getKey(), e.getValue()[1]));
+    List<Map.Entry<String, Long>> out = new ArrayList<>(size);
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] != null) {
+        out.add(Map.entry(values[i], counts[i]));
+      }
     }
     out.sort(
         (a, b) -> {
@@ -159,12 +262,17 @@ final class DistinctValueSample {
   /** The level, then the kept values in code point order with their counts. */
   void write(DataOutput out) throws IOException {
     ValueCodec.writeVarLong(level, out);
-    List<String> values = new ArrayList<>(kept.keySet());
-    values.sort(ValueOrdering::compareStrings);
-    ValueCodec.writeVarLong(values.size(), out);
-    for (String v : values) {
-      ValueCodec.writeString(v, out);
-      ValueCodec.writeVarLong(kept.get(v)[1], out);
+    List<Integer> slots = new ArrayList<>(size);
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] != null) {
+        slots.add(i);
+      }
+    }
+    slots.sort((a, b) -> ValueOrdering.compareStrings(values[a], values[b]));
+    ValueCodec.writeVarLong(slots.size(), out);
+    for (int i : slots) {
+      ValueCodec.writeString(values[i], out);
+      ValueCodec.writeVarLong(counts[i], out);
     }
   }
 
@@ -175,7 +283,7 @@ final class DistinctValueSample {
     for (int i = 0; i < n; i++) {
       String v = ValueCodec.readString(in);
       long count = ValueCodec.readVarLong(in);
-      s.kept.put(v, new long[] {hash(v), count});
+      s.put(v, v.hashCode(), hash(v), count, shape(v));
     }
     return s;
   }

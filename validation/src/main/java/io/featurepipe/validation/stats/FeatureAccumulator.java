@@ -7,7 +7,6 @@ import io.featurepipe.transforms.model.Aggregation;
 import io.featurepipe.transforms.model.AggregationKind;
 import io.featurepipe.transforms.model.ColumnType;
 import io.featurepipe.transforms.record.ValueCodec;
-import io.featurepipe.transforms.record.Wtf8;
 import io.featurepipe.validation.columns.Column;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -122,18 +121,9 @@ final class FeatureAccumulator {
   }
 
   private void addString(Object v) {
-    String s = asType(v, String.class);
-    sample.add(s);
-    totalLength += Wtf8.length(s);
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        invalidUtf8++;
-        break;
-      }
-    }
+    long shape = sample.add(asType(v, String.class)); // its length, scanned once per kept value
+    totalLength += shape >>> 1;
+    invalidUtf8 += shape & 1;
   }
 
   private void addDouble(Object v) {

@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.google.common.hash.Hashing;
+import io.featurepipe.transforms.aggregate.ValueOrdering;
+import io.featurepipe.transforms.record.ValueCodec;
+import io.featurepipe.transforms.record.Wtf8;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +17,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class DistinctValueSampleTest {
@@ -68,13 +75,102 @@ class DistinctValueSampleTest {
     assertEquals(bytes(expected), bytes(continued));
   }
 
-  private static List<Byte> bytes(DistinctValueSample sample) throws IOException {
+  /**
+   * Against a model of what the sample promises: the level is the smallest at which the distinct
+   * values of everything added qualify within the capacity, and the kept values are exactly those,
+   * with exact counts, whether added one by one or through merges of parts; every add returns its
+   * value's shape (WTF-8 length, unpaired surrogate).
+   */
+  @Test
+  void keepsWhatTheModelKeepsAndReturnsEveryValuesShape() throws IOException {
+    Random random = new Random(7);
+    // "Aa" and "BB" share a String.hashCode
+    String[] odd = {"Aa", "BB", "Zürich", "東京", "pay 💳", "a\uD800", "\uDC00b", "", "x\uD83D\uDCB3y"};
+    for (int round = 0; round < 40; round++) {
+      int capacity = 1 + random.nextInt(64);
+      int distinct = 1 + random.nextInt(400);
+      List<String> adds = new ArrayList<>();
+      for (int i = random.nextInt(3000); i >= 0; i--) {
+        int v = random.nextInt(distinct);
+        adds.add(v < odd.length ? odd[v] : "v" + (v * 7919 % 100_003));
+      }
+      TreeMap<String, Long> counts = new TreeMap<>();
+      long lengths = 0, unpaired = 0;
+      for (String v : adds) {
+        counts.merge(v, 1L, Long::sum);
+        lengths += Wtf8.length(v);
+        unpaired += new String(v.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8).equals(v) ? 0 : 1;
+      }
+      int level = 0;
+      while (qualifying(counts.keySet(), level) > capacity) {
+        level++;
+      }
+      ByteArrayOutputStream model = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(model);
+      ValueCodec.writeVarLong(level, out);
+      List<String> kept = new ArrayList<>();
+      for (String v : counts.keySet()) {
+        if (qualifies(v, level)) {
+          kept.add(v);
+        }
+      }
+      kept.sort(ValueOrdering::compareStrings);
+      ValueCodec.writeVarLong(kept.size(), out);
+      for (String v : kept) {
+        ValueCodec.writeString(v, out);
+        ValueCodec.writeVarLong(counts.get(v), out);
+      }
+
+      DistinctValueSample whole = new DistinctValueSample(capacity);
+      DistinctValueSample merged = new DistinctValueSample(capacity);
+      DistinctValueSample part = new DistinctValueSample(capacity);
+      long shapeLengths = 0, shapeUnpaired = 0;
+      for (String v : adds) {
+        long shape = whole.add(v);
+        shapeLengths += shape >>> 1;
+        shapeUnpaired += shape & 1;
+        part.add(v);
+        if (random.nextInt(200) == 0) {
+          merged.merge(random.nextBoolean() ? part : DistinctValueSample.read(capacity, in(part)));
+          part = new DistinctValueSample(capacity);
+        }
+      }
+      merged.merge(part);
+      String round_ = "round " + round + ", capacity " + capacity + ", " + counts.size() + " distinct";
+      assertEquals(toList(model.toByteArray()), bytes(whole), round_);
+      assertEquals(toList(model.toByteArray()), bytes(merged), round_);
+      assertEquals(toList(model.toByteArray()), bytes(whole.copy()), round_);
+      assertEquals(lengths, shapeLengths, round_);
+      assertEquals(unpaired, shapeUnpaired, round_);
+      assertEquals(kept.size(), whole.ranked().size(), round_);
+    }
+  }
+
+  private static long qualifying(Set<String> values, int level) {
+    return values.stream().filter(v -> qualifies(v, level)).count();
+  }
+
+  private static boolean qualifies(String v, int level) {
+    return level == 0 || DistinctValueSample.hash(v) >>> (64 - level) == 0;
+  }
+
+  private static DataInputStream in(DistinctValueSample sample) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     sample.write(new DataOutputStream(out));
+    return new DataInputStream(new ByteArrayInputStream(out.toByteArray()));
+  }
+
+  private static List<Byte> toList(byte[] bytes) {
     List<Byte> list = new ArrayList<>();
-    for (byte b : out.toByteArray()) {
+    for (byte b : bytes) {
       list.add(b);
     }
     return list;
+  }
+
+  private static List<Byte> bytes(DistinctValueSample sample) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    sample.write(new DataOutputStream(out));
+    return toList(out.toByteArray());
   }
 }
