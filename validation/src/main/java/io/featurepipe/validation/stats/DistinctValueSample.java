@@ -144,14 +144,13 @@ final class DistinctValueSample {
       counts[slot] += count;
       return slot;
     }
-    slot = put(value, hashCode, hash, count, shape);
-    if (size <= capacity) {
-      return slot;
-    }
-    while (size > capacity) {
+    // one more kept value would pass the capacity: raise the level until the kept values, this one
+    // included if it still qualifies, fit (the same kept set as adding it first; the table stays
+    // within twice the capacity)
+    while (size + (qualifies(hash, level) ? 1 : 0) > capacity) {
       raise(level + 1);
     }
-    return qualifies(hash, level) ? find(value, hashCode) : -1;
+    return qualifies(hash, level) ? put(value, hashCode, hash, count, shape) : -1;
   }
 
   /** The value's slot, or {@code -1} when it is not kept. */
@@ -187,8 +186,12 @@ final class DistinctValueSample {
     return i;
   }
 
-  /** The table again with {@code slots} slots, holding the values that qualify at the level. */
+  /**
+   * The table again with {@code slots} slots, holding the values that qualify at the level. Slots
+   * move: the value added last is forgotten (its slot may go).
+   */
   private void rebuild(int slots) {
+    lastValue = null;
     String[] oldValues = values;
     int[] oldHashCodes = hashCodes;
     long[] oldHashes = hashes;
@@ -214,7 +217,6 @@ final class DistinctValueSample {
 
   private void raise(int newLevel) {
     level = newLevel;
-    lastValue = null; // its slot may go
     rebuild(values.length);
   }
 

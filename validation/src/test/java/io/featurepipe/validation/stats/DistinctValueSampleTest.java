@@ -146,6 +146,29 @@ class DistinctValueSampleTest {
     }
   }
 
+  @Test
+  void aValueAddedAgainAfterAMergeGrewTheTableCountsOnce() throws IOException {
+    // a merge of new values moves every slot when the table grows; the value added last must not
+    // keep its old slot (capacity far above the values: no level rises to hide it)
+    DistinctValueSample sample = new DistinctValueSample(16_384);
+    sample.add("x");
+    DistinctValueSample others = new DistinctValueSample(16_384);
+    for (int i = 0; i < 40; i++) {
+      others.add("v" + i);
+    }
+    sample.merge(others);
+    sample.add("x");
+    DistinctValueSample expected = new DistinctValueSample(16_384);
+    expected.merge(others);
+    expected.add("x");
+    expected.add("y");
+    expected.add("x");
+    DistinctValueSample withY = sample.copy();
+    withY.add("y");
+    assertEquals(bytes(expected), bytes(withY));
+    assertEquals(2L, sample.ranked().stream().filter(e -> e.getKey().equals("x")).findFirst().orElseThrow().getValue());
+  }
+
   private static long qualifying(Set<String> values, int level) {
     return values.stream().filter(v -> qualifies(v, level)).count();
   }
