@@ -114,8 +114,8 @@ final class FeatureAccumulator {
       case STRING -> addString(v);
       case DOUBLE -> addDouble(v);
       case INT64 -> addLong(asType(v, Long.class));
-      case BOOL -> addLong(asType(v, Boolean.class) ? 1L : 0L);
-      case TIMESTAMP -> addLong(Math.floorDiv(asType(v, Long.class), 1_000_000L));
+      case BOOL -> addLong(asType(v, Boolean.class) ? ONE : ZERO);
+      case TIMESTAMP -> addLong(Long.valueOf(Math.floorDiv(asType(v, Long.class), 1_000_000L)));
       default -> throw wrongType(v);
     }
   }
@@ -127,7 +127,8 @@ final class FeatureAccumulator {
   }
 
   private void addDouble(Object v) {
-    double x = asType(v, Double.class);
+    Double boxed = asType(v, Double.class); // given to both moment accumulators as it is: no boxing per value
+    double x = boxed;
     if (Double.isNaN(x)) {
       nan++;
       return;
@@ -144,15 +145,22 @@ final class FeatureAccumulator {
     if (x == 0) {
       zeros++;
       x = 0.0; // -0.0 and 0.0 are one value here
+      boxed = ZERO_DOUBLE;
     }
     finiteMin = Math.min(finiteMin, x);
     finiteMax = Math.max(finiteMax, x);
-    mean.add(x, 0);
-    variance.add(x, 0);
+    mean.add(boxed, 0);
+    variance.add(boxed, 0);
     sketch.add(x);
   }
 
-  private void addLong(long x) {
+  private static final Long ZERO = 0L;
+  private static final Long ONE = 1L;
+  private static final Double ZERO_DOUBLE = 0.0;
+
+  /** Adds a number of an INT statistics column, boxed once (both moment accumulators take the same object). */
+  private void addLong(Long boxed) {
+    long x = boxed;
     numbers++;
     if (x == 0) {
       zeros++;
@@ -160,8 +168,8 @@ final class FeatureAccumulator {
     double d = x;
     finiteMin = Math.min(finiteMin, d);
     finiteMax = Math.max(finiteMax, d);
-    mean.add(x, 0);
-    variance.add(x, 0);
+    mean.add(boxed, 0);
+    variance.add(boxed, 0);
     sketch.add(d);
   }
 
