@@ -2,6 +2,7 @@ package io.featurepipe.sinks.files;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Serializable;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.util.List;
@@ -15,6 +16,8 @@ import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.Encoder;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 
 /**
@@ -24,8 +27,15 @@ import org.apache.beam.sdk.transforms.SerializableFunction;
  * @param <T> the element type
  */
 public final class AvroFormat<T> implements FileFormat<T> {
-  private final SerializableFunction<T, GenericRecord> toRecord;
+  private final Encoding<T> encoding;
   private final SerializableFunction<T, Map<String, String>> metadata;
+
+  /** How a partition's elements are written: its schema and a datum writer, from its first element. */
+  public interface Encoding<T> extends Serializable {
+    Schema schema(T first);
+
+    DatumWriter<T> writer(T first);
+  }
 
   /**
    * @param toRecord converts an element (all elements of a partition share a schema)
@@ -34,8 +44,42 @@ public final class AvroFormat<T> implements FileFormat<T> {
   public AvroFormat(
       SerializableFunction<T, GenericRecord> toRecord,
       SerializableFunction<T, Map<String, String>> metadata) {
-    this.toRecord = toRecord;
+    this(new Records<>(toRecord), metadata);
+  }
+
+  /**
+   * Elements written by their own datum writer (which must write the bytes of the partition's
+   * schema).
+   *
+   * @param metadata the file metadata for a partition, from its first element
+   */
+  public AvroFormat(Encoding<T> encoding, SerializableFunction<T, Map<String, String>> metadata) {
+    this.encoding = encoding;
     this.metadata = metadata;
+  }
+
+  /** Elements converted to generic records, written by {@link RecordWriter}. */
+  private record Records<T>(SerializableFunction<T, GenericRecord> toRecord) implements Encoding<T> {
+    @Override
+    public Schema schema(T first) {
+      return toRecord.apply(first).getSchema();
+    }
+
+    @Override
+    public DatumWriter<T> writer(T first) {
+      RecordWriter records = new RecordWriter(schema(first));
+      return new DatumWriter<>() {
+        @Override
+        public void setSchema(Schema schema) {
+          records.setSchema(schema);
+        }
+
+        @Override
+        public void write(T element, Encoder out) throws IOException {
+          records.write(toRecord.apply(element), out);
+        }
+      };
+    }
   }
 
   @Override
@@ -45,15 +89,15 @@ public final class AvroFormat<T> implements FileFormat<T> {
 
   @Override
   public Writer<T> open(WritableByteChannel channel, T first) throws IOException {
-    Schema schema = toRecord.apply(first).getSchema();
-    DataFileWriter<GenericRecord> w = new DataFileWriter<>(new RecordWriter(schema));
+    Schema schema = encoding.schema(first);
+    DataFileWriter<T> w = new DataFileWriter<>(encoding.writer(first));
     w.setCodec(CodecFactory.snappyCodec());
     metadata.apply(first).forEach(w::setMeta);
     w.create(schema, Channels.newOutputStream(channel));
     return new Writer<>() {
       @Override
       public void write(T element) throws IOException {
-        w.append(toRecord.apply(element));
+        w.append(element);
       }
 
       @Override

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.avro.Schema;
+import org.apache.avro.io.DatumWriter;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileSystems;
@@ -137,7 +139,7 @@ public final class WriteOffline extends PTransform<PCollection<FeatureRow>, PCol
                     layout.root(),
                     "run-" + runId,
                     new AvroFormat<FeatureRow>(
-                        r -> records.get(r.group()).toAvro(r),
+                        new RowEncoding(records),
                         r -> Map.of("featurepipe.group", r.group(), "featurepipe.version", r.version(), "featurepipe.run", id)),
                     r -> OfflineLayout.partition(r.group(), r.version(), OfflineLayout.dateOf(r.windowEndMillis()))));
     List<String> partitions = new ArrayList<>();
@@ -252,6 +254,19 @@ public final class WriteOffline extends PTransform<PCollection<FeatureRow>, PCol
         }
       }
       FileSystems.delete(old, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    }
+  }
+
+  /** Each group's rows in their offline schema, written by {@link OfflineRecords#datumWriter()}. */
+  private record RowEncoding(Map<String, OfflineRecords> records) implements AvroFormat.Encoding<FeatureRow> {
+    @Override
+    public Schema schema(FeatureRow first) {
+      return records.get(first.group()).schema();
+    }
+
+    @Override
+    public DatumWriter<FeatureRow> writer(FeatureRow first) {
+      return records.get(first.group()).datumWriter();
     }
   }
 }

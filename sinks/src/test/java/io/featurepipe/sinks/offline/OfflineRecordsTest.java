@@ -1,0 +1,145 @@
+package io.featurepipe.sinks.offline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.featurepipe.transforms.definitions.RepositoryLoader;
+import io.featurepipe.transforms.model.ColumnType;
+import io.featurepipe.transforms.model.EntityDef;
+import io.featurepipe.transforms.model.FeatureDef;
+import io.featurepipe.transforms.model.FeatureGroupDef;
+import io.featurepipe.transforms.model.FeatureRepository;
+import io.featurepipe.transforms.model.Field;
+import io.featurepipe.transforms.record.FeatureRow;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.EncoderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The offline rows' own datum writer writes the bytes a generic datum writer writes for the row's
+ * generic record, for every group of the sample repository and a group of timestamps (every output
+ * type: counts, sums and means, strings, booleans, timestamps, lists; keys of two parts) over random
+ * values with nulls and extremes.
+ */
+class OfflineRecordsTest {
+
+  @Test
+  void theRowWriterWritesTheGenericRecordsBytes(@TempDir Path dir) throws Exception {
+    // the sample repository has no timestamp-valued feature: a group of timestamps and a two-part key beside it
+    Files.writeString(dir.resolve("defs.yaml"), """
+        kind: source
+        name: s
+        format: jsonl
+        timestamp: ts
+        timestamp_format: iso8601
+        fields:
+          - {name: ts, type: timestamp, required: true}
+          - {name: k, type: string, required: true}
+          - {name: n, type: int, required: true}
+          - {name: seen, type: timestamp}
+        bounded: {path: "s/{date}.jsonl"}
+        ---
+        kind: entity
+        name: e
+        keys: [{name: k, type: string}, {name: n, type: int}]
+        ---
+        kind: feature_group
+        name: times
+        entity: e
+        source: s
+        keys: {k: k, n: n}
+        hop: 1h
+        features:
+          - {name: last_seen, agg: last, column: seen, window: 1h}
+          - {name: recent_seen, agg: last_k(3), column: seen, window: 2h}
+        """);
+    List<FeatureGroupDef> groups = new ArrayList<>();
+    FeatureRepository payments = RepositoryLoader.load(Path.of("../feature-defs/payments"));
+    FeatureRepository times = RepositoryLoader.load(dir);
+    payments.allGroups().forEach(groups::add);
+    groups.add(times.group("times"));
+    Random random = new Random(41);
+    Set<ColumnType> types = EnumSet.noneOf(ColumnType.class);
+    boolean lists = false;
+    int rows = 0;
+    for (FeatureGroupDef group : groups) {
+      FeatureRepository repo = group.name().equals("times") ? times : payments;
+      EntityDef entity = repo.entity(group.entity());
+      OfflineRecords records = new OfflineRecords(group, entity);
+      DatumWriter<FeatureRow> direct = records.datumWriter();
+      GenericDatumWriter<GenericRecord> generic = new GenericDatumWriter<>(records.schema());
+      for (FeatureDef f : group.features()) {
+        types.add(f.outputType().element());
+        lists |= f.outputType().list();
+      }
+      for (int n = 0; n < 300; n++) {
+        List<Object> key = new ArrayList<>();
+        for (Field k : entity.keys()) {
+          key.add(value(k.type(), random));
+        }
+        Object[] values = new Object[group.features().size()];
+        for (int f = 0; f < values.length; f++) {
+          FeatureDef def = group.features().get(f);
+          if (random.nextInt(5) == 0) {
+            continue; // null
+          }
+          if (def.outputType().list()) {
+            List<Object> list = new ArrayList<>();
+            for (int i = random.nextInt(4); i > 0; i--) {
+              list.add(value(def.outputType().element(), random));
+            }
+            values[f] = list;
+          } else {
+            values[f] = value(def.outputType().element(), random);
+          }
+        }
+        long windowEnd = 1_767_225_600_000L + random.nextInt(1_000_000) * 3_600_000L;
+        FeatureRow row = new FeatureRow(group.name(), group.version(), key, windowEnd, values, false, new BitSet(), false, 0);
+        assertArrayEquals(bytes(generic, records.toAvro(row)), bytes(direct, row), group.name() + " row " + n);
+        rows++;
+      }
+    }
+    assertTrue(lists, "a list feature was written");
+    assertEquals(EnumSet.of(ColumnType.INT64, ColumnType.DOUBLE, ColumnType.STRING, ColumnType.BOOL, ColumnType.TIMESTAMP),
+        types, "every scalar type was written");
+    assertTrue(rows > 1000, rows + " rows");
+  }
+
+  private static Object value(ColumnType type, Random random) {
+    return switch (type) {
+      case INT64 -> random.nextBoolean() ? (long) random.nextInt(100) : random.nextLong();
+      case DOUBLE -> switch (random.nextInt(6)) {
+        case 0 -> Double.NaN;
+        case 1 -> -0.0;
+        case 2 -> Double.NEGATIVE_INFINITY;
+        default -> random.nextGaussian() * 1e6;
+      };
+      case STRING -> List.of("", "u42", "Zürich", "東京", "pay 💳", "x".repeat(300)).get(random.nextInt(6));
+      case BOOL -> random.nextBoolean();
+      case TIMESTAMP -> 1_767_225_600_000_000_000L + random.nextLong(1_000_000_000_000_000L);
+      default -> throw new IllegalArgumentException(type.toString());
+    };
+  }
+
+  private static <D> byte[] bytes(DatumWriter<D> writer, D datum) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+    writer.write(datum, encoder);
+    encoder.flush();
+    return out.toByteArray();
+  }
+}
