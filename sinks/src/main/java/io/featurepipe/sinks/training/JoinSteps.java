@@ -152,7 +152,8 @@ final class JoinSteps {
    *
    * <p>Why per bundle rather than one output per spine row and group for {@code Count}, {@code
    * Distinct} and the filter's combine to reduce: a batch bundle holds thousands of spine rows
-   * (on Flink up to {@code --maxBundleSize}, 5,000 by default in batch), which ask far fewer
+   * (on Flink a batch step's bundle is its task's whole input: Beam 2.70's runner closes bundles
+   * by count and time only in streams, {@code DoFnOperator.shoudBundleElements}), which ask far fewer
    * partitions than they have rows (a month of dates asks 31), and fewer buckets and lookups as
    * far as they repeat a key in a month or a key and hour. A
    * runner's combiner lifting would reach the same totals, but only after wrapping, tagging and
