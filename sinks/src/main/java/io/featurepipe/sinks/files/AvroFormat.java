@@ -21,8 +21,9 @@ import org.apache.avro.io.Encoder;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 
 /**
- * Avro container files (snappy) of elements converted to generic records, with file metadata.
- * Part files join block by block, without decoding ({@code appendAllFrom}).
+ * Avro container files (snappy) of elements converted to generic records, or written by their own
+ * datum writer ({@link Encoding}: the offline rows), with file metadata. Part files join block by
+ * block, without decoding ({@code appendAllFrom}).
  *
  * @param <T> the element type
  */
