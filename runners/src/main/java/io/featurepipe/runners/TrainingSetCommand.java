@@ -75,7 +75,9 @@ final class TrainingSetCommand implements Callable<Integer> {
   @Option(
       names = "--hot-key-threshold",
       paramLabel = "N",
-      description = "Spine rows per (group, key, date of the window end) above which the join spreads them over several workers.")
+      description = "Spine rows per bucket (group, key and the month of the window end; its date for hops under 45 minutes) above which "
+          + "the join spreads them over several workers (default 10000). Lowered per group so that a bucket's spine rows and "
+          + "offline rows stay within 10,000 elements of state.")
   Long hotKeyThreshold;
 
   @Option(

@@ -44,7 +44,7 @@ public final class TrainingSet {
    * What to build.
    *
    * @param features {@code g:f,g:*}, see {@link FeatureSelection#parse}
-   * @param hotKeyThreshold spine rows per bucket (group, key, date) above which the join spreads the bucket; 0 for the
+   * @param hotKeyThreshold spine rows per bucket (group, key, month or date) above which the join spreads the bucket; 0 for the
    *     default ({@link JoinPointInTime#DEFAULT_HOT_KEY_THRESHOLD})
    */
   public record Spec(

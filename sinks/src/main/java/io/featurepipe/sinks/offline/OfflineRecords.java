@@ -113,35 +113,47 @@ public final class OfflineRecords implements Serializable {
     }
     return new DatumWriter<>() {
       @Override
-      public void setSchema(Schema ignored) {}
+      public void setSchema(Schema given) {
+        if (!given.equals(schema())) {
+          throw new IllegalArgumentException("the rows of group " + group.name() + " are written in " + schema() + ", not " + given);
+        }
+      }
 
       @Override
       public void write(FeatureRow row, Encoder out) throws IOException {
-        List<Object> key = row.key();
-        for (int i = 0; i < keys.size(); i++) {
-          writeScalar(key.get(i), keys.get(i), out); // keys go as they are (no timestamp scaling), as in toAvro
-        }
-        out.writeLong(row.windowEndMillis() * 1000L);
-        Object[] values = row.values();
-        for (int f = 0; f < elements.length; f++) {
-          Object v = values[f];
-          if (v == null) {
-            out.writeIndex(0);
-            continue;
+        int field = 0; // the schema's field being written, for the error
+        try {
+          List<Object> key = row.key();
+          for (; field < keys.size(); field++) {
+            writeScalar(key.get(field), keys.get(field), out); // keys go as they are, as in toAvro
           }
-          out.writeIndex(1);
-          if (lists[f]) {
-            List<?> list = (List<?>) v;
-            out.writeArrayStart();
-            out.setItemCount(list.size());
-            for (Object o : list) {
-              out.startItem();
-              writeScalar(toAvro(o, elements[f]), elements[f], out);
+          out.writeLong(row.windowEndMillis() * 1000L);
+          field++;
+          Object[] values = row.values();
+          for (int f = 0; f < elements.length; f++, field++) {
+            Object v = values[f];
+            if (v == null) {
+              out.writeIndex(0);
+              continue;
             }
-            out.writeArrayEnd();
-          } else {
-            writeScalar(toAvro(v, elements[f]), elements[f], out);
+            out.writeIndex(1);
+            if (lists[f]) {
+              List<?> list = (List<?>) v;
+              out.writeArrayStart();
+              out.setItemCount(list.size());
+              for (Object o : list) {
+                out.startItem();
+                writeScalar(toAvro(o, elements[f]), elements[f], out);
+              }
+              out.writeArrayEnd();
+            } else {
+              writeScalar(toAvro(v, elements[f]), elements[f], out);
+            }
           }
+        } catch (ClassCastException | NullPointerException e) {
+          throw new IllegalArgumentException("group " + group.name() + ", key " + row.key() + ", window end "
+              + row.windowEndMillis() + ": field '" + schema().getFields().get(field).name()
+              + "' holds no value of its offline type (" + e.getMessage() + ")", e);
         }
       }
     };

@@ -83,7 +83,10 @@ import org.apache.beam.sdk.values.PCollectionView;
  */
 public final class JoinPointInTime extends PTransform<PCollection<SpineRow>, PCollection<JoinedRow>> {
 
-  /** Default number of spine rows per bucket (group, key, date) above which the bucket is spread. */
+  /**
+   * Default number of spine rows per bucket (group, key, and the month of the window end, or its
+   * date for hops under 45 minutes) above which the bucket is spread.
+   */
   public static final long DEFAULT_HOT_KEY_THRESHOLD = 10_000;
 
   private final FeatureRepository repository;

@@ -2,6 +2,7 @@ package io.featurepipe.sinks.offline;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.featurepipe.transforms.definitions.RepositoryLoader;
@@ -119,18 +120,36 @@ class OfflineRecordsTest {
     assertTrue(rows > 1000, rows + " rows");
   }
 
+  @Test
+  void aValueOfTheWrongTypeFailsNamingTheField() throws Exception {
+    FeatureRepository repo = RepositoryLoader.load(Path.of("../feature-defs/payments"));
+    FeatureGroupDef group = repo.allGroups().iterator().next();
+    OfflineRecords records = new OfflineRecords(group, repo.entity(group.entity()));
+    Object[] values = new Object[group.features().size()];
+    values[0] = new Object(); // no offline type holds it
+    List<Object> key = new ArrayList<>();
+    repo.entity(group.entity()).keys().forEach(k -> key.add(k.type() == ColumnType.STRING ? "k" : 1L));
+    FeatureRow row = new FeatureRow(group.name(), group.version(), key, 0L, values, false, new BitSet(), false, 0);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> bytes(records.datumWriter(), row));
+    assertTrue(e.getMessage().contains("field '" + group.features().get(0).name() + "'"), e.getMessage());
+  }
+
   private static Object value(ColumnType type, Random random) {
     return switch (type) {
       case INT64 -> random.nextBoolean() ? (long) random.nextInt(100) : random.nextLong();
-      case DOUBLE -> switch (random.nextInt(6)) {
+      case DOUBLE -> switch (random.nextInt(7)) {
         case 0 -> Double.NaN;
         case 1 -> -0.0;
         case 2 -> Double.NEGATIVE_INFINITY;
+        case 3 -> Double.POSITIVE_INFINITY;
         default -> random.nextGaussian() * 1e6;
       };
-      case STRING -> List.of("", "u42", "Zürich", "東京", "pay 💳", "x".repeat(300)).get(random.nextInt(6));
+      case STRING -> List.of("", "u42", "Zürich", "東京", "pay 💳", "x".repeat(300), "a\uD800b").get(random.nextInt(7));
       case BOOL -> random.nextBoolean();
-      case TIMESTAMP -> 1_767_225_600_000_000_000L + random.nextLong(1_000_000_000_000_000L);
+      case TIMESTAMP -> random.nextBoolean()
+          ? 1_767_225_600_000_000_000L + random.nextLong(1_000_000_000_000_000L)
+          : -random.nextLong(1_000_000_000_000_000_000L) - 1; // before 1970, not a whole microsecond
       default -> throw new IllegalArgumentException(type.toString());
     };
   }
