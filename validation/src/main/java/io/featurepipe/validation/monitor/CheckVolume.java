@@ -4,12 +4,17 @@ import io.featurepipe.transforms.group.CombineInBundles;
 import io.featurepipe.transforms.record.Alert;
 import io.featurepipe.transforms.record.FeatureRow;
 import io.featurepipe.transforms.record.SourceRecord;
+import java.io.Serializable;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.MapCoder;
@@ -129,58 +134,51 @@ public final class CheckVolume extends PTransform<PCollection<KV<String, Long>>,
    * the rows by their timestamp (1 ms before the window end when emitted on time).
    */
   public static PTransform<PCollection<FeatureRow>, PCollection<KV<String, Long>>> featureRows() {
-    return new RowItems();
+    return new Items<FeatureRow>(row -> row.empty() ? null : row.group(), FeatureRow::windowEndMillis);
   }
 
   /** A source's records as items: {@code KV<source, event time millis>}. */
   public static PTransform<PCollection<SourceRecord>, PCollection<KV<String, Long>>> records(String source) {
-    return new RecordItems(source);
+    return new Items<SourceRecord>(r -> source, SourceRecord::eventTimeMillis);
   }
 
-  private static final class RowItems extends PTransform<PCollection<FeatureRow>, PCollection<KV<String, Long>>> {
+  /** Elements as items: {@code KV<name, millis>}, an element without a name ({@code null}) left out. */
+  private static final class Items<T> extends PTransform<PCollection<T>, PCollection<KV<String, Long>>> {
+    private final SerializableFunction<T, String> nameOf;
+    private final SerializableFunction<T, Long> millisOf;
+
+    Items(SerializableFunction<T, String> nameOf, SerializableFunction<T, Long> millisOf) {
+      this.nameOf = nameOf;
+      this.millisOf = millisOf;
+    }
+
     @Override
-    public PCollection<KV<String, Long>> expand(PCollection<FeatureRow> rows) {
-      return rows.apply("Items", ParDo.of(new RowItemFn())).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+    public PCollection<KV<String, Long>> expand(PCollection<T> elements) {
+      return elements.apply("Items", ParDo.of(new ItemFn<>(nameOf, millisOf)))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
     }
   }
 
-  private static final class RowItemFn extends DoFn<FeatureRow, KV<String, Long>> {
+  private static final class ItemFn<T> extends DoFn<T, KV<String, Long>> {
+    private final SerializableFunction<T, String> nameOf;
+    private final SerializableFunction<T, Long> millisOf;
+
+    ItemFn(SerializableFunction<T, String> nameOf, SerializableFunction<T, Long> millisOf) {
+      this.nameOf = nameOf;
+      this.millisOf = millisOf;
+    }
+
     @ProcessElement
-    public void process(@Element FeatureRow row, OutputReceiver<KV<String, Long>> out) {
-      if (!row.empty()) {
-        out.output(KV.of(row.group(), row.windowEndMillis()));
+    public void process(@Element T element, OutputReceiver<KV<String, Long>> out) {
+      String name = nameOf.apply(element);
+      if (name != null) {
+        out.output(KV.of(name, millisOf.apply(element)));
       }
     }
   }
 
-  private static final class RecordItems extends PTransform<PCollection<SourceRecord>, PCollection<KV<String, Long>>> {
-    private final String source;
-
-    RecordItems(String source) {
-      this.source = source;
-    }
-
-    @Override
-    public PCollection<KV<String, Long>> expand(PCollection<SourceRecord> records) {
-      return records.apply("Items", ParDo.of(new RecordItemFn(source))).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
-    }
-  }
-
-  private static final class RecordItemFn extends DoFn<SourceRecord, KV<String, Long>> {
-    private final String source;
-
-    RecordItemFn(String source) {
-      this.source = source;
-    }
-
-    @ProcessElement
-    public void process(@Element SourceRecord r, OutputReceiver<KV<String, Long>> out) {
-      out.output(KV.of(source, r.eventTimeMillis()));
-    }
-  }
-
   /** The days of {@link #perDay}: history from {@code historyFrom}, checked {@code from..to}. */
-  private record Days(LocalDate historyFrom, LocalDate from, LocalDate to) implements java.io.Serializable {}
+  private record Days(LocalDate historyFrom, LocalDate from, LocalDate to) implements Serializable {}
 
   public CheckVolume withPolicy(VolumePolicy newPolicy) {
     return new CheckVolume(history, pastWindows, newPolicy, window, days);
@@ -296,7 +294,7 @@ public final class CheckVolume extends PTransform<PCollection<KV<String, Long>>,
    * when the bundle finishes.
    */
   private static final class CountDaysFn<T> extends DoFn<T, KV<String, KV<Long, Long>>> {
-    private final java.util.Set<String> names;
+    private final Set<String> names;
     private final long first;
     private final long last;
     private final SerializableFunction<T, String> nameOf;
@@ -304,9 +302,9 @@ public final class CheckVolume extends PTransform<PCollection<KV<String, Long>>,
     private transient Map<String, long[]> perDay;
 
     CountDaysFn(
-        java.util.Collection<String> names, Days days, SerializableFunction<T, String> nameOf,
+        Collection<String> names, Days days, SerializableFunction<T, String> nameOf,
         SerializableFunction<T, Long> millisOf) {
-      this.names = new java.util.HashSet<>(names);
+      this.names = new HashSet<>(names);
       this.first = days.historyFrom().toEpochDay();
       this.last = days.to().toEpochDay();
       this.nameOf = nameOf;
@@ -315,7 +313,7 @@ public final class CheckVolume extends PTransform<PCollection<KV<String, Long>>,
 
     @StartBundle
     public void start() {
-      perDay = new java.util.HashMap<>();
+      perDay = new HashMap<>();
     }
 
     @ProcessElement
@@ -368,7 +366,7 @@ public final class CheckVolume extends PTransform<PCollection<KV<String, Long>>,
     @ProcessElement
     public void process(@Element KV<String, Iterable<KV<Long, Long>>> days, OutputReceiver<Alert> out) {
       String name = days.getKey();
-      Map<Long, Long> counts = new java.util.HashMap<>();
+      Map<Long, Long> counts = new HashMap<>();
       for (KV<Long, Long> d : days.getValue()) {
         counts.merge(d.getKey(), d.getValue(), Long::sum);
       }
