@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.featurepipe.transforms.record.SourceRecord;
 import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -87,5 +89,111 @@ class JsonRecordDecoderTest {
     }
     assertEquals("not valid JSON: more after the object", reason(valid + valid));
     assertEquals("u", values(valid + " \t\r")[1]);
+  }
+
+  /**
+   * {@code fromJson} reads a line as a stream of tokens; {@code fromJsonTree} reads it as a whole
+   * tree, the straightforward way. On random lines (declared and undeclared fields of every JSON
+   * shape, fields given twice, numbers at the edges of int, long and double, then cut, with a
+   * character put in, or with more after the object) both give the same values or the same reason.
+   */
+  @Test
+  void theStreamReadingAgreesWithTheTreeReadingOnRandomLines() throws Exception {
+    RecordDecoder d = decoder();
+    Random random = new Random(20261203);
+    int refused = 0;
+    for (int n = 0; n < 20_000; n++) {
+      String line = mangle(randomObject(random), random);
+      String stream = outcome(() -> d.fromJson(line, "f:1"));
+      String tree = outcome(() -> d.fromJsonTree(line, "f:1"));
+      assertEquals(tree, stream, line);
+      refused += tree.startsWith("refused") ? 1 : 0;
+    }
+    assertTrue(refused > 2_000 && refused < 18_000, "refused " + refused); // both outcomes well covered
+  }
+
+  private interface Decode {
+    SourceRecord decode() throws BadRecordException;
+  }
+
+  private static String outcome(Decode decode) {
+    try {
+      SourceRecord r = decode.decode();
+      return "decoded " + Arrays.deepToString(r.values()) + " at " + r.eventTimeNanos() + " from " + r.origin();
+    } catch (BadRecordException e) {
+      return "refused: " + e.getMessage();
+    }
+  }
+
+  private static final String[] NAMES = {"ts", "user", "n", "x", "ok", "seen", "skip", "more", "\u0075ser", "üser"};
+  private static final String[] SCALARS = {
+    "\"2026-01-01T00:00:00.5Z\"", "\"u\"", "\"\"", "\"\\u00fc\\\"q\"", "\"7\"", "\" 7 \"", "\"NaN\"",
+    "\"-Infinity\"", "\"TRUE\"", "\"nope\"", "0", "-0", "7", "-12", "2147483647", "2147483648",
+    "-2147483649", "9223372036854775807", "9223372036854775808", "-9223372036854775809",
+    "123456789012345678901234", "1767225600500", "2.5", "-0.0", "1e3", "1E-3", "1.5e400", "-1e-400",
+    "0.1", "12345678901234567890.5", "true", "false", "null"
+  };
+
+  /** A JSON object of 0-8 fields drawn from declared and undeclared names, values of any shape. */
+  private static String randomObject(Random random) {
+    StringBuilder b = new StringBuilder("{");
+    int fields = random.nextInt(9);
+    if (random.nextInt(4) > 0) { // most lines have the required fields, so many decode
+      b.append("\"ts\":").append(SCALARS[random.nextInt(3) == 0 ? random.nextInt(SCALARS.length) : 0]);
+      b.append(",\"user\":\"u\"").append(fields > 0 ? "," : "");
+    }
+    for (int i = 0; i < fields; i++) {
+      b.append(i > 0 ? "," : "").append(random.nextBoolean() ? " " : "");
+      int name = random.nextInt(NAMES.length);
+      b.append('"').append(NAMES[name]).append("\":");
+      boolean fitting = name < FITTING.length && random.nextInt(3) > 0;
+      b.append(fitting ? FITTING[name][random.nextInt(FITTING[name].length)] : randomValue(random, 0));
+    }
+    return b.append('}').toString();
+  }
+
+  /** Values of each declared field's type (ts, user, n, x, ok, seen), so that many lines decode. */
+  private static final String[][] FITTING = {
+    {"\"2026-01-01T00:00:00.5Z\"", "1767225600500", "null"},
+    {"\"u\"", "\"\\u00fc\"", "\"\""},
+    {"7", "-9223372036854775808", "\"12\"", "null"},
+    {"2.5", "-0.0", "1e400", "3", "\"NaN\"", "12345678901234567890123"},
+    {"true", "false", "\"False\""},
+    {"\"2026-01-01T00:00:00Z\"", "0", "null"}
+  };
+
+  private static String randomValue(Random random, int depth) {
+    int kind = random.nextInt(depth < 3 ? 10 : 8);
+    if (kind < 8) {
+      return SCALARS[random.nextInt(SCALARS.length)];
+    }
+    StringBuilder b = new StringBuilder(kind == 8 ? "[" : "{");
+    int items = random.nextInt(4);
+    for (int i = 0; i < items; i++) {
+      b.append(i > 0 ? "," : "");
+      if (kind == 9) {
+        b.append('"').append(NAMES[random.nextInt(NAMES.length)]).append("\":");
+      }
+      b.append(randomValue(random, depth + 1));
+    }
+    return b.append(kind == 8 ? "]" : "}").toString();
+  }
+
+  /** Most lines as they are; others cut, with a character put in, with more after them, or no object. */
+  private static String mangle(String line, Random random) {
+    switch (random.nextInt(10)) {
+      case 0:
+        return line.substring(0, random.nextInt(line.length()));
+      case 1:
+        int at = random.nextInt(line.length() + 1);
+        String put = "{}[],:\"x 1\\";
+        return line.substring(0, at) + put.charAt(random.nextInt(put.length())) + line.substring(at);
+      case 2:
+        return line + new String[] {"{}", " x", "}", "]", " \t", ",", "null", "\n{}"}[random.nextInt(8)];
+      case 3:
+        return new String[] {"", " ", "[" + line + "]", "7", "null", "\"x\"", "{", "}"}[random.nextInt(8)];
+      default:
+        return line;
+    }
   }
 }
