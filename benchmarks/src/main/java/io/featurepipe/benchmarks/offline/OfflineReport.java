@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /** The suite's section of {@code BENCHMARKS.md}, from its measurements. */
@@ -78,7 +79,7 @@ final class OfflineReport {
 
   private void rowsByGroup(SizeRun run) {
     int i = 0;
-    for (Map.Entry<String, Long> e : run.rowsByGroup().entrySet()) {
+    for (Map.Entry<String, Long> e : new TreeMap<>(run.rowsByGroup()).entrySet()) { // in name order, run to run
       b.append(i++ == 0 ? "" : ", ").append(count(e.getValue())).append(" `").append(e.getKey()).append('`');
     }
   }
