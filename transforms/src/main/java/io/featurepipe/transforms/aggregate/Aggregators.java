@@ -72,6 +72,22 @@ public final class Aggregators {
     }
   }
 
+  /**
+   * The {@code mean} accumulator of the values a {@code mean}, {@code variance} or {@code stddev}
+   * accumulator holds: the same state, and the same encoding, as a {@code mean} accumulator given
+   * the same values. One variance accumulator then serves both statistics where both are wanted,
+   * adding each value once (its exact sum is the mean's).
+   *
+   * @throws IllegalArgumentException when {@code moments} is another kind of accumulator
+   */
+  public static Accumulator meanOf(Accumulator moments) {
+    if (!(moments instanceof MomentsAccumulator m)) {
+      throw new IllegalArgumentException(
+          "not a mean, variance or stddev accumulator: " + moments.getClass().getSimpleName());
+    }
+    return m.mean();
+  }
+
   private static int requireK(Aggregation aggregation) {
     if (aggregation.k() == null) {
       throw new IllegalArgumentException(aggregation.kind().yamlName() + " needs k");

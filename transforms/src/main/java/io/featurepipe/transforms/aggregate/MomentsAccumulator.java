@@ -165,6 +165,11 @@ final class MomentsAccumulator extends BaseAccumulator {
     return ExactRounding.toDouble(numerator, bn.multiply(BigInteger.valueOf(n - 1)), e);
   }
 
+  /** A mean accumulator of the same values: the sum and special values copied, no squares. */
+  MomentsAccumulator mean() {
+    return new MomentsAccumulator(Statistic.MEAN, type, sum.copy(), new ExactSum(), special.copy());
+  }
+
   @Override
   public MomentsAccumulator copy() {
     return new MomentsAccumulator(

@@ -46,7 +46,7 @@ final class FeatureAccumulator {
   long negativeInfinities;
   double finiteMin = Double.POSITIVE_INFINITY;
   double finiteMax = Double.NEGATIVE_INFINITY;
-  Accumulator mean;
+  /** The exact moments (count, sum, sum of squares); the mean is read from them ({@link #mean}). */
   Accumulator variance;
   LogBucketSketch sketch;
 
@@ -59,7 +59,6 @@ final class FeatureAccumulator {
     this.numeric = column.type() != ColumnType.STRING;
     if (numeric) {
       ColumnType exactType = column.type() == ColumnType.DOUBLE ? ColumnType.DOUBLE : ColumnType.INT64;
-      mean = Aggregators.create(Aggregation.of(AggregationKind.MEAN), exactType);
       variance = Aggregators.create(Aggregation.of(AggregationKind.VARIANCE), exactType);
       sketch = new LogBucketSketch();
     } else {
@@ -127,7 +126,7 @@ final class FeatureAccumulator {
   }
 
   private void addDouble(Object v) {
-    Double boxed = asType(v, Double.class); // given to both moment accumulators as it is: no boxing per value
+    Double boxed = asType(v, Double.class); // given to the moment accumulator as it is: no boxing per value
     double x = boxed;
     if (Double.isNaN(x)) {
       nan++;
@@ -149,7 +148,6 @@ final class FeatureAccumulator {
     }
     finiteMin = Math.min(finiteMin, x);
     finiteMax = Math.max(finiteMax, x);
-    mean.add(boxed, 0);
     variance.add(boxed, 0);
     sketch.add(x);
   }
@@ -158,7 +156,7 @@ final class FeatureAccumulator {
   private static final Long ONE = 1L;
   private static final Double ZERO_DOUBLE = 0.0;
 
-  /** Adds a number of an INT statistics column, boxed once (both moment accumulators take the same object). */
+  /** Adds a number of an INT statistics column, boxed once (the moment accumulator takes it as it is). */
   private void addLong(Long boxed) {
     long x = boxed;
     numbers++;
@@ -168,7 +166,6 @@ final class FeatureAccumulator {
     double d = x;
     finiteMin = Math.min(finiteMin, d);
     finiteMax = Math.max(finiteMax, d);
-    mean.add(boxed, 0);
     variance.add(boxed, 0);
     sketch.add(d);
   }
@@ -201,7 +198,6 @@ final class FeatureAccumulator {
       negativeInfinities += o.negativeInfinities;
       finiteMin = Math.min(finiteMin, o.finiteMin);
       finiteMax = Math.max(finiteMax, o.finiteMax);
-      mean.mergeFrom(o.mean);
       variance.mergeFrom(o.variance);
       sketch.merge(o.sketch);
     } else {
@@ -209,6 +205,11 @@ final class FeatureAccumulator {
       totalLength += o.totalLength;
       invalidUtf8 += o.invalidUtf8;
     }
+  }
+
+  /** The mean accumulator of the finite values (read from the variance's exact sum). */
+  Accumulator mean() {
+    return Aggregators.meanOf(variance);
   }
 
   /** Finite values: those in the sketch and the moments. */
@@ -233,7 +234,7 @@ final class FeatureAccumulator {
       }
       out.writeLong(Double.doubleToRawLongBits(finiteMin));
       out.writeLong(Double.doubleToRawLongBits(finiteMax));
-      writeBytes(AccumulatorCoder.toBytes(mean), out);
+      writeBytes(AccumulatorCoder.toBytes(mean()), out); // derivable, kept: the encoding stays as it was
       writeBytes(AccumulatorCoder.toBytes(variance), out);
       sketch.write(out);
     } else {
@@ -262,7 +263,7 @@ final class FeatureAccumulator {
       a.negativeInfinities = ValueCodec.readVarLong(in);
       a.finiteMin = Double.longBitsToDouble(in.readLong());
       a.finiteMax = Double.longBitsToDouble(in.readLong());
-      a.mean = AccumulatorCoder.fromBytes(readBytes(in));
+      readBytes(in); // the mean's accumulator, the variance's values without their squares
       a.variance = AccumulatorCoder.fromBytes(readBytes(in));
       a.sketch = LogBucketSketch.read(in);
     } else {

@@ -129,7 +129,7 @@ final class StatisticsBuilder {
         .setMax(f.positiveInfinities > 0 ? Double.POSITIVE_INFINITY : f.finiteMax);
     long finite = f.finiteCount();
     if (finite > 0) {
-      Object mean = f.mean.result();
+      Object mean = f.mean().result();
       s.setMean(mean == null ? 0.0 : (Double) mean);
       Object sampleVariance = f.variance.result();
       double variance =
