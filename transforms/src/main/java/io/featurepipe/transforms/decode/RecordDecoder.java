@@ -109,8 +109,8 @@ public final class RecordDecoder implements Serializable {
    * Decodes one JSON object. The line is read as a stream of tokens: a declared field's value
    * becomes the node a tree reading gives it (its last one, if the field is given twice), every
    * other field's value is skipped, still checked as JSON, and no tree of the whole object is built
-   * (in a profile of the benchmark's backfill, decoding its events took 7% of the CPU samples this
-   * way and 11% through the tree). The result, or the reason a line is refused, is that of {@link
+   * (decoding JSON lines took 11% of the offline benchmark's backfill CPU samples through the tree,
+   * 8-9% this way). The result, or the reason a line is refused, is that of {@link
    * #fromJsonTree}, which {@code JsonRecordDecoderTest} checks.
    */
   public SourceRecord fromJson(String line, String origin) throws BadRecordException {
