@@ -150,10 +150,13 @@ public final class RecordDecoder implements Serializable {
    * Skips the value at {@code token}, reading its tokens the way Jackson's tree reading does (an
    * object's fields by {@code nextFieldName}, an array's items by {@code nextToken}), so that
    * malformed JSON inside it is refused with the same message ({@code skipChildren} words some
-   * errors differently).
+   * errors differently). A string's text is read too: Jackson checks a string against its length
+   * limit only then.
    */
   private static void skip(JsonParser p, JsonToken token) throws IOException {
-    if (token == JsonToken.START_OBJECT) {
+    if (token == JsonToken.VALUE_STRING) {
+      p.getText();
+    } else if (token == JsonToken.START_OBJECT) {
       while (p.nextFieldName() != null) {
         skip(p, p.nextToken());
       }

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.featurepipe.transforms.record.SourceRecord;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -112,6 +114,40 @@ class JsonRecordDecoderTest {
     assertTrue(refused > 2_000 && refused < 18_000, "refused " + refused); // both outcomes well covered
   }
 
+  /**
+   * Lines past the random ones' reach agree too: Jackson's limits (a string over 20,000,000
+   * characters, nesting deeper than 1,000, a number of more than 1,000 digits) in declared and
+   * undeclared fields, a line longer than the parser's buffer, escaped names, line breaks and tabs
+   * between tokens, a byte order mark.
+   */
+  @Test
+  void theStreamReadingAgreesWithTheTreeReadingAtJacksonsLimits() throws Exception {
+    RecordDecoder d = decoder();
+    String head = "{" + TS + ",\"user\":\"u\",";
+    List<String> lines = new ArrayList<>();
+    for (String field : new String[] {"skip", "user"}) {
+      lines.add(head + "\"" + field + "\":\"" + "a".repeat(20_000_001) + "\"}");
+      lines.add(head + "\"" + field + "\":[\"" + "a".repeat(20_000_001) + "\"]}");
+      lines.add(head + "\"" + field + "\":\"" + "é".repeat(40_000) + "\"}");
+      lines.add(head + "\"" + field + "\":" + "[".repeat(999) + "]".repeat(999) + "}");
+      lines.add(head + "\"" + field + "\":" + "[".repeat(1_001) + "]".repeat(1_001) + "}");
+      lines.add(head + "\"" + field + "\":" + "{\"a\":".repeat(1_001) + "1" + "}".repeat(1_001) + "}");
+      lines.add(head + "\"" + field + "\":" + "9".repeat(1_001) + "}");
+      lines.add(head + "\"" + field + "\":" + "9".repeat(1_000) + "}");
+      lines.add(head + "\"" + field + "\":0." + "5".repeat(1_001) + "}");
+    }
+    lines.add("{\"\\u0074s\":\"2026-01-01T00:00:00Z\",\"us\\u0065r\":\"u\"}");
+    lines.add("{\r\n\t" + TS + "\r\n,\t\"user\"\t:\r\n\"u\"\r\n}");
+    lines.add("\uFEFF{" + TS + ",\"user\":\"u\"}");
+    int decoded = 0;
+    for (String line : lines) {
+      String tree = outcome(() -> d.fromJsonTree(line, "f:1"));
+      assertEquals(tree, outcome(() -> d.fromJson(line, "f:1")), line.length() > 200 ? line.substring(0, 200) : line);
+      decoded += tree.startsWith("decoded") ? 1 : 0;
+    }
+    assertTrue(decoded >= 5 && decoded <= lines.size() - 8, "decoded " + decoded);
+  }
+
   private interface Decode {
     SourceRecord decode() throws BadRecordException;
   }
@@ -125,7 +161,7 @@ class JsonRecordDecoderTest {
     }
   }
 
-  private static final String[] NAMES = {"ts", "user", "n", "x", "ok", "seen", "skip", "more", "\u0075ser", "üser"};
+  private static final String[] NAMES = {"ts", "user", "n", "x", "ok", "seen", "skip", "more", "\\u0075ser", "üser"}; // a JSON escape of "user"
   private static final String[] SCALARS = {
     "\"2026-01-01T00:00:00.5Z\"", "\"u\"", "\"\"", "\"\\u00fc\\\"q\"", "\"7\"", "\" 7 \"", "\"NaN\"",
     "\"-Infinity\"", "\"TRUE\"", "\"nope\"", "0", "-0", "7", "-12", "2147483647", "2147483648",
