@@ -263,7 +263,8 @@ final class FeatureAccumulator {
       a.negativeInfinities = ValueCodec.readVarLong(in);
       a.finiteMin = Double.longBitsToDouble(in.readLong());
       a.finiteMax = Double.longBitsToDouble(in.readLong());
-      readBytes(in); // the mean's accumulator, the variance's values without their squares
+      // the mean's accumulator, the variance's values without their squares: checked, not kept
+      AccumulatorCoder.fromBytes(readBytes(in));
       a.variance = AccumulatorCoder.fromBytes(readBytes(in));
       a.sketch = LogBucketSketch.read(in);
     } else {
