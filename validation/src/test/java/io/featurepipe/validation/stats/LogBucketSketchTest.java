@@ -1,0 +1,72 @@
+package io.featurepipe.validation.stats;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sketch's bucket index, read from per-binade boundaries, is exactly the index {@code
+ * StrictMath.log} defines, for every kind of finite magnitude: the statistics' bytes depend on it.
+ */
+class LogBucketSketchTest {
+
+  @Test
+  void theBucketIndexIsTheStrictOneForRandomMagnitudesOfEveryBinade() {
+    Random random = new Random(20261203);
+    for (int n = 0; n < 300_000; n++) {
+      // any positive finite double: random bits, the sign and the all-ones exponent cleared
+      long bits = random.nextLong() & 0x7fff_ffff_ffff_ffffL;
+      if ((bits >>> 52) == 0x7ff) {
+        bits &= ~(1L << 62);
+      }
+      double x = Double.longBitsToDouble(bits);
+      if (x > 0) {
+        assertSame(x);
+      }
+    }
+    for (double x = 1e-6; x < 1e6; x *= 1.0007) { // the magnitudes of ordinary features, densely
+      assertSame(x);
+    }
+    for (double x : new double[] {Double.MIN_VALUE, Double.MIN_NORMAL, Math.nextDown(Double.MIN_NORMAL),
+        Math.nextUp(Double.MIN_NORMAL), Double.MAX_VALUE, 1.0, Math.nextDown(1.0), Math.nextUp(1.0),
+        LogBucketSketch.GAMMA, 0.01, 0.5, 2.0, 100.0, 18.99}) {
+      assertSame(x);
+    }
+  }
+
+  @Test
+  void theBucketIndexIsTheStrictOneAtEveryBoundaryOfManyBinades() {
+    Random random = new Random(3);
+    for (int b = 0; b < 300; b++) {
+      int exponent = b < 100 ? 1023 - 50 + b : 1 + random.nextInt(2046); // around 1.0, then anywhere
+      long lo = (long) exponent << 52;
+      long hi = lo | ((1L << 52) - 1);
+      int first = LogBucketSketch.strictIndex(Double.longBitsToDouble(lo));
+      int last = LogBucketSketch.strictIndex(Double.longBitsToDouble(hi));
+      assertSame(Double.longBitsToDouble(lo));
+      assertSame(Double.longBitsToDouble(hi));
+      for (int i = first + 1; i <= last; i++) {
+        long bound = lo;
+        long top = hi;
+        while (bound < top) { // the smallest double of the binade with index >= i
+          long mid = bound + (top - bound) / 2;
+          if (LogBucketSketch.strictIndex(Double.longBitsToDouble(mid)) >= i) {
+            top = mid;
+          } else {
+            bound = mid + 1;
+          }
+        }
+        for (long d = -2; d <= 2; d++) {
+          if (bound + d >= lo && bound + d <= hi) {
+            assertSame(Double.longBitsToDouble(bound + d));
+          }
+        }
+      }
+    }
+  }
+
+  private static void assertSame(double x) {
+    assertEquals(LogBucketSketch.strictIndex(x), LogBucketSketch.index(x), () -> "index of " + x);
+  }
+}
