@@ -54,12 +54,13 @@ final class LogBucketSketch {
   }
 
   /**
-   * The bucket of a finite magnitude &gt; 0: {@link #strictIndex}, read from the boundaries of its
-   * binade (all doubles of one exponent), which are computed from {@code strictIndex} on the binade's
-   * first use. The index is monotone in the magnitude ({@code StrictMath.log} is semi-monotonic), so
-   * the boundaries give it exactly ({@code LogBucketSketchTest} checks them), without a
-   * {@code StrictMath.log} call per value (a native call of about 19 ns: the statistics add hundreds
-   * of millions of numbers in a backfill).
+   * The bucket of a finite magnitude &gt; 0 (NaN, infinities and negatives are not magnitudes: {@link
+   * #add} sorts them out): {@link #strictIndex}, read from the boundaries of its binade (all doubles
+   * of one exponent), which are computed from {@code strictIndex} on the binade's first use, without
+   * a {@code StrictMath.log} call per value (a native call of about 19 ns: the statistics add
+   * hundreds of millions of numbers in a backfill). Exact where the strict index is monotone in the
+   * magnitude, as a logarithm within 1 ulp (fdlibm's bound) is but for doubles a few ulps from a
+   * boundary; {@code LogBucketSketchTest} checks every boundary of every binade and its neighbours.
    */
   static int index(double magnitude) {
     int exponent = (int) (Double.doubleToRawLongBits(magnitude) >>> 52);
