@@ -31,11 +31,12 @@ public final class AvroFormat<T> implements FileFormat<T> {
   private final Encoding<T> encoding;
   private final SerializableFunction<T, Map<String, String>> metadata;
 
-  /** How a partition's elements are written: its schema and a datum writer, from its first element. */
+  /** How a partition's elements are written: its schema, from its first element, and a datum writer. */
   public interface Encoding<T> extends Serializable {
     Schema schema(T first);
 
-    DatumWriter<T> writer(T first);
+    /** A writer of the partition's elements, in {@code schema} (its {@link #schema}). */
+    DatumWriter<T> writer(T first, Schema schema);
   }
 
   /**
@@ -67,8 +68,8 @@ public final class AvroFormat<T> implements FileFormat<T> {
     }
 
     @Override
-    public DatumWriter<T> writer(T first) {
-      RecordWriter records = new RecordWriter(schema(first));
+    public DatumWriter<T> writer(T first, Schema schema) {
+      RecordWriter records = new RecordWriter(schema);
       return new DatumWriter<>() {
         @Override
         public void setSchema(Schema schema) {
@@ -91,7 +92,7 @@ public final class AvroFormat<T> implements FileFormat<T> {
   @Override
   public Writer<T> open(WritableByteChannel channel, T first) throws IOException {
     Schema schema = encoding.schema(first);
-    DataFileWriter<T> w = new DataFileWriter<>(encoding.writer(first));
+    DataFileWriter<T> w = new DataFileWriter<>(encoding.writer(first, schema));
     w.setCodec(CodecFactory.snappyCodec());
     metadata.apply(first).forEach(w::setMeta);
     w.create(schema, Channels.newOutputStream(channel));

@@ -265,7 +265,7 @@ public final class WriteOffline extends PTransform<PCollection<FeatureRow>, PCol
     }
 
     @Override
-    public DatumWriter<FeatureRow> writer(FeatureRow first) {
+    public DatumWriter<FeatureRow> writer(FeatureRow first, Schema schema) {
       return records.get(first.group()).datumWriter();
     }
   }
