@@ -11,11 +11,15 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.Decoder;
 import org.apache.avro.io.Encoder;
+import org.apache.avro.io.FastReaderBuilder;
 
 /**
  * Converts a group's {@link FeatureRow}s to and from their offline Avro records
@@ -103,14 +107,9 @@ public final class OfflineRecords implements Serializable {
    * 12% of a full-size backfill's CPU samples that way, 6% this way; docs/benchmarks.md).
    */
   public DatumWriter<FeatureRow> datumWriter() {
-    List<ColumnType> keys = entity.keys().stream().map(Field::type).toList();
-    List<FeatureDef> features = group.features();
-    ColumnType[] elements = new ColumnType[features.size()];
-    boolean[] lists = new boolean[features.size()];
-    for (int f = 0; f < elements.length; f++) {
-      elements[f] = features.get(f).outputType().element();
-      lists[f] = features.get(f).outputType().list();
-    }
+    List<ColumnType> keys = keyTypes();
+    ColumnType[] elements = elements();
+    boolean[] lists = lists();
     return new DatumWriter<>() {
       @Override
       public void setSchema(Schema given) {
@@ -157,6 +156,146 @@ public final class OfflineRecords implements Serializable {
         }
       }
     };
+  }
+
+  private List<ColumnType> keyTypes() {
+    return entity.keys().stream().map(Field::type).toList();
+  }
+
+  /** Each feature's element type, in the group's order. */
+  private ColumnType[] elements() {
+    return group.features().stream().map(f -> f.outputType().element()).toArray(ColumnType[]::new);
+  }
+
+  /** Whether each feature is a list, in the group's order. */
+  private boolean[] lists() {
+    List<FeatureDef> features = group.features();
+    boolean[] lists = new boolean[features.size()];
+    for (int f = 0; f < lists.length; f++) {
+      lists[f] = features.get(f).outputType().list();
+    }
+    return lists;
+  }
+
+  /** Which rows a {@link #datumReader reader} decodes whole, by key and window end (epoch millis). */
+  @FunctionalInterface
+  public interface RowFilter {
+    boolean wants(List<Object> key, long windowEndMillis);
+  }
+
+  /**
+   * Reads offline records as rows ({@link #fromAvro(GenericRecord)}'s rows), decoding a record's
+   * features only when {@code filter} wants its key and window end: for the others it skips them
+   * and returns null. A reader that keeps a few rows of a partition (the training set's) pays for
+   * the keys and window ends of the rest, not for every feature of them (reading and filtering the
+   * offline rows, every field of every row decoded, took a fifth of a full-size training set's CPU
+   * samples; BENCHMARKS.md).
+   *
+   * <p>A file written in {@link #schema()} (every file this group version's writer wrote) is read
+   * straight from the Avro decoder, field by field in {@link OfflineSchema}'s order; a file in
+   * another schema goes through Avro's schema resolution ({@code FastReaderBuilder}, the file's
+   * schema as writer, {@link #schema()} as reader), so the rows are the same either way.
+   */
+  public DatumReader<FeatureRow> datumReader(RowFilter filter) {
+    List<ColumnType> keys = keyTypes();
+    List<FeatureDef> features = group.features();
+    ColumnType[] elements = elements();
+    boolean[] lists = lists();
+    return new DatumReader<>() {
+      /** Null while the file is in {@link #schema()}: the records are then read directly. */
+      private DatumReader<GenericRecord> resolving;
+      private boolean given;
+
+      @Override
+      public void setSchema(Schema writer) {
+        given = true;
+        if (writer.equals(schema())) {
+          resolving = null;
+          return;
+        }
+        try {
+          resolving = FastReaderBuilder.get().createDatumReader(writer, schema());
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+
+      @Override
+      public FeatureRow read(FeatureRow reuse, Decoder in) throws IOException {
+        if (!given) {
+          throw new IllegalStateException("no file schema given to read the rows of group " + group.name());
+        }
+        if (resolving != null) {
+          GenericRecord r = resolving.read(null, in);
+          List<Object> key = keyOf(r);
+          long end = windowEndMillisOf(r);
+          return filter.wants(key, end) ? fromAvro(r, key, end) : null;
+        }
+        List<Object> key = new ArrayList<>(keys.size());
+        for (ColumnType k : keys) {
+          key.add(readScalar(k, in));
+        }
+        long end = Math.floorDiv(in.readLong(), 1000L);
+        boolean wanted = filter.wants(key, end);
+        Object[] values = wanted ? new Object[elements.length] : null;
+        for (int f = 0; f < elements.length; f++) {
+          int branch = in.readIndex();
+          if (branch == 0) {
+            continue;
+          }
+          if (branch != 1) {
+            throw new AvroRuntimeException("group " + group.name() + ", field '" + features.get(f).name()
+                + "': union branch " + branch + " of a nullable field (0 or 1)");
+          }
+          if (!lists[f]) {
+            if (wanted) {
+              values[f] = readScalar(elements[f], in);
+            } else {
+              skipScalar(elements[f], in);
+            }
+            continue;
+          }
+          List<Object> list = wanted ? new ArrayList<>() : null;
+          for (long n = in.readArrayStart(); n != 0; n = in.arrayNext()) {
+            for (long i = 0; i < n; i++) {
+              if (wanted) {
+                list.add(readScalar(elements[f], in));
+              } else {
+                skipScalar(elements[f], in);
+              }
+            }
+          }
+          if (wanted) {
+            values[f] = list;
+          }
+        }
+        return wanted
+            ? new FeatureRow(group.name(), group.version(), key, end, values, false, new BitSet(), false, 0)
+            : null;
+      }
+    };
+  }
+
+  /** A non-null value of {@code type} as rows hold it, read from its Avro type ({@link #fromAvro(Object, ColumnType)}). */
+  private static Object readScalar(ColumnType type, Decoder in) throws IOException {
+    return switch (type) {
+      case STRING -> in.readString();
+      case INT64 -> Long.valueOf(in.readLong());
+      case TIMESTAMP -> Long.valueOf(in.readLong() * 1000L);
+      case DOUBLE -> Double.valueOf(in.readDouble());
+      case BOOL -> Boolean.valueOf(in.readBoolean());
+      default -> throw new IllegalArgumentException("no offline Avro type for " + type);
+    };
+  }
+
+  private static void skipScalar(ColumnType type, Decoder in) throws IOException {
+    switch (type) {
+      case STRING -> in.skipString();
+      case INT64, TIMESTAMP -> in.readLong();
+      case DOUBLE -> in.skipFixed(8);
+      case BOOL -> in.readBoolean();
+      default -> throw new IllegalArgumentException("no offline Avro type for " + type);
+    }
   }
 
   /** A non-null value of the Avro type of {@code type} ({@link OfflineSchema#scalar}). */

@@ -310,8 +310,9 @@ final class JoinSteps {
   /**
    * Reads a range of one of {@code group}'s offline files ({@link RequestedRanges#read}) and keys
    * its rows by bucket, each copied to every salt of a hot bucket. A row no spine row looks up
-   * ({@link LookupFilter}) is dropped as soon as its key and window end are read, before its
-   * features are converted: most rows of a partition are of keys, or hours, nobody asks for.
+   * ({@link LookupFilter}) is skipped as soon as its key and window end are read, its features
+   * not decoded ({@link OfflineRecords#datumReader}): most rows of a partition are of keys, or
+   * hours, nobody asks for.
    * Counts every row read ({@code training_offline_rows_read}).
    */
   static final class KeyOfflineRowsFn extends DoFn<KV<FileIO.ReadableFile, OffsetRange>, KV<Bucket, JoinInput>> {
@@ -341,24 +342,18 @@ final class JoinSteps {
     public void process(ProcessContext c, BoundedWindow window) throws IOException {
       LookupFilter lookups = asked.get(c, window);
       Map<Bucket, Long> hotBuckets = hot.get(c, window);
-      long[] rows = {0};
       KV<FileIO.ReadableFile, OffsetRange> range = c.element();
-      RequestedRanges.read(records.schema(), range.getKey().getMetadata(), range.getValue(), c.getPipelineOptions(), r -> {
-        rows[0]++;
-        List<Object> key = records.keyOf(r);
-        long end = records.windowEndMillisOf(r);
-        if (!lookups.mightHold(group, key, end)) {
-          return;
-        }
-        JoinInput row = JoinInput.offline(records.fromAvro(r, key, end));
-        Bucket b = time.bucket(group, key, end);
-        Long count = hotBuckets.get(b);
-        int fanout = count == null ? 1 : fanout(count, time.threshold);
-        for (int s = 0; s < fanout; s++) {
-          c.output(KV.of(b.withSalt(s), row));
-        }
-      });
-      read.inc(rows[0]);
+      long rows = RequestedRanges.read(records, (key, end) -> lookups.mightHold(group, key, end),
+          range.getKey().getMetadata(), range.getValue(), c.getPipelineOptions(), row -> {
+            JoinInput input = JoinInput.offline(row);
+            Bucket b = time.bucket(group, row.key(), row.windowEndMillis());
+            Long count = hotBuckets.get(b);
+            int fanout = count == null ? 1 : fanout(count, time.threshold);
+            for (int s = 0; s < fanout; s++) {
+              c.output(KV.of(b.withSalt(s), input));
+            }
+          });
+      read.inc(rows);
     }
   }
 

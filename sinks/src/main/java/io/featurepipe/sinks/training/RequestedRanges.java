@@ -1,18 +1,14 @@
 package io.featurepipe.sinks.training;
 
 import io.featurepipe.sinks.offline.OfflineLayout;
+import io.featurepipe.sinks.offline.OfflineRecords;
 import io.featurepipe.sinks.offline.Publication;
 import io.featurepipe.transforms.model.FeatureGroupDef;
+import io.featurepipe.transforms.record.FeatureRow;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.DatumReader;
-import org.apache.avro.io.Decoder;
-import org.apache.avro.io.FastReaderBuilder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.io.AvroSource;
@@ -61,46 +57,6 @@ final class RequestedRanges
    */
   static final long RANGE_BYTES = 64L << 20;
 
-  /**
-   * Avro's fast reader ({@code FastReaderBuilder}: the field readers of a writer and reader schema
-   * built once per range, not resolved field by field for every record as {@code
-   * GenericDatumReader} does): it decodes every row of the partitions read, most of which the
-   * lookup filter then drops. {@link FastRecordReader} adapts it to the file reader.
-   */
-  private static final AvroSource.DatumReaderFactory<GenericRecord> FAST_READER = FastRecordReader::new;
-
-  /**
-   * Avro's fast reader, as the {@code DataFileReader} that {@code AvroSource} opens uses a datum
-   * reader: {@code AvroSource} names only the reader schema (as both schemas), and the file reader
-   * then gives the file's own schema to {@code setSchema}, which the fast reader does not take (it
-   * is built for one pair of schemas). So it is built there, for the file's schema and the group's.
-   */
-  static final class FastRecordReader implements DatumReader<GenericRecord> {
-    private final Schema reader;
-    private DatumReader<GenericRecord> fast;
-
-    FastRecordReader(Schema ignored, Schema reader) {
-      this.reader = reader;
-    }
-
-    @Override
-    public void setSchema(Schema writer) {
-      try {
-        fast = FastReaderBuilder.get().createDatumReader(writer, reader);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    @Override
-    public GenericRecord read(GenericRecord reuse, Decoder in) throws IOException {
-      if (fast == null) {
-        throw new IllegalStateException("no file schema given to read " + reader.getFullName() + " records");
-      }
-      return fast.read(reuse, in);
-    }
-  }
-
   private final FeatureSelection selection;
   private final OfflineLayout layout;
 
@@ -131,21 +87,31 @@ final class RequestedRanges
   }
 
   /**
-   * Reads the records of one range of an offline file in {@code schema} (the group's offline
-   * schema, which the records come in whatever the file's own), in file order: those of the Avro
-   * blocks that start in the range, as Beam's {@code AvroSource} splits a file.
+   * Reads the rows of one range of an offline file of {@code records}' group (the records of the
+   * Avro blocks that start in the range, as Beam's {@code AvroSource} splits a file), in file
+   * order, and gives {@code out} those {@code filter} wants, decoded whole; the others are skipped
+   * after their key and window end ({@link OfflineRecords#datumReader}). Returns the number of
+   * records read, wanted or not.
    */
-  static void read(
-      Schema schema, MatchResult.Metadata file, OffsetRange bytes, PipelineOptions options, Consumer<GenericRecord> out)
-      throws IOException {
-    try (BoundedSource.BoundedReader<GenericRecord> reader =
-        AvroSource.from(file).withSchema(schema).withDatumReaderFactory(FAST_READER)
-            .createForSubrangeOfFile(file, bytes.getFrom(), bytes.getTo())
-            .createReader(options)) {
+  static long read(OfflineRecords records, OfflineRecords.RowFilter filter, MatchResult.Metadata file,
+      OffsetRange bytes, PipelineOptions options, Consumer<FeatureRow> out) throws IOException {
+    AvroSource.DatumReaderFactory<FeatureRow> rows = (writer, reader) -> records.datumReader(filter);
+    long n = 0;
+    // the source is typed by the schema it is given; its records are what the datum reader returns
+    @SuppressWarnings("unchecked")
+    BoundedSource<FeatureRow> source = (BoundedSource<FeatureRow>) (BoundedSource<?>)
+        AvroSource.from(file).withSchema(records.schema()).withDatumReaderFactory(rows)
+            .createForSubrangeOfFile(file, bytes.getFrom(), bytes.getTo());
+    try (BoundedSource.BoundedReader<FeatureRow> reader = source.createReader(options)) {
       for (boolean more = reader.start(); more; more = reader.advance()) {
-        out.accept(reader.getCurrent());
+        n++;
+        FeatureRow row = reader.getCurrent();
+        if (row != null) {
+          out.accept(row);
+        }
       }
     }
+    return n;
   }
 
   /** (group, file) for every file a partition's publication names; fails on an unpublished one. */

@@ -2,6 +2,7 @@ package io.featurepipe.sinks.offline;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,24 +23,34 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The offline rows' own datum writer writes the bytes a generic datum writer writes for the row's
- * generic record, for every group of the sample repository and a group of timestamps (every output
+ * generic record, and their own datum reader reads the rows a generic datum reader's records give,
+ * for every group of the sample repository and a group of timestamps (every output
  * type: counts, sums and means, strings, booleans, timestamps, lists; keys of two parts) over random
  * values with nulls and extremes.
  */
 class OfflineRecordsTest {
 
-  @Test
-  void theRowWriterWritesTheGenericRecordsBytes(@TempDir Path dir) throws Exception {
+  /** A group and random rows of it. */
+  private record Sample(OfflineRecords records, List<FeatureRow> rows) {}
+
+  /** 300 random rows of every group of the sample repository and of a group of timestamps with a two-part key. */
+  private static List<Sample> samples(Path dir) throws Exception {
     // the sample repository has no timestamp-valued feature: a group of timestamps and a two-part key beside it
     Files.writeString(dir.resolve("defs.yaml"), """
         kind: source
@@ -76,17 +87,15 @@ class OfflineRecordsTest {
     Random random = new Random(41);
     Set<ColumnType> types = EnumSet.noneOf(ColumnType.class);
     boolean lists = false;
-    int rows = 0;
+    List<Sample> samples = new ArrayList<>();
     for (FeatureGroupDef group : groups) {
       FeatureRepository repo = group.name().equals("times") ? times : payments;
       EntityDef entity = repo.entity(group.entity());
-      OfflineRecords records = new OfflineRecords(group, entity);
-      DatumWriter<FeatureRow> direct = records.datumWriter();
-      GenericDatumWriter<GenericRecord> generic = new GenericDatumWriter<>(records.schema());
       for (FeatureDef f : group.features()) {
         types.add(f.outputType().element());
         lists |= f.outputType().list();
       }
+      List<FeatureRow> rows = new ArrayList<>();
       for (int n = 0; n < 300; n++) {
         List<Object> key = new ArrayList<>();
         for (Field k : entity.keys()) {
@@ -109,15 +118,93 @@ class OfflineRecordsTest {
           }
         }
         long windowEnd = 1_767_225_600_000L + random.nextInt(1_000_000) * 3_600_000L;
-        FeatureRow row = new FeatureRow(group.name(), group.version(), key, windowEnd, values, false, new BitSet(), false, 0);
-        assertArrayEquals(bytes(generic, records.toAvro(row)), bytes(direct, row), group.name() + " row " + n);
+        rows.add(new FeatureRow(group.name(), group.version(), key, windowEnd, values, false, new BitSet(), false, 0));
+      }
+      samples.add(new Sample(new OfflineRecords(group, entity), rows));
+    }
+    assertTrue(lists, "a list feature is written");
+    assertEquals(EnumSet.of(ColumnType.INT64, ColumnType.DOUBLE, ColumnType.STRING, ColumnType.BOOL, ColumnType.TIMESTAMP),
+        types, "every scalar type is written");
+    return samples;
+  }
+
+  @Test
+  void theRowWriterWritesTheGenericRecordsBytes(@TempDir Path dir) throws Exception {
+    int rows = 0;
+    for (Sample sample : samples(dir)) {
+      OfflineRecords records = sample.records();
+      DatumWriter<FeatureRow> direct = records.datumWriter();
+      GenericDatumWriter<GenericRecord> generic = new GenericDatumWriter<>(records.schema());
+      for (FeatureRow row : sample.rows()) {
+        assertArrayEquals(bytes(generic, records.toAvro(row)), bytes(direct, row), row.group() + " row " + rows);
         rows++;
       }
     }
-    assertTrue(lists, "a list feature was written");
-    assertEquals(EnumSet.of(ColumnType.INT64, ColumnType.DOUBLE, ColumnType.STRING, ColumnType.BOOL, ColumnType.TIMESTAMP),
-        types, "every scalar type was written");
     assertTrue(rows > 1000, rows + " rows");
+  }
+
+  /**
+   * The row reader gives the rows Avro's generic reader and {@link OfflineRecords#fromAvro} give,
+   * for the rows its filter wants, and null for the others, leaving the decoder at the next record
+   * either way: for rows in a stream of a group's records, half of them wanted (at random), in the
+   * group's schema and in a schema of the same fields in reverse order (read by resolution).
+   */
+  @Test
+  void theRowReaderReadsWhatTheGenericReaderReadsAndSkipsTheRowsNotWanted(@TempDir Path dir) throws Exception {
+    Random random = new Random(7);
+    int wanted = 0;
+    int skipped = 0;
+    for (Sample sample : samples(dir)) {
+      OfflineRecords records = sample.records();
+      List<Schema.Field> reversed = new ArrayList<>();
+      List<Schema.Field> fields = records.schema().getFields();
+      for (int i = fields.size() - 1; i >= 0; i--) {
+        Schema.Field f = fields.get(i);
+        reversed.add(new Schema.Field(f.name(), f.schema(), f.doc(), f.defaultVal()));
+      }
+      Schema other = Schema.createRecord(records.schema().getName(), null, records.schema().getNamespace(), false, reversed);
+      for (Schema writer : List.of(records.schema(), other)) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        GenericDatumWriter<GenericRecord> generic = new GenericDatumWriter<>(writer);
+        for (FeatureRow row : sample.rows()) {
+          GenericRecord inSchema = records.toAvro(row);
+          GenericData.Record r = new GenericData.Record(writer);
+          fields.forEach(f -> r.put(f.name(), inSchema.get(f.name())));
+          generic.write(r, encoder);
+        }
+        encoder.flush();
+        byte[] bytes = out.toByteArray();
+
+        BinaryDecoder expected = DecoderFactory.get().binaryDecoder(bytes, null);
+        GenericDatumReader<GenericRecord> reference = new GenericDatumReader<>(writer, records.schema());
+        boolean[] wants = new boolean[1];
+        List<List<Object>> asked = new ArrayList<>();
+        DatumReader<FeatureRow> reader = records.datumReader((key, end) -> {
+          asked.add(List.of(key, end));
+          return wants[0];
+        });
+        reader.setSchema(writer);
+        BinaryDecoder in = DecoderFactory.get().binaryDecoder(bytes, null);
+        for (FeatureRow row : sample.rows()) {
+          FeatureRow want = records.fromAvro(reference.read(null, expected));
+          wants[0] = random.nextBoolean();
+          FeatureRow got = reader.read(null, in);
+          assertEquals(List.of(want.key(), want.windowEndMillis()), asked.get(asked.size() - 1),
+              "the filter is asked the row's key and window end");
+          if (wants[0]) {
+            assertEquals(want, got, row.group() + " " + writer.getFields().get(0).name() + " first");
+            wanted++;
+          } else {
+            assertNull(got);
+            skipped++;
+          }
+        }
+        assertEquals(sample.rows().size(), asked.size(), "the filter is asked once a row");
+        assertTrue(in.isEnd(), "every record read to its end");
+      }
+    }
+    assertTrue(wanted > 1000 && skipped > 1000, wanted + " wanted, " + skipped + " skipped");
   }
 
   @Test
