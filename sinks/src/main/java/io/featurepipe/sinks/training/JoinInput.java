@@ -1,5 +1,6 @@
 package io.featurepipe.sinks.training;
 
+import io.featurepipe.transforms.record.EncodingBuffer;
 import io.featurepipe.transforms.record.FeatureRow;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,13 +30,15 @@ record JoinInput(FeatureRow offline, PendingRow spine) implements Serializable {
 
     @Override
     public void encode(JoinInput in, OutputStream out) throws IOException {
-      if (in.offline() != null) {
-        out.write(0);
-        FeatureRow.Coder.of().encode(in.offline(), out);
-      } else {
-        out.write(1);
-        PendingRow.Coder.of().encode(in.spine(), out);
-      }
+      EncodingBuffer.buffered(out, buffer -> {
+        if (in.offline() != null) {
+          buffer.write(0);
+          FeatureRow.Coder.of().encode(in.offline(), buffer);
+        } else {
+          buffer.write(1);
+          PendingRow.Coder.of().encode(in.spine(), buffer);
+        }
+      });
     }
 
     @Override

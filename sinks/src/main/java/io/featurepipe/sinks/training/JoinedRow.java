@@ -1,5 +1,6 @@
 package io.featurepipe.sinks.training;
 
+import io.featurepipe.transforms.record.EncodingBuffer;
 import io.featurepipe.transforms.record.FeatureRow;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,8 +32,10 @@ public record JoinedRow(SpineRow spine, List<FeatureRow> groups) implements Seri
 
     @Override
     public void encode(JoinedRow r, OutputStream out) throws IOException {
-      SpineRow.Coder.of().encode(r.spine(), out);
-      ROWS.encode(r.groups(), out);
+      EncodingBuffer.buffered(out, buffer -> {
+        SpineRow.Coder.of().encode(r.spine(), buffer);
+        ROWS.encode(r.groups(), buffer);
+      });
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.featurepipe.sinks.training;
 
+import io.featurepipe.transforms.record.EncodingBuffer;
 import io.featurepipe.transforms.record.ValueCodec;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -60,6 +61,10 @@ public record SpineRow(long id, String origin, long timeNanos, List<Object> keys
 
     @Override
     public void encode(SpineRow r, OutputStream os) throws IOException {
+      EncodingBuffer.buffered(os, buffer -> write(r, buffer));
+    }
+
+    private static void write(SpineRow r, OutputStream os) throws IOException {
       DataOutputStream out = new DataOutputStream(os);
       ValueCodec.writeVarLong(ValueCodec.zigzag(r.id()), out);
       ValueCodec.writeString(r.origin(), out);
