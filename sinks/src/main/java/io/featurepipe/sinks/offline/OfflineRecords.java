@@ -130,24 +130,7 @@ public final class OfflineRecords implements Serializable {
           field++;
           Object[] values = row.values();
           for (int f = 0; f < elements.length; f++, field++) {
-            Object v = values[f];
-            if (v == null) {
-              out.writeIndex(0);
-              continue;
-            }
-            out.writeIndex(1);
-            if (lists[f]) {
-              List<?> list = (List<?>) v;
-              out.writeArrayStart();
-              out.setItemCount(list.size());
-              for (Object o : list) {
-                out.startItem();
-                writeScalar(toAvro(o, elements[f]), elements[f], out);
-              }
-              out.writeArrayEnd();
-            } else {
-              writeScalar(toAvro(v, elements[f]), elements[f], out);
-            }
+            writeNullable(values[f], elements[f], lists[f], out);
           }
         } catch (ClassCastException | NullPointerException e) {
           throw new IllegalArgumentException("group " + group.name() + ", key " + row.key() + ", window end "
@@ -156,6 +139,33 @@ public final class OfflineRecords implements Serializable {
         }
       }
     };
+  }
+
+  /**
+   * Writes a feature's value (null, or as rows hold it) as its nullable offline field, {@code
+   * ["null", T]}: what {@link #toAvro(FeatureRow)} puts there, as a generic datum writer writes it.
+   * The training set's rows hold the same fields.
+   *
+   * @throws ClassCastException if the value is not of the feature's type
+   */
+  public static void writeNullable(Object v, ColumnType element, boolean list, Encoder out) throws IOException {
+    if (v == null) {
+      out.writeIndex(0);
+      return;
+    }
+    out.writeIndex(1);
+    if (list) {
+      List<?> values = (List<?>) v;
+      out.writeArrayStart();
+      out.setItemCount(values.size());
+      for (Object o : values) {
+        out.startItem();
+        writeScalar(toAvro(o, element), element, out);
+      }
+      out.writeArrayEnd();
+    } else {
+      writeScalar(toAvro(v, element), element, out);
+    }
   }
 
   private List<ColumnType> keyTypes() {

@@ -2,6 +2,7 @@ package io.featurepipe.sinks.training;
 
 import io.featurepipe.sinks.offline.OfflineRecords;
 import io.featurepipe.sinks.offline.OfflineSchema;
+import io.featurepipe.transforms.model.ColumnType;
 import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.record.FeatureRow;
 import java.io.IOException;
@@ -16,7 +17,9 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.Encoder;
 
 /**
  * The Avro schema of a training set and the conversion of {@link JoinedRow}s to its records: every
@@ -134,6 +137,50 @@ public final class TrainingSchema implements Serializable {
       out.put(spineFields + i, groups[g].get(s.feature().name()));
     }
     return out;
+  }
+
+  /**
+   * Writes joined rows straight into the Avro encoding of {@link #schema()}: the bytes a generic
+   * datum writer writes for {@link #toAvro}'s record, without decoding the spine record and building
+   * a record per row. The spine's columns are the spine row's own record (encoded in the spine's
+   * schema, whose fields come first in this one, by the same writer), each feature is written from
+   * its group's row ({@link OfflineRecords#writeNullable}).
+   */
+  public DatumWriter<JoinedRow> datumWriter() {
+    List<FeatureSelection.Selected> features = selection.features();
+    int[] groups = new int[features.size()];
+    int[] indexes = new int[features.size()];
+    ColumnType[] elements = new ColumnType[features.size()];
+    boolean[] lists = new boolean[features.size()];
+    for (int i = 0; i < groups.length; i++) {
+      FeatureSelection.Selected s = features.get(i);
+      groups[i] = selection.groups().indexOf(s.group());
+      indexes[i] = s.index();
+      elements[i] = s.feature().outputType().element();
+      lists[i] = s.feature().outputType().list();
+    }
+    return new DatumWriter<>() {
+      @Override
+      public void setSchema(Schema given) {
+        if (!given.equals(schema())) {
+          throw new IllegalArgumentException("training rows are written in " + schema() + ", not " + given);
+        }
+      }
+
+      @Override
+      public void write(JoinedRow row, Encoder out) throws IOException {
+        out.writeFixed(row.spine().record());
+        for (int i = 0; i < groups.length; i++) {
+          Object v = row.groups().get(groups[i]).values()[indexes[i]];
+          try {
+            OfflineRecords.writeNullable(v, elements[i], lists[i], out);
+          } catch (ClassCastException e) {
+            throw new IllegalArgumentException("spine row " + row.spine().origin() + ": column '" + featureColumns.get(i)
+                + "' holds no value of its offline type (" + e.getMessage() + ")", e);
+          }
+        }
+      }
+    };
   }
 
   private GenericRecord decodeSpine(byte[] bytes) {

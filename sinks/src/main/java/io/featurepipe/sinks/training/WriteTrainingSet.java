@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.avro.Schema;
+import org.apache.avro.io.DatumWriter;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -90,7 +92,7 @@ public final class WriteTrainingSet extends PTransform<PCollection<JoinedRow>, P
     TrainingSchema s = schema;
     FileFormat<JoinedRow> files =
         format == TrainingFormat.AVRO
-            ? new AvroFormat<JoinedRow>(s::toAvro, r -> metadata)
+            ? new AvroFormat<JoinedRow>(new RowEncoding(s), r -> metadata)
             : new TfRecordFormat<JoinedRow>(r -> TfExamples.bytes(s.toAvro(r)));
     PCollection<WrittenPartition> written =
         rows.apply(
@@ -104,6 +106,19 @@ public final class WriteTrainingSet extends PTransform<PCollection<JoinedRow>, P
             ParDo.of(new FinishFn(view, schema.schema().toString(true), FeatureList.toJson(schema, spineTimestamp)))
                 .withSideInputs(view));
     return written;
+  }
+
+  /** Training rows in the training set's schema, by its own datum writer ({@link TrainingSchema#datumWriter}). */
+  private record RowEncoding(TrainingSchema schema) implements AvroFormat.Encoding<JoinedRow> {
+    @Override
+    public Schema schema(JoinedRow first) {
+      return schema.schema();
+    }
+
+    @Override
+    public DatumWriter<JoinedRow> writer(JoinedRow first, Schema given) {
+      return schema.datumWriter();
+    }
   }
 
   /** Writes the schema and feature list once the data is written, and removes stale part files. */
