@@ -66,7 +66,7 @@ record Bucket(int group, List<Object> key, long period, int salt) implements Ser
 
     @Override
     public Bucket decode(InputStream is) throws IOException {
-      DataInputStream in = new DataInputStream(is);
+      DataInputStream in = ValueCodec.dataInput(is);
       in.readInt(); // the hash
       int group = (int) ValueCodec.readVarLong(in);
       @SuppressWarnings("unchecked")

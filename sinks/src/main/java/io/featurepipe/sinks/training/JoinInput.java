@@ -2,6 +2,7 @@ package io.featurepipe.sinks.training;
 
 import io.featurepipe.transforms.record.EncodingBuffer;
 import io.featurepipe.transforms.record.FeatureRow;
+import io.featurepipe.transforms.record.ValueCodec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -42,7 +43,8 @@ record JoinInput(FeatureRow offline, PendingRow spine) implements Serializable {
     }
 
     @Override
-    public JoinInput decode(InputStream in) throws IOException {
+    public JoinInput decode(InputStream is) throws IOException {
+      java.io.DataInputStream in = ValueCodec.dataInput(is); // one for every coder inside
       int tag = in.read();
       return switch (tag) {
         case 0 -> offline(FeatureRow.Coder.of().decode(in));

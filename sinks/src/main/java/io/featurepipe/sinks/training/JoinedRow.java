@@ -2,6 +2,7 @@ package io.featurepipe.sinks.training;
 
 import io.featurepipe.transforms.record.EncodingBuffer;
 import io.featurepipe.transforms.record.FeatureRow;
+import io.featurepipe.transforms.record.ValueCodec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,7 +40,8 @@ public record JoinedRow(SpineRow spine, List<FeatureRow> groups) implements Seri
     }
 
     @Override
-    public JoinedRow decode(InputStream in) throws IOException {
+    public JoinedRow decode(InputStream is) throws IOException {
+      java.io.DataInputStream in = ValueCodec.dataInput(is); // one for the spine row and every group's row
       return new JoinedRow(SpineRow.Coder.of().decode(in), ROWS.decode(in));
     }
 

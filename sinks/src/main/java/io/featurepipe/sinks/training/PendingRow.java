@@ -42,8 +42,8 @@ record PendingRow(JoinedRow row, int[] salts) implements Serializable {
 
     @Override
     public PendingRow decode(InputStream is) throws IOException {
-      JoinedRow row = JoinedRow.Coder.of().decode(is);
-      DataInputStream in = new DataInputStream(is);
+      DataInputStream in = ValueCodec.dataInput(is);
+      JoinedRow row = JoinedRow.Coder.of().decode(in);
       int[] salts = new int[(int) ValueCodec.readVarLong(in)];
       for (int i = 0; i < salts.length; i++) {
         salts[i] = (int) ValueCodec.readVarLong(in);

@@ -77,7 +77,7 @@ public record SpineRow(long id, String origin, long timeNanos, List<Object> keys
 
     @Override
     public SpineRow decode(InputStream is) throws IOException {
-      DataInputStream in = new DataInputStream(is);
+      DataInputStream in = ValueCodec.dataInput(is);
       long id = ValueCodec.unzigzag(ValueCodec.readVarLong(in));
       String origin = ValueCodec.readString(in);
       long time = in.readLong();

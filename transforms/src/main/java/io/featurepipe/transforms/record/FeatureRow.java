@@ -121,7 +121,7 @@ public record FeatureRow(
 
     @Override
     public FeatureRow decode(InputStream is) throws IOException {
-      DataInputStream in = new DataInputStream(is);
+      DataInputStream in = ValueCodec.dataInput(is);
       String group = ValueCodec.readString(in);
       String version = ValueCodec.readString(in);
       @SuppressWarnings("unchecked")

@@ -108,6 +108,16 @@ public final class ValueCodec {
     throw new IOException("corrupt varint");
   }
 
+  /**
+   * {@code in} as a {@code DataInputStream}: itself when it is one (a coder inside another, whose
+   * stream it was given), else a new one around it. A {@code DataInputStream} reads straight
+   * through (it holds no bytes ahead), so sharing one is reading the stream; a new one allocates
+   * buffers, for every value of every nested coder.
+   */
+  public static java.io.DataInputStream dataInput(java.io.InputStream in) {
+    return in instanceof java.io.DataInputStream d ? d : new java.io.DataInputStream(in);
+  }
+
   public static long zigzag(long v) {
     return (v << 1) ^ (v >> 63);
   }
