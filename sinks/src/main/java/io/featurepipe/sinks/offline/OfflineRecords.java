@@ -20,6 +20,7 @@ import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.Encoder;
 import org.apache.avro.io.FastReaderBuilder;
+import org.apache.avro.util.Utf8;
 
 /**
  * Converts a group's {@link FeatureRow}s to and from their offline Avro records
@@ -194,96 +195,120 @@ public final class OfflineRecords implements Serializable {
   }
 
   /**
-   * Reads offline records as rows ({@link #fromAvro(GenericRecord)}'s rows), decoding a record's
-   * features only when {@code filter} wants its key and window end: for the others it skips them
-   * and returns null. A reader that keeps a few rows of a partition (the training set's) pays for
-   * the keys and window ends of the rest, not for every feature of them (reading and filtering the
-   * offline rows, every field of every row decoded, took a fifth of a full-size training set's CPU
-   * samples; BENCHMARKS.md).
-   *
-   * <p>A file written in {@link #schema()} (every file this group version's writer wrote) is read
-   * straight from the Avro decoder, field by field in {@link OfflineSchema}'s order; a file in
-   * another schema goes through Avro's schema resolution ({@code FastReaderBuilder}, the file's
-   * schema as writer, {@link #schema()} as reader), so the rows are the same either way.
+   * Reads offline records as rows ({@link #fromAvro(GenericRecord)}'s rows), returning null for
+   * the records {@code filter} does not want (by key and window end). For a file written in {@link
+   * #schema()} (every file this group version's writer wrote) the records are read straight from
+   * the Avro decoder, field by field in {@link OfflineSchema}'s order, and the features of a record
+   * not wanted are skipped, not decoded: a reader that keeps a few rows of a partition (the training
+   * set's) pays for the keys and window ends of the rest (reading and filtering the offline rows,
+   * every field of every row decoded, took a fifth of a full-size training set's CPU samples;
+   * BENCHMARKS.md). A file in another schema goes through Avro's schema resolution ({@code
+   * FastReaderBuilder}, the file's schema as writer, {@link #schema()} as reader), every field
+   * decoded, so the rows are the same either way.
    */
   public DatumReader<FeatureRow> datumReader(RowFilter filter) {
-    List<ColumnType> keys = keyTypes();
-    List<FeatureDef> features = group.features();
-    ColumnType[] elements = elements();
-    boolean[] lists = lists();
-    return new DatumReader<>() {
-      /** Null while the file is in {@link #schema()}: the records are then read directly. */
-      private DatumReader<GenericRecord> resolving;
-      private boolean given;
+    return new RowReader(filter);
+  }
 
-      @Override
-      public void setSchema(Schema writer) {
-        given = true;
-        if (writer.equals(schema())) {
-          resolving = null;
-          return;
-        }
-        try {
-          resolving = FastReaderBuilder.get().createDatumReader(writer, schema());
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
+  /** {@link #datumReader}. */
+  final class RowReader implements DatumReader<FeatureRow> {
+    private final RowFilter filter;
+    private final List<ColumnType> keys = keyTypes();
+    private final ColumnType[] elements = elements();
+    private final boolean[] lists = lists();
+    /** The bytes of a string skipped, read (and so checked) as Avro reads a string. */
+    private final Utf8 skipped = new Utf8();
+    /** Null while the file is in {@link #schema()}: the records are then read directly. */
+    private DatumReader<GenericRecord> resolving;
+    private boolean given;
+
+    RowReader(RowFilter filter) {
+      this.filter = filter;
+    }
+
+    /** Whether the file's records are read straight from the decoder (the file is in {@link #schema()}). */
+    boolean readsDirectly() {
+      return given && resolving == null;
+    }
+
+    @Override
+    public void setSchema(Schema writer) {
+      given = true;
+      if (writer.equals(schema())) {
+        resolving = null;
+        return;
       }
+      try {
+        resolving = FastReaderBuilder.get().createDatumReader(writer, schema());
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
 
-      @Override
-      public FeatureRow read(FeatureRow reuse, Decoder in) throws IOException {
-        if (!given) {
-          throw new IllegalStateException("no file schema given to read the rows of group " + group.name());
+    @Override
+    public FeatureRow read(FeatureRow reuse, Decoder in) throws IOException {
+      if (!given) {
+        throw new IllegalStateException("no file schema given to read the rows of group " + group.name());
+      }
+      if (resolving != null) {
+        GenericRecord r = resolving.read(null, in);
+        List<Object> key = keyOf(r);
+        long end = windowEndMillisOf(r);
+        return filter.wants(key, end) ? fromAvro(r, key, end) : null;
+      }
+      List<Object> key = new ArrayList<>(keys.size());
+      for (ColumnType k : keys) {
+        key.add(readScalar(k, in));
+      }
+      long end = Math.floorDiv(in.readLong(), 1000L);
+      boolean wanted = filter.wants(key, end);
+      Object[] values = wanted ? new Object[elements.length] : null;
+      for (int f = 0; f < elements.length; f++) {
+        int branch = in.readIndex();
+        if (branch == 0) {
+          continue;
         }
-        if (resolving != null) {
-          GenericRecord r = resolving.read(null, in);
-          List<Object> key = keyOf(r);
-          long end = windowEndMillisOf(r);
-          return filter.wants(key, end) ? fromAvro(r, key, end) : null;
+        if (branch != 1) {
+          throw new AvroRuntimeException("group " + group.name() + ", field '" + group.features().get(f).name()
+              + "': union branch " + branch + " of a nullable field (0 or 1)");
         }
-        List<Object> key = new ArrayList<>(keys.size());
-        for (ColumnType k : keys) {
-          key.add(readScalar(k, in));
-        }
-        long end = Math.floorDiv(in.readLong(), 1000L);
-        boolean wanted = filter.wants(key, end);
-        Object[] values = wanted ? new Object[elements.length] : null;
-        for (int f = 0; f < elements.length; f++) {
-          int branch = in.readIndex();
-          if (branch == 0) {
-            continue;
-          }
-          if (branch != 1) {
-            throw new AvroRuntimeException("group " + group.name() + ", field '" + features.get(f).name()
-                + "': union branch " + branch + " of a nullable field (0 or 1)");
-          }
-          if (!lists[f]) {
-            if (wanted) {
-              values[f] = readScalar(elements[f], in);
-            } else {
-              skipScalar(elements[f], in);
-            }
-            continue;
-          }
-          List<Object> list = wanted ? new ArrayList<>() : null;
-          for (long n = in.readArrayStart(); n != 0; n = in.arrayNext()) {
-            for (long i = 0; i < n; i++) {
-              if (wanted) {
-                list.add(readScalar(elements[f], in));
-              } else {
-                skipScalar(elements[f], in);
-              }
-            }
-          }
+        if (!lists[f]) {
           if (wanted) {
-            values[f] = list;
+            values[f] = readScalar(elements[f], in);
+          } else {
+            skip(elements[f], in);
+          }
+          continue;
+        }
+        List<Object> list = wanted ? new ArrayList<>() : null;
+        for (long n = in.readArrayStart(); n != 0; n = in.arrayNext()) {
+          for (long i = 0; i < n; i++) {
+            if (wanted) {
+              list.add(readScalar(elements[f], in));
+            } else {
+              skip(elements[f], in);
+            }
           }
         }
-        return wanted
-            ? new FeatureRow(group.name(), group.version(), key, end, values, false, new BitSet(), false, 0)
-            : null;
+        if (wanted) {
+          values[f] = list;
+        }
       }
-    };
+      return wanted
+          ? new FeatureRow(group.name(), group.version(), key, end, values, false, new BitSet(), false, 0)
+          : null;
+    }
+
+    /** Moves past a non-null value of {@code type}, failing where reading it would (a string's negative length). */
+    private void skip(ColumnType type, Decoder in) throws IOException {
+      switch (type) {
+        case STRING -> in.readString(skipped);
+        case INT64, TIMESTAMP -> in.readLong();
+        case DOUBLE -> in.skipFixed(8);
+        case BOOL -> in.readBoolean();
+        default -> throw new IllegalArgumentException("no offline Avro type for " + type);
+      }
+    }
   }
 
   /** A non-null value of {@code type} as rows hold it, read from its Avro type ({@link #fromAvro(Object, ColumnType)}). */
@@ -296,16 +321,6 @@ public final class OfflineRecords implements Serializable {
       case BOOL -> Boolean.valueOf(in.readBoolean());
       default -> throw new IllegalArgumentException("no offline Avro type for " + type);
     };
-  }
-
-  private static void skipScalar(ColumnType type, Decoder in) throws IOException {
-    switch (type) {
-      case STRING -> in.skipString();
-      case INT64, TIMESTAMP -> in.readLong();
-      case DOUBLE -> in.skipFixed(8);
-      case BOOL -> in.readBoolean();
-      default -> throw new IllegalArgumentException("no offline Avro type for " + type);
-    }
   }
 
   /** A non-null value of the Avro type of {@code type} ({@link OfflineSchema#scalar}). */

@@ -310,9 +310,9 @@ final class JoinSteps {
   /**
    * Reads a range of one of {@code group}'s offline files ({@link RequestedRanges#read}) and keys
    * its rows by bucket, each copied to every salt of a hot bucket. A row no spine row looks up
-   * ({@link LookupFilter}) is skipped as soon as its key and window end are read, its features
-   * not decoded ({@link OfflineRecords#datumReader}): most rows of a partition are of keys, or
-   * hours, nobody asks for.
+   * ({@link LookupFilter}) is dropped as soon as its key and window end are read, its features
+   * skipped, not decoded, in a file of the group's offline schema ({@link
+   * OfflineRecords#datumReader}): most rows of a partition are of keys, or hours, nobody asks for.
    * Counts every row read ({@code training_offline_rows_read}).
    */
   static final class KeyOfflineRowsFn extends DoFn<KV<FileIO.ReadableFile, OffsetRange>, KV<Bucket, JoinInput>> {

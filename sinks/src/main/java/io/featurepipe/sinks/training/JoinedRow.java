@@ -35,13 +35,18 @@ public record JoinedRow(SpineRow spine, List<FeatureRow> groups) implements Seri
     public void encode(JoinedRow r, OutputStream out) throws IOException {
       EncodingBuffer.buffered(out, buffer -> {
         SpineRow.Coder.of().encode(r.spine(), buffer);
-        ROWS.encode(r.groups(), buffer);
+        // the bytes of ROWS (Beam's list coder: the size as a 4-byte int, then each row), written
+        // here so that each row goes into this buffer, not through the list coder's stream wrapper
+        new java.io.DataOutputStream(buffer).writeInt(r.groups().size());
+        for (FeatureRow g : r.groups()) {
+          FeatureRow.Coder.of().encode(g, buffer);
+        }
       });
     }
 
     @Override
     public JoinedRow decode(InputStream is) throws IOException {
-      java.io.DataInputStream in = ValueCodec.dataInput(is); // one for the spine row and every group's row
+      java.io.DataInputStream in = ValueCodec.dataInput(is); // shared by the spine row's and the list coder's
       return new JoinedRow(SpineRow.Coder.of().decode(in), ROWS.decode(in));
     }
 

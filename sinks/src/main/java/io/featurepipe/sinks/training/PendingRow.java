@@ -1,5 +1,6 @@
 package io.featurepipe.sinks.training;
 
+import io.featurepipe.transforms.record.EncodingBuffer;
 import io.featurepipe.transforms.record.ValueCodec;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -31,13 +32,15 @@ record PendingRow(JoinedRow row, int[] salts) implements Serializable {
 
     @Override
     public void encode(PendingRow p, OutputStream os) throws IOException {
-      JoinedRow.Coder.of().encode(p.row(), os);
-      DataOutputStream out = new DataOutputStream(os);
-      ValueCodec.writeVarLong(p.salts().length, out);
-      for (int s : p.salts()) {
-        ValueCodec.writeVarLong(s, out);
-      }
-      out.flush();
+      EncodingBuffer.buffered(os, buffer -> {
+        JoinedRow.Coder.of().encode(p.row(), buffer);
+        DataOutputStream out = new DataOutputStream(buffer);
+        ValueCodec.writeVarLong(p.salts().length, out);
+        for (int s : p.salts()) {
+          ValueCodec.writeVarLong(s, out);
+        }
+        out.flush();
+      });
     }
 
     @Override

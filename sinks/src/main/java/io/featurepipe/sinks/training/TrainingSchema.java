@@ -174,7 +174,7 @@ public final class TrainingSchema implements Serializable {
           Object v = row.groups().get(groups[i]).values()[indexes[i]];
           try {
             OfflineRecords.writeNullable(v, elements[i], lists[i], out);
-          } catch (ClassCastException e) {
+          } catch (ClassCastException | NullPointerException e) {
             throw new IllegalArgumentException("spine row " + row.spine().origin() + ": column '" + featureColumns.get(i)
                 + "' holds no value of its offline type (" + e.getMessage() + ")", e);
           }

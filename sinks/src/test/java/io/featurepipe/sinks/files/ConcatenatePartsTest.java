@@ -17,9 +17,10 @@ import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.file.DataFileReader;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.Encoder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.junit.jupiter.api.Test;
@@ -45,13 +46,7 @@ class ConcatenatePartsTest {
 
   @Test
   void avroKeepsTheMetadataOfTheFirstPart() throws IOException {
-    AvroFormat<Long> format = new AvroFormat<>(
-        n -> {
-          GenericRecord r = new GenericData.Record(SCHEMA);
-          r.put("n", n);
-          return r;
-        },
-        n -> Map.of("featurepipe.run", "r1"));
+    AvroFormat<Long> format = new AvroFormat<>(new Numbers(), n -> Map.of("featurepipe.run", "r1"));
     Path joined = join(format, n -> (long) n);
     List<Long> read = new ArrayList<>();
     try (DataFileReader<GenericRecord> r = new DataFileReader<>(joined.toFile(), new GenericDatumReader<>())) {
@@ -103,5 +98,26 @@ class ConcatenatePartsTest {
       out.add(element.apply(i));
     }
     return out;
+  }
+
+  /** Numbers as records of one long field, {@code n}. */
+  private static final class Numbers implements AvroFormat.Encoding<Long> {
+    @Override
+    public Schema schema(Long first) {
+      return SCHEMA;
+    }
+
+    @Override
+    public DatumWriter<Long> writer(Long first, Schema schema) {
+      return new DatumWriter<>() {
+        @Override
+        public void setSchema(Schema given) {}
+
+        @Override
+        public void write(Long n, Encoder out) throws IOException {
+          out.writeLong(n);
+        }
+      };
+    }
   }
 }

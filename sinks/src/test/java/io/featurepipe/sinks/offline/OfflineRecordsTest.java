@@ -24,6 +24,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.apache.avro.Schema;
+import org.apache.avro.file.CodecFactory;
+import org.apache.avro.file.DataFileReader;
+import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -205,6 +208,82 @@ class OfflineRecordsTest {
       }
     }
     assertTrue(wanted > 1000 && skipped > 1000, wanted + " wanted, " + skipped + " skipped");
+  }
+
+  /**
+   * A container file written by the offline rows' writer (as a backfill writes its partitions) is
+   * read straight from the decoder, not through schema resolution: the schema its header holds
+   * equals the group's. Its rows are those written.
+   */
+  @Test
+  void aFileOfTheRowWriterIsReadDirectly(@TempDir Path dir) throws Exception {
+    for (Sample sample : samples(dir)) {
+      OfflineRecords records = sample.records();
+      java.io.File file = dir.resolve(sample.rows().get(0).group() + ".avro").toFile();
+      try (DataFileWriter<FeatureRow> w = new DataFileWriter<>(records.datumWriter())) {
+        w.setCodec(CodecFactory.snappyCodec());
+        w.create(records.schema(), file);
+        for (FeatureRow row : sample.rows()) {
+          w.append(row);
+        }
+      }
+      OfflineRecords.RowReader reader = (OfflineRecords.RowReader) records.datumReader((key, end) -> true);
+      List<FeatureRow> read = new ArrayList<>();
+      try (DataFileReader<FeatureRow> r = new DataFileReader<>(file, reader)) {
+        r.forEach(read::add);
+      }
+      assertTrue(reader.readsDirectly(), sample.rows().get(0).group());
+      List<FeatureRow> expected = new ArrayList<>();
+      try (DataFileReader<GenericRecord> r = new DataFileReader<>(file, new GenericDatumReader<>(null, records.schema()))) {
+        r.forEach(g -> expected.add(records.fromAvro(g)));
+      }
+      assertEquals(expected, read);
+      assertEquals(sample.rows().size(), read.size());
+    }
+  }
+
+  /** A string's negative length in a row not wanted fails the read, as it does when the row is decoded. */
+  @Test
+  void aCorruptStringFailsTheReadOfARowNotWanted(@TempDir Path dir) throws Exception {
+    for (Sample sample : samples(dir)) {
+      OfflineRecords records = sample.records();
+      FeatureRow template = sample.rows().get(0);
+      FeatureGroupDef group = null;
+      int string = -1;
+      for (int f = 0; f < template.values().length && string < 0; f++) {
+        if (records.schema().getFields().get(template.key().size() + 1 + f).schema().getTypes().get(1).getType()
+            == Schema.Type.STRING) {
+          string = f;
+        }
+      }
+      if (string < 0) {
+        continue;
+      }
+      Object[] values = new Object[template.values().length];
+      values[string] = "zzz";
+      FeatureRow row = new FeatureRow(template.group(), template.version(), template.key(), template.windowEndMillis(),
+          values, false, new BitSet(), false, 0);
+      byte[] bytes = bytes(records.datumWriter(), row);
+      // the value's bytes: branch 1 (2), length 3 (6), "zzz"; a length of -3 (5) instead
+      int at = -1;
+      for (int i = bytes.length - 5; i >= 0 && at < 0; i--) {
+        if (bytes[i] == 2 && bytes[i + 1] == 6 && bytes[i + 2] == 'z' && bytes[i + 3] == 'z' && bytes[i + 4] == 'z') {
+          at = i + 1;
+        }
+      }
+      assertTrue(at > 0);
+      bytes[at] = 5;
+      for (boolean wanted : new boolean[] {true, false}) {
+        DatumReader<FeatureRow> reader = records.datumReader((k, e) -> wanted);
+        reader.setSchema(records.schema());
+        byte[] corrupt = bytes;
+        Exception e = assertThrows(Exception.class,
+            () -> reader.read(null, DecoderFactory.get().binaryDecoder(corrupt, null)), "wanted: " + wanted);
+        assertTrue(String.valueOf(e.getMessage()).contains("negative"), e.toString());
+      }
+      return;
+    }
+    throw new AssertionError("no group of the sample has a string feature");
   }
 
   @Test

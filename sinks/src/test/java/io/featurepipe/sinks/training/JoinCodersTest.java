@@ -112,6 +112,15 @@ class JoinCodersTest {
       roundTrip(JoinedRow.Coder.of(), joined, shared);
       roundTrip(ListCoder.of(JoinedRow.Coder.of()), List.of(joined, List.of(), joined.subList(0, 3)), shared);
     }
+    // a joined row's bytes: its spine row's, then its groups' as Beam's list coder writes them
+    for (JoinedRow r : joined) {
+      ByteArrayOutputStream expected = new ByteArrayOutputStream();
+      SpineRow.Coder.of().encode(r.spine(), expected);
+      ListCoder.of(FeatureRow.Coder.of()).encode(r.groups(), expected);
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
+      JoinedRow.Coder.of().encode(r, got);
+      assertArrayEquals(expected.toByteArray(), got.toByteArray());
+    }
     // what was encoded is what was read, field by field, for a spine row with groups and salts
     JoinInput sample = inputs.stream().filter(i -> i.spine() != null && !i.spine().row().groups().isEmpty()
         && i.spine().salts().length > 0).findFirst().orElseThrow();

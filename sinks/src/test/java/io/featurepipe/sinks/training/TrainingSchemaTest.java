@@ -135,6 +135,22 @@ class TrainingSchemaTest {
     assertTrue(e.getMessage().contains("spine.csv:7") && e.getMessage().contains("'" + training.featureColumns().get(1) + "'"),
         e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> training.datumWriter().setSchema(Schema.create(Schema.Type.LONG)));
+
+    FeatureSelection withList = everything();
+    TrainingSchema listed = TrainingSchema.of(spineSchema(withList), withList);
+    FeatureSelection.Selected list = withList.features().stream()
+        .filter(s -> s.feature().outputType().list()).findFirst().orElseThrow();
+    List<FeatureRow> groups = new ArrayList<>();
+    for (FeatureGroupDef group : withList.groups()) {
+      Object[] vs = new Object[group.features().size()];
+      if (group == list.group()) {
+        vs[list.index()] = java.util.Arrays.asList((Object) null);
+      }
+      groups.add(new FeatureRow(group.name(), group.version(), List.of(), 0L, vs, false, new BitSet(), false, 0));
+    }
+    JoinedRow nullInList = new JoinedRow(new SpineRow(0, "spine.csv:9", 0L, List.of(), new byte[0]), groups);
+    IllegalArgumentException n = assertThrows(IllegalArgumentException.class, () -> bytes(listed.datumWriter(), nullInList));
+    assertTrue(n.getMessage().contains("spine.csv:9") && n.getMessage().contains(list.feature().name()), n.getMessage());
   }
 
   private static Object value(FeatureDef f, Random random) {
