@@ -2,6 +2,7 @@ package io.featurepipe.sinks.training;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.hash.Hashing;
@@ -33,7 +34,19 @@ class BucketTest {
           Bucket.Coder.of(), new Bucket(b.group(), new ArrayList<>(b.key()), b.period(), b.salt())));
       assertEquals(Hashing.murmur3_32_fixed().hashBytes(Arrays.copyOfRange(bytes, 4, bytes.length)).asInt(),
           ByteBuffer.wrap(bytes).getInt(), "the first four bytes hash the rest");
+      assertEquals(bytes.length - 5, bytes[4], "then the length of the fields (a one-byte varint here)");
+      // encoded again, from the bytes a bucket keeps: the same bytes, fresh or decoded, and decoded equal
+      assertArrayEquals(bytes, CoderUtils.encodeToByteArray(Bucket.Coder.of(), b));
+      Bucket decoded = CoderUtils.decodeFromByteArray(Bucket.Coder.of(), bytes);
+      assertArrayEquals(bytes, CoderUtils.encodeToByteArray(Bucket.Coder.of(), decoded));
+      assertEquals(b.hashCode(), decoded.hashCode());
+      assertEquals(b.withSalt(b.salt() + 1).salt(), b.salt() + 1);
+      assertTrue(!Arrays.equals(bytes, CoderUtils.encodeToByteArray(Bucket.Coder.of(), decoded.withSalt(b.salt() + 1))),
+          "another salt, other bytes (nothing kept from the bucket it came from)");
     }
+    byte[] corrupt = CoderUtils.encodeToByteArray(Bucket.Coder.of(), new Bucket(0, List.of("u1"), JANUARY_2026, 0));
+    corrupt[4] = 0x7f; // a length past the bytes there are
+    assertThrows(Exception.class, () -> CoderUtils.decodeFromByteArray(Bucket.Coder.of(), corrupt));
   }
 
   @Test

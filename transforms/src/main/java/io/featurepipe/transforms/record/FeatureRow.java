@@ -97,10 +97,6 @@ public record FeatureRow(
 
     @Override
     public void encode(FeatureRow r, OutputStream os) throws IOException {
-      EncodingBuffer.buffered(os, buffer -> write(r, buffer));
-    }
-
-    private static void write(FeatureRow r, OutputStream os) throws IOException {
       DataOutputStream out = new DataOutputStream(os);
       ValueCodec.writeString(r.group(), out);
       ValueCodec.writeString(r.version(), out);
