@@ -7,9 +7,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.AtomicCoder;
-import org.apache.beam.sdk.coders.ListCoder;
 
 /**
  * A spine row with the values of every selected group as of its time: one {@link FeatureRow} per
@@ -23,7 +23,6 @@ public record JoinedRow(SpineRow spine, List<FeatureRow> groups) implements Seri
   /** Deterministic coder of {@link JoinedRow}. */
   public static final class Coder extends AtomicCoder<JoinedRow> {
     private static final Coder INSTANCE = new Coder();
-    private static final ListCoder<FeatureRow> ROWS = ListCoder.of(FeatureRow.Coder.of());
 
     public static Coder of() {
       return INSTANCE;
@@ -35,8 +34,8 @@ public record JoinedRow(SpineRow spine, List<FeatureRow> groups) implements Seri
     public void encode(JoinedRow r, OutputStream out) throws IOException {
       EncodingBuffer.buffered(out, buffer -> {
         SpineRow.Coder.of().encode(r.spine(), buffer);
-        // the bytes of ROWS (Beam's list coder: the size as a 4-byte int, then each row), written
-        // here so that each row goes into this buffer, not through the list coder's stream wrapper
+        // the groups as Beam's list coder writes a list (the size as a 4-byte int, then each row),
+        // written and read here so that each row goes into this buffer and comes from one stream
         new java.io.DataOutputStream(buffer).writeInt(r.groups().size());
         for (FeatureRow g : r.groups()) {
           FeatureRow.Coder.of().encode(g, buffer);
@@ -46,8 +45,17 @@ public record JoinedRow(SpineRow spine, List<FeatureRow> groups) implements Seri
 
     @Override
     public JoinedRow decode(InputStream is) throws IOException {
-      java.io.DataInputStream in = ValueCodec.dataInput(is); // shared by the spine row's and the list coder's
-      return new JoinedRow(SpineRow.Coder.of().decode(in), ROWS.decode(in));
+      java.io.DataInputStream in = ValueCodec.dataInput(is); // one for the spine row and every group's row
+      SpineRow spine = SpineRow.Coder.of().decode(in);
+      int n = in.readInt(); // the groups as Beam's list coder writes them (see encode)
+      if (n < 0) {
+        throw new IOException("not a joined row: " + n + " groups");
+      }
+      List<FeatureRow> groups = new ArrayList<>(Math.min(n, 16));
+      for (int i = 0; i < n; i++) {
+        groups.add(FeatureRow.Coder.of().decode(in));
+      }
+      return new JoinedRow(spine, groups);
     }
 
     @Override
