@@ -273,20 +273,18 @@ public final class OfflineRecords implements Serializable {
               + "': union branch " + branch + " of a nullable field (0 or 1)");
         }
         if (!lists[f]) {
+          Object v = readOrSkip(elements[f], in, wanted);
           if (wanted) {
-            values[f] = readScalar(elements[f], in);
-          } else {
-            skip(elements[f], in);
+            values[f] = v;
           }
           continue;
         }
-        List<Object> list = wanted ? new ArrayList<>() : null;
+        List<Object> list = new ArrayList<>();
         for (long n = in.readArrayStart(); n != 0; n = in.arrayNext()) {
           for (long i = 0; i < n; i++) {
+            Object v = readOrSkip(elements[f], in, wanted);
             if (wanted) {
-              list.add(readScalar(elements[f], in));
-            } else {
-              skip(elements[f], in);
+              list.add(v);
             }
           }
         }
@@ -299,8 +297,14 @@ public final class OfflineRecords implements Serializable {
           : null;
     }
 
-    /** Moves past a non-null value of {@code type}, failing where reading it would (a string's negative length). */
-    private void skip(ColumnType type, Decoder in) throws IOException {
+    /**
+     * A non-null value of {@code type} read, when {@code wanted}; else moved past (null), failing
+     * where reading it would (a string's negative length).
+     */
+    private Object readOrSkip(ColumnType type, Decoder in, boolean wanted) throws IOException {
+      if (wanted) {
+        return readScalar(type, in);
+      }
       switch (type) {
         case STRING -> in.readString(skipped);
         case INT64, TIMESTAMP -> in.readLong();
@@ -308,6 +312,7 @@ public final class OfflineRecords implements Serializable {
         case BOOL -> in.readBoolean();
         default -> throw new IllegalArgumentException("no offline Avro type for " + type);
       }
+      return null;
     }
   }
 

@@ -102,7 +102,7 @@ class OfflineRecordsTest {
       for (int n = 0; n < 300; n++) {
         List<Object> key = new ArrayList<>();
         for (Field k : entity.keys()) {
-          key.add(value(k.type(), random));
+          key.add(OfflineTestValues.scalar(k.type(), random));
         }
         Object[] values = new Object[group.features().size()];
         for (int f = 0; f < values.length; f++) {
@@ -113,11 +113,11 @@ class OfflineRecordsTest {
           if (def.outputType().list()) {
             List<Object> list = new ArrayList<>();
             for (int i = random.nextInt(4); i > 0; i--) {
-              list.add(value(def.outputType().element(), random));
+              list.add(OfflineTestValues.scalar(def.outputType().element(), random));
             }
             values[f] = list;
           } else {
-            values[f] = value(def.outputType().element(), random);
+            values[f] = OfflineTestValues.scalar(def.outputType().element(), random);
           }
         }
         long windowEnd = 1_767_225_600_000L + random.nextInt(1_000_000) * 3_600_000L;
@@ -139,7 +139,7 @@ class OfflineRecordsTest {
       DatumWriter<FeatureRow> direct = records.datumWriter();
       GenericDatumWriter<GenericRecord> generic = new GenericDatumWriter<>(records.schema());
       for (FeatureRow row : sample.rows()) {
-        assertArrayEquals(bytes(generic, records.toAvro(row)), bytes(direct, row), row.group() + " row " + rows);
+        assertArrayEquals(OfflineTestValues.bytes(generic, records.toAvro(row)), OfflineTestValues.bytes(direct, row), row.group() + " row " + rows);
         rows++;
       }
     }
@@ -263,7 +263,7 @@ class OfflineRecordsTest {
       values[string] = "zzz";
       FeatureRow row = new FeatureRow(template.group(), template.version(), template.key(), template.windowEndMillis(),
           values, false, new BitSet(), false, 0);
-      byte[] bytes = bytes(records.datumWriter(), row);
+      byte[] bytes = OfflineTestValues.bytes(records.datumWriter(), row);
       // the value's bytes: branch 1 (2), length 3 (6), "zzz"; a length of -3 (5) instead
       int at = -1;
       for (int i = bytes.length - 5; i >= 0 && at < 0; i--) {
@@ -297,34 +297,7 @@ class OfflineRecordsTest {
     repo.entity(group.entity()).keys().forEach(k -> key.add(k.type() == ColumnType.STRING ? "k" : 1L));
     FeatureRow row = new FeatureRow(group.name(), group.version(), key, 0L, values, false, new BitSet(), false, 0);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> bytes(records.datumWriter(), row));
+        () -> OfflineTestValues.bytes(records.datumWriter(), row));
     assertTrue(e.getMessage().contains("field '" + group.features().get(0).name() + "'"), e.getMessage());
-  }
-
-  private static Object value(ColumnType type, Random random) {
-    return switch (type) {
-      case INT64 -> random.nextBoolean() ? (long) random.nextInt(100) : random.nextLong();
-      case DOUBLE -> switch (random.nextInt(7)) {
-        case 0 -> Double.NaN;
-        case 1 -> -0.0;
-        case 2 -> Double.NEGATIVE_INFINITY;
-        case 3 -> Double.POSITIVE_INFINITY;
-        default -> random.nextGaussian() * 1e6;
-      };
-      case STRING -> List.of("", "u42", "Zürich", "東京", "pay 💳", "x".repeat(300), "a\uD800b").get(random.nextInt(7));
-      case BOOL -> random.nextBoolean();
-      case TIMESTAMP -> random.nextBoolean()
-          ? 1_767_225_600_000_000_000L + random.nextLong(1_000_000_000_000_000L)
-          : -random.nextLong(1_000_000_000_000_000_000L) - 1; // before 1970, not a whole microsecond
-      default -> throw new IllegalArgumentException(type.toString());
-    };
-  }
-
-  private static <D> byte[] bytes(DatumWriter<D> writer, D datum) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-    writer.write(datum, encoder);
-    encoder.flush();
-    return out.toByteArray();
   }
 }

@@ -1,10 +1,10 @@
 package io.featurepipe.sinks.training;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.featurepipe.sinks.offline.OfflineTestValues;
 import io.featurepipe.transforms.definitions.RepositoryLoader;
 import io.featurepipe.transforms.model.ColumnType;
 import io.featurepipe.transforms.model.FeatureDef;
@@ -12,7 +12,6 @@ import io.featurepipe.transforms.model.FeatureGroupDef;
 import io.featurepipe.transforms.model.FeatureRepository;
 import io.featurepipe.transforms.model.Field;
 import io.featurepipe.transforms.record.FeatureRow;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -26,9 +25,7 @@ import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumWriter;
-import org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -102,7 +99,7 @@ class TrainingSchemaTest {
       s.put("note", random.nextBoolean() ? null : List.of("", "Zürich", "a\uD800b", "x".repeat(200)).get(random.nextInt(4)));
       s.put("score", random.nextBoolean() ? null : random.nextGaussian());
       s.put(spine.getFields().get(spine.getFields().size() - 1).name(), random.nextBoolean() ? null : random.nextLong());
-      SpineRow row = new SpineRow(n, "spine.csv:" + (n + 2), random.nextLong(), keys, bytes(spineWriter, s));
+      SpineRow row = new SpineRow(n, "spine.csv:" + (n + 2), random.nextLong(), keys, OfflineTestValues.bytes(spineWriter, s));
 
       List<FeatureRow> groups = new ArrayList<>();
       for (FeatureGroupDef g : selection.groups()) {
@@ -118,7 +115,7 @@ class TrainingSchemaTest {
         groups.add(new FeatureRow(g.name(), g.version(), key, 0L, values, empty, new BitSet(), false, 0));
       }
       JoinedRow joined = new JoinedRow(row, groups);
-      assertArrayEquals(bytes(generic, training.toAvro(joined)), bytes(direct, joined), "row " + n);
+      assertArrayEquals(OfflineTestValues.bytes(generic, training.toAvro(joined)), OfflineTestValues.bytes(direct, joined), "row " + n);
     }
   }
 
@@ -131,7 +128,7 @@ class TrainingSchemaTest {
     values[selection.features().get(1).index()] = new Object();
     JoinedRow joined = new JoinedRow(new SpineRow(0, "spine.csv:7", 0L, List.of("u"), new byte[0]),
         List.of(new FeatureRow(g.name(), g.version(), List.of("u"), 0L, values, false, new BitSet(), false, 0)));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bytes(training.datumWriter(), joined));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OfflineTestValues.bytes(training.datumWriter(), joined));
     assertTrue(e.getMessage().contains("spine.csv:7") && e.getMessage().contains("'" + training.featureColumns().get(1) + "'"),
         e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> training.datumWriter().setSchema(Schema.create(Schema.Type.LONG)));
@@ -149,42 +146,18 @@ class TrainingSchemaTest {
       groups.add(new FeatureRow(group.name(), group.version(), List.of(), 0L, vs, false, new BitSet(), false, 0));
     }
     JoinedRow nullInList = new JoinedRow(new SpineRow(0, "spine.csv:9", 0L, List.of(), new byte[0]), groups);
-    IllegalArgumentException n = assertThrows(IllegalArgumentException.class, () -> bytes(listed.datumWriter(), nullInList));
+    IllegalArgumentException n = assertThrows(IllegalArgumentException.class, () -> OfflineTestValues.bytes(listed.datumWriter(), nullInList));
     assertTrue(n.getMessage().contains("spine.csv:9") && n.getMessage().contains(list.feature().name()), n.getMessage());
   }
 
   private static Object value(FeatureDef f, Random random) {
     if (!f.outputType().list()) {
-      return scalar(f.outputType().element(), random);
+      return OfflineTestValues.scalar(f.outputType().element(), random);
     }
     List<Object> list = new ArrayList<>();
     for (int i = random.nextInt(4); i > 0; i--) {
-      list.add(scalar(f.outputType().element(), random));
+      list.add(OfflineTestValues.scalar(f.outputType().element(), random));
     }
     return list;
-  }
-
-  private static Object scalar(ColumnType type, Random random) {
-    return switch (type) {
-      case INT64 -> random.nextBoolean() ? (long) random.nextInt(100) : random.nextLong();
-      case DOUBLE -> switch (random.nextInt(6)) {
-        case 0 -> Double.NaN;
-        case 1 -> -0.0;
-        case 2 -> Double.NEGATIVE_INFINITY;
-        default -> random.nextGaussian() * 1e6;
-      };
-      case STRING -> List.of("", "m42", "東京", "pay 💳", "a\uD800b").get(random.nextInt(5));
-      case BOOL -> random.nextBoolean();
-      case TIMESTAMP -> random.nextBoolean() ? random.nextLong(1L << 62) : -random.nextLong(1L << 62) - 1;
-      default -> throw new IllegalArgumentException(type.toString());
-    };
-  }
-
-  private static <D> byte[] bytes(DatumWriter<D> writer, D datum) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-    writer.write(datum, encoder);
-    encoder.flush();
-    return out.toByteArray();
   }
 }
