@@ -138,7 +138,7 @@ final class SpineDecoder implements Serializable {
           }
           throw new NumberFormatException();
         default:
-          return text;
+          return RecordDecoder.unicodeText("column '" + f.name() + "'", text);
       }
     } catch (NumberFormatException e) {
       throw new BadRecordException("column '" + f.name() + "' is '" + text + "', not " + typeName(type));
@@ -149,7 +149,7 @@ final class SpineDecoder implements Serializable {
     Schema.Type type = nonNull(f.schema()).getType();
     switch (type) {
       case STRING:
-        return v.isTextual() ? v.textValue() : v.toString();
+        return RecordDecoder.unicodeText("column '" + f.name() + "'", v.isTextual() ? v.textValue() : v.toString());
       case LONG:
         if (v.isIntegralNumber() && v.canConvertToLong()) {
           return v.longValue();

@@ -76,7 +76,8 @@ class ReadSourceFilesTest {
       out.write(
           ("{\"ts\":\"2026-01-02T00:00:00+01:00\",\"user\":\"e\",\"n\":1.5}\n"
                   + "{\"ts\":\"not a time\",\"user\":\"e\"}\n"
-                  + "{\"ts\":\"2026-01-02T09:30:00Z\",\"user\":\"e\",\"amount\":-0.0}\n")
+                  + "{\"ts\":\"2026-01-02T09:30:00Z\",\"user\":\"e\",\"amount\":-0.0}\n"
+                  + "{\"ts\":\"2026-01-02T09:31:00Z\",\"user\":\"f\\ud800\"}\n")
               .getBytes(StandardCharsets.UTF_8));
     }
     Files.writeString(dir.resolve("pay/2026-01-03.jsonl"), "{\"ts\":\"2026-01-03T00:00:00Z\",\"user\":\"outside\"}\n");
@@ -115,13 +116,17 @@ class ReadSourceFilesTest {
       assertEquals("pay", d.source());
       assertEquals("ReadSourceFiles/pay", d.step());
     }
-    assertEquals(5, payDead.size(), payDead.keySet().toString());
+    assertEquals(6, payDead.size(), payDead.keySet().toString());
     assertEquals("field 'amount' is 'abc', not a number", payDead.get("2026-01-01.jsonl:2").reason());
     assertTrue(payDead.get("2026-01-01.jsonl:5").reason().startsWith("not valid JSON"));
     assertEquals("required field 'ts' is missing", payDead.get("2026-01-01.jsonl:6").reason());
     assertEquals("field 'n' is '1.5', not an integer", payDead.get("2026-01-02.jsonl.gz:1").reason());
     assertTrue(payDead.get("2026-01-02.jsonl.gz:2").reason().contains("'not a time' is not a iso8601 timestamp"));
     assertEquals("{\"user\":\"d\"}", payDead.get("2026-01-01.jsonl:6").payload());
+    // a lone surrogate escape: refused with the raw line kept as it was written
+    assertTrue(payDead.get("2026-01-02.jsonl.gz:4").reason().startsWith(
+        "field 'user' is 'f\\ud800', which holds an unpaired surrogate (\\ud800 at character 2)"));
+    assertEquals("{\"ts\":\"2026-01-02T09:31:00Z\",\"user\":\"f\\ud800\"}", payDead.get("2026-01-02.jsonl.gz:4").payload());
 
     List<SourceRecord> loginRecords = Collected.get(box + "/logins");
     assertEquals(2, loginRecords.size());

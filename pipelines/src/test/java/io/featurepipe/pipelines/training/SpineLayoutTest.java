@@ -50,6 +50,9 @@ class SpineLayoutTest {
     assertEquals("column 'shop_id' is 'x3', not an integer", reason(() -> d.fromCsv("u1,x3,2026-03-02T10:00:00Z,,", header, 8, "")));
     assertEquals("has 4 columns where the header has 5", reason(() -> d.fromCsv("u1,3,2026-03-02T10:00:00Z,", header, 8, "")));
     assertEquals("timestamp column 't' is empty", reason(() -> d.fromCsv("u1,3,,,", header, 8, "")));
+    // a string the training set's Avro (UTF-8) cannot hold is a dead letter, as in the sources
+    assertTrue(reason(() -> d.fromCsv("u\udc00,3,2026-03-02T10:00:00Z,,", header, 8, ""))
+        .startsWith("column 'user' is 'u\\udc00', which holds an unpaired surrogate (\\udc00 at character 2)"));
   }
 
   @Test
@@ -70,6 +73,10 @@ class SpineLayoutTest {
     assertTrue(reason(() -> d.fromJson("{\"user\":\"u2\",\"shop_id\":4,\"t\":\"2026-03-02T10:00:00Z\",\"late\":1}", 4, ""))
         .startsWith("has column 'late', which is not among the spine's columns"));
     assertEquals("key column 'user' is empty", reason(() -> d.fromJson("{\"shop_id\":4,\"t\":\"2026-03-02T10:00:00Z\"}", 4, "")));
+    assertTrue(reason(() -> d.fromJson("{\"user\":\"u2\",\"shop_id\":4,\"t\":1772445600000,\"mixed\":\"\\ud800\"}", 6, ""))
+        .startsWith("column 'mixed' is '\\ud800', which holds an unpaired surrogate"));
+    assertTrue(reason(() -> d.fromJson("{\"user\":\"u2\",\"shop_id\":4,\"t\":1772445600000,\"obj\":{\"a\":\"\\ud800\"}}", 6, ""))
+        .startsWith("column 'obj' is '{\"a\":\"\\ud800\"}', which holds an unpaired surrogate"));
     assertTrue(reason(() -> d.fromJson("{\"user\":", 4, "")).startsWith("not valid JSON"));
     // two rows run together on one line: a dead letter, not the first row alone
     assertEquals("not valid JSON: more after the object",

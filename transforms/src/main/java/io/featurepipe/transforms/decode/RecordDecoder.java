@@ -18,6 +18,7 @@ import io.featurepipe.transforms.model.ColumnType;
 import io.featurepipe.transforms.model.Field;
 import io.featurepipe.transforms.model.SourceDef;
 import io.featurepipe.transforms.record.SourceRecord;
+import io.featurepipe.transforms.record.Wtf8;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -305,7 +306,7 @@ public final class RecordDecoder implements Serializable {
         if (!v.isTextual()) {
           throw bad(f, v.toString(), "a string");
         }
-        return v.textValue();
+        return unicodeText("field '" + f.name() + "'", v.textValue());
       case INT64:
         if (v.isIntegralNumber() && v.canConvertToLong()) {
           return v.longValue();
@@ -346,7 +347,7 @@ public final class RecordDecoder implements Serializable {
   private Object fromText(Field f, String text) throws BadRecordException {
     switch (f.type()) {
       case STRING:
-        return text;
+        return unicodeText("field '" + f.name() + "'", text);
       case INT64:
         try {
           return Long.parseLong(text.trim());
@@ -385,7 +386,7 @@ public final class RecordDecoder implements Serializable {
     }
     switch (f.type()) {
       case STRING:
-        return v.toString();
+        return unicodeText("field '" + f.name() + "'", v.toString());
       case INT64:
         if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
           return ((Number) v).longValue();
@@ -448,9 +449,49 @@ public final class RecordDecoder implements Serializable {
 
   private static final TimestampParser ISO = new TimestampParser("iso8601");
 
+  /**
+   * {@code value}, or a {@link BadRecordException} saying where {@code what} (the field or column,
+   * as the message names it) holds an unpaired surrogate, as a JSON escape of a lone surrogate
+   * (backslash, u, D800..DFFF) that no other escape completes gives. Such a string is not Unicode
+   * text: the offline store's Avro strings (UTF-8) cannot hold it, so stored it would read back
+   * otherwise offline than online. The reason shows the value with its lone surrogates escaped.
+   */
+  public static String unicodeText(String what, String value) throws BadRecordException {
+    int at = Wtf8.unpairedSurrogate(value);
+    if (at < 0) {
+      return value;
+    }
+    throw new BadRecordException(
+        what + " is '" + shown(value) + "', which holds an unpaired surrogate (" + escaped(value.charAt(at))
+            + " at character " + (at + 1) + "): not Unicode text, which featurepipe stores as UTF-8");
+  }
+
+  /** A value as a reason shows it: unpaired surrogates escaped, cut after about 80 characters. */
+  private static String shown(String value) {
+    if (value.length() <= 80 && Wtf8.unpairedSurrogate(value) < 0) {
+      return value;
+    }
+    StringBuilder shown = new StringBuilder();
+    int i = 0;
+    for (; i < value.length() && shown.length() < 77; i++) {
+      char c = value.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+        shown.append(c).append(value.charAt(++i));
+      } else if (Character.isSurrogate(c)) {
+        shown.append(escaped(c));
+      } else {
+        shown.append(c);
+      }
+    }
+    return i < value.length() ? shown.append("...").toString() : shown.toString();
+  }
+
+  private static String escaped(char c) {
+    return String.format("\\u%04x", (int) c);
+  }
+
   private static BadRecordException bad(Field f, String value, String expected) {
-    String shown = value.length() > 80 ? value.substring(0, 77) + "..." : value;
     return new BadRecordException(
-        "field '" + f.name() + "' is " + (value.isEmpty() ? "empty" : "'" + shown + "'") + ", not " + expected);
+        "field '" + f.name() + "' is " + (value.isEmpty() ? "empty" : "'" + shown(value) + "'") + ", not " + expected);
   }
 }

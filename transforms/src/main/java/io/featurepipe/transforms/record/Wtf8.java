@@ -12,6 +12,25 @@ import java.nio.charset.StandardCharsets;
 public final class Wtf8 {
   private Wtf8() {}
 
+  /**
+   * The index of the first unpaired surrogate in {@code s} (a high surrogate not followed by a low
+   * one, or a low one not after a high one), or -1 when {@code s} is Unicode text. Sources refuse
+   * such strings (the offline store's Avro strings are UTF-8, which cannot hold them).
+   */
+  public static int unpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+
   /** The encoded length of {@code s}. */
   public static int length(String s) {
     int n = 0;

@@ -78,6 +78,37 @@ class JsonRecordDecoderTest {
     assertEquals("required field 'ts' is missing", reason("{\"user\":\"u\"}"));
   }
 
+  /**
+   * A declared string holding an unpaired surrogate (a lone JSON escape) is refused: Avro's UTF-8
+   * would store it as '?' offline while the online store keeps it, so the stores would disagree.
+   * Whatever way the string arrives (JSON, CSV text, a source's values), the reason shows it escaped.
+   */
+  @Test
+  void stringsWithUnpairedSurrogatesAreRefusedAndShownEscaped() throws Exception {
+    String tail = ", which holds an unpaired surrogate (\\ud800 at character 2): not Unicode text,"
+        + " which featurepipe stores as UTF-8";
+    assertEquals("field 'user' is 'a\\ud800b'" + tail, reason("{" + TS + ",\"user\":\"a\\ud800b\"}"));
+    assertEquals("field 'user' is '\\ude00\\ud83d'" + tail.replace("ud800", "ude00").replace("character 2", "character 1"),
+        reason("{" + TS + ",\"user\":\"\\ude00\\ud83d\"}"));
+    assertTrue(reason("{" + TS + ",\"user\":\"ab\\ud83d\"}").contains("(\\ud83d at character 3)"));
+    assertTrue(reason("{" + TS + ",\"user\":\"\\ud83d\\ude00\\udc00\"}").contains("is '\ud83d\ude00\\udc00'"));
+    // a pair is one character; a lone surrogate in an undeclared field is skipped with the field
+    assertEquals("\ud83d\ude00", values("{" + TS + ",\"user\":\"\\ud83d\\ude00\",\"skip\":\"\\ud800\"}")[1]);
+    // in another type's text: named as that type's problem, escaped all the same
+    assertEquals("field 'n' is '\\udfff', not an integer", reason("{" + TS + ",\"user\":\"u\",\"n\":\"\\udfff\"}"));
+    RecordDecoder d = decoder();
+    String csv = assertThrows(BadRecordException.class,
+        () -> d.fromCsv("2026-01-01T00:00:00Z,a\ud800b", List.of("ts", "user"), "f.csv:2")).getMessage();
+    assertEquals("field 'user' is 'a\\ud800b'" + tail, csv);
+    String given = assertThrows(BadRecordException.class,
+        () -> d.fromValues(java.util.Map.of("ts", java.time.Instant.EPOCH, "user", "a\ud800b"), "f.avro:1")).getMessage();
+    assertEquals("field 'user' is 'a\\ud800b'" + tail, given);
+    // a long value is cut in the reason, its surrogates escaped
+    String longReason = reason("{" + TS + ",\"user\":\"" + "x".repeat(100) + "\\ud800\"}");
+    assertTrue(longReason.startsWith("field 'user' is '" + "x".repeat(77) + "...', which holds an unpaired surrogate"
+        + " (\\ud800 at character 101)"), longReason);
+  }
+
   @Test
   void linesThatAreNoJsonObjectAreRefused() throws Exception {
     for (String line : new String[] {"[1,2]", "\"x\"", "null", "7"}) {

@@ -83,8 +83,9 @@ class RegressionTest {
    * DESIGN §2 (entity keys, string values kept as read). {@code ValueCodec.writeString} encodes
    * with {@code String.getBytes(UTF_8)}, which replaces an unpaired surrogate by '?': the coders of
    * {@code SourceRecord}, {@code GroupKey} and {@code FeatureRow} are lossy and not injective. A
-   * JSONL source yields such strings from a {@code "\ud800"} escape ({@code RecordDecoder} keeps
-   * it). Here the users "u\uD800" and "u?" become one entity key, and the key itself is changed.
+   * JSONL source yielded such strings from a {@code "\ud800"} escape ({@code RecordDecoder} now
+   * refuses them: a dead letter); records made in code still may hold them. Here the users
+   * "u\uD800" and "u?" become one entity key, and the key itself is changed.
    */
   @Test
   void loneSurrogateKeysStayDistinct(TestPipeline p) throws Exception {
