@@ -119,7 +119,7 @@ final class SpineDecoder implements Serializable {
     try {
       return Long.parseLong(v.toString().trim());
     } catch (NumberFormatException e) {
-      throw new BadRecordException("key column '" + k.name() + "' is '" + v + "', not an integer");
+      throw new BadRecordException("key column '" + k.name() + "' is '" + RecordDecoder.shown(v.toString()) + "', not an integer");
     }
   }
 
@@ -141,7 +141,7 @@ final class SpineDecoder implements Serializable {
           return RecordDecoder.unicodeText("column '" + f.name() + "'", text);
       }
     } catch (NumberFormatException e) {
-      throw new BadRecordException("column '" + f.name() + "' is '" + text + "', not " + typeName(type));
+      throw new BadRecordException("column '" + f.name() + "' is '" + RecordDecoder.shown(text) + "', not " + typeName(type));
     }
   }
 
@@ -171,7 +171,7 @@ final class SpineDecoder implements Serializable {
     if (v.isTextual()) {
       return fromText(f, v.textValue());
     }
-    throw new BadRecordException("column '" + f.name() + "' is " + v + ", not " + typeName(type));
+    throw new BadRecordException("column '" + f.name() + "' is " + RecordDecoder.shown(v.toString()) + ", not " + typeName(type));
   }
 
   private static String typeName(Schema.Type type) {

@@ -1,6 +1,7 @@
 package io.featurepipe.pipelines.training;
 
 import io.featurepipe.transforms.decode.BadRecordException;
+import io.featurepipe.transforms.decode.RecordDecoder;
 import io.featurepipe.transforms.decode.TimestampParser;
 import java.io.Serializable;
 import java.util.regex.Pattern;
@@ -80,14 +81,14 @@ public final class SpineTimestamps implements Serializable {
         try {
           return autoMillis(Long.parseLong(text));
         } catch (NumberFormatException e) {
-          throw new BadRecordException("is '" + text + "', out of the range of timestamps");
+          throw new BadRecordException("is '" + RecordDecoder.shown(text) + "', out of the range of timestamps");
         }
       }
       try {
         return parser.parse(text);
       } catch (BadRecordException e) {
         throw new BadRecordException(
-            "is '" + text + "', not " + (format.equals(AUTO) ? "an ISO-8601 time or integer epoch millis" : "a " + format + " timestamp"));
+            "is '" + RecordDecoder.shown(text) + "', not " + (format.equals(AUTO) ? "an ISO-8601 time or integer epoch millis" : "a " + format + " timestamp"));
       }
     }
     throw new BadRecordException(

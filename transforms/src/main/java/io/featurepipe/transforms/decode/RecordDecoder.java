@@ -463,11 +463,14 @@ public final class RecordDecoder implements Serializable {
     }
     throw new BadRecordException(
         what + " is '" + shown(value) + "', which holds an unpaired surrogate (" + escaped(value.charAt(at))
-            + " at character " + (at + 1) + "): not Unicode text, which featurepipe stores as UTF-8");
+            + " at character " + (value.codePointCount(0, at) + 1) + "): not Unicode text, which featurepipe stores as UTF-8");
   }
 
-  /** A value as a reason shows it: unpaired surrogates escaped, cut after about 80 characters. */
-  private static String shown(String value) {
+  /**
+   * A value as a reason shows it: unpaired surrogates escaped (a dead letter is written as UTF-8,
+   * which would turn them into '?'), cut after about 80 characters (77 and "...").
+   */
+  public static String shown(String value) {
     if (value.length() <= 80 && Wtf8.unpairedSurrogate(value) < 0) {
       return value;
     }
@@ -484,6 +487,28 @@ public final class RecordDecoder implements Serializable {
       }
     }
     return i < value.length() ? shown.append("...").toString() : shown.toString();
+  }
+
+  /**
+   * JSON text with every surrogate written as its escape: the same JSON value, as UTF-8 bytes
+   * keep it. A JSON writer copies a string's surrogates as they are, and an unpaired one would
+   * become '?' in a UTF-8 file (a JDBC row's dead letter: some databases' strings are UTF-16 and
+   * may hold one). Surrogates occur only inside JSON strings, where their escapes mean the same.
+   */
+  public static String withSurrogatesEscaped(String json) {
+    StringBuilder b = null;
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (Character.isSurrogate(c)) {
+        if (b == null) {
+          b = new StringBuilder(json.length() + 16).append(json, 0, i);
+        }
+        b.append(escaped(c));
+      } else if (b != null) {
+        b.append(c);
+      }
+    }
+    return b == null ? json : b.toString();
   }
 
   private static String escaped(char c) {

@@ -66,7 +66,7 @@ public final class TimestampParser implements Serializable {
           return nanos(ZonedDateTime.from(t).toInstant());
       }
     } catch (DateTimeException | ArithmeticException e) {
-      throw new BadRecordException("'" + text + "' is not a " + format + " timestamp");
+      throw new BadRecordException("'" + RecordDecoder.shown(text) + "' is not a " + format + " timestamp");
     }
   }
 
@@ -168,7 +168,7 @@ public final class TimestampParser implements Serializable {
     try {
       v = Long.parseLong(s);
     } catch (NumberFormatException e) {
-      throw new BadRecordException("'" + s + "' is not an integer epoch timestamp");
+      throw new BadRecordException("'" + RecordDecoder.shown(s) + "' is not an integer epoch timestamp");
     }
     return Math.multiplyExact(v, nanosPerUnit);
   }

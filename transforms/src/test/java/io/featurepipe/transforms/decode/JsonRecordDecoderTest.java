@@ -91,7 +91,9 @@ class JsonRecordDecoderTest {
     assertEquals("field 'user' is '\\ude00\\ud83d'" + tail.replace("ud800", "ude00").replace("character 2", "character 1"),
         reason("{" + TS + ",\"user\":\"\\ude00\\ud83d\"}"));
     assertTrue(reason("{" + TS + ",\"user\":\"ab\\ud83d\"}").contains("(\\ud83d at character 3)"));
-    assertTrue(reason("{" + TS + ",\"user\":\"\\ud83d\\ude00\\udc00\"}").contains("is '\ud83d\ude00\\udc00'"));
+    // a pair is one character: the lone surrogate after it is the second
+    assertTrue(reason("{" + TS + ",\"user\":\"\\ud83d\\ude00\\udc00\"}")
+        .contains("is '\ud83d\ude00\\udc00', which holds an unpaired surrogate (\\udc00 at character 2)"));
     // a pair is one character; a lone surrogate in an undeclared field is skipped with the field
     assertEquals("\ud83d\ude00", values("{" + TS + ",\"user\":\"\\ud83d\\ude00\",\"skip\":\"\\ud800\"}")[1]);
     // in another type's text: named as that type's problem, escaped all the same
@@ -103,10 +105,33 @@ class JsonRecordDecoderTest {
     String given = assertThrows(BadRecordException.class,
         () -> d.fromValues(java.util.Map.of("ts", java.time.Instant.EPOCH, "user", "a\ud800b"), "f.avro:1")).getMessage();
     assertEquals("field 'user' is 'a\\ud800b'" + tail, given);
+    // a value of another class in a string field is read as its text, and checked as such
+    String listed = assertThrows(BadRecordException.class,
+        () -> d.fromValues(java.util.Map.of("ts", java.time.Instant.EPOCH, "user", List.of("a\ud800b")), "f.avro:1")).getMessage();
+    assertTrue(listed.startsWith("field 'user' is '[a\\ud800b]', which holds an unpaired surrogate"), listed);
+    assertEquals("field 'ts': '\\ud800' is not a iso8601 timestamp", reason("{\"ts\":\"\\ud800\",\"user\":\"u\"}"));
     // a long value is cut in the reason, its surrogates escaped
     String longReason = reason("{" + TS + ",\"user\":\"" + "x".repeat(100) + "\\ud800\"}");
     assertTrue(longReason.startsWith("field 'user' is '" + "x".repeat(77) + "...', which holds an unpaired surrogate"
         + " (\\ud800 at character 101)"), longReason);
+  }
+
+  /**
+   * A JDBC row's dead letter is JSON written from the row's strings, which a UTF-16 database may
+   * give with unpaired surrogates: written with them escaped, the text reads back as the same
+   * strings (so a replay refuses them again) and holds no surrogate a UTF-8 file would turn to '?'.
+   */
+  @Test
+  void jsonWithSurrogatesEscapedReadsBackAsTheSameStrings() throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode o = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+    o.put("user", "a\ud800b\ud83d\ude00\udfff");
+    o.put("n\udc00", "\u00fc");
+    String json = RecordDecoder.withSurrogatesEscaped(o.toString());
+    assertEquals(-1, io.featurepipe.transforms.record.Wtf8.unpairedSurrogate(json));
+    assertTrue(json.chars().noneMatch(c -> Character.isSurrogate((char) c)), json);
+    assertEquals(o, RecordDecoder.objectOfLine(json));
+    String plain = "{\"user\":\"\u00fc\"}";
+    assertTrue(plain == RecordDecoder.withSurrogatesEscaped(plain), "text without surrogates is returned as it is");
   }
 
   @Test

@@ -90,6 +90,6 @@ final class RowDecoder implements JdbcIO.RowMapper<Decoded> {
         o.put(meta.getColumnLabel(c), text);
       }
     }
-    return o.toString();
+    return RecordDecoder.withSurrogatesEscaped(o.toString());
   }
 }
