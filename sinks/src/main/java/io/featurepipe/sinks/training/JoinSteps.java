@@ -450,10 +450,25 @@ final class JoinSteps {
     @TimerId("end")
     private final TimerSpec endSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
+    /**
+     * The bucket of this bundle's last element, whose end timer is set: the timer is set for the
+     * first element of a run of one bucket's elements, not for each (a batch runner hands a
+     * bucket's elements on in one run; setting a timer costs Beam's Flink runner a state write per
+     * call). The timer, at the end of the global window, cannot fire before the input ends, so a
+     * bucket's timer set once stays set for the rest of its run; the memo starts empty in every
+     * bundle and after every firing.
+     */
+    private transient Bucket timed;
+
     /** {@code next}: the next group's time, or null for the last group. */
     MatchFn(Attach attach, GroupTime next) {
       this.attach = attach;
       this.next = next;
+    }
+
+    @StartBundle
+    public void startBundle() {
+      timed = null;
     }
 
     @ProcessElement
@@ -468,7 +483,10 @@ final class JoinSteps {
       } else {
         rows.add(in.spine());
       }
-      end.set(GlobalWindow.INSTANCE.maxTimestamp());
+      if (!e.getKey().equals(timed)) {
+        end.set(GlobalWindow.INSTANCE.maxTimestamp());
+        timed = e.getKey();
+      }
     }
 
     @OnTimer("end")
@@ -477,6 +495,7 @@ final class JoinSteps {
         OnTimerContext c,
         @StateId("offline") BagState<FeatureRow> offline,
         @StateId("rows") BagState<PendingRow> rows) {
+      timed = null;
       int nextGroup = attach.group + 1;
       attach.attach(b, offline.read(), rows.read(), r -> c.output(
           KV.of(next == null ? b : bucketOf(nextGroup, next, r), JoinInput.spine(r))));
