@@ -451,8 +451,8 @@ public final class RecordDecoder implements Serializable {
 
   /**
    * {@code value}, or a {@link BadRecordException} saying where {@code what} (the field or column,
-   * as the message names it) holds an unpaired surrogate, as a JSON escape of a lone surrogate
-   * (backslash, u, D800..DFFF) that no other escape completes gives. Such a string is not Unicode
+   * as the message names it) holds an unpaired surrogate: what a JSON escape of a surrogate with no
+   * partner makes, or a UTF-16 database's text read through JDBC. Such a string is not Unicode
    * text: the offline store's Avro strings (UTF-8) cannot hold it, so stored it would read back
    * otherwise offline than online. The reason shows the value with its lone surrogates escaped.
    */
