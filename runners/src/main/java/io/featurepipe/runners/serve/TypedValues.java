@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.featurepipe.transforms.decode.BadRecordException;
+import io.featurepipe.transforms.decode.RecordDecoder;
 import io.featurepipe.transforms.model.ColumnType;
 import io.featurepipe.transforms.model.ValueType;
 import java.time.OffsetDateTime;
@@ -20,7 +22,8 @@ import java.util.Locale;
  * {@code String}, {@code Long} epoch nanoseconds for timestamps; lists of those) to and from JSON
  * and command-line text: timestamps as ISO-8601 instants at full precision, lists as arrays. Input
  * is strict: a string key column takes a JSON string, an int one a JSON integer (or, on the command
- * line, its digits), and anything else fails naming what was given.
+ * line, its digits), and anything else fails naming what was given; a string holding an unpaired
+ * surrogate (a JSON escape with no partner) fails, as the sources refuse it.
  */
 public final class TypedValues {
   private TypedValues() {}
@@ -59,7 +62,7 @@ public final class TypedValues {
     switch (type) {
       case STRING:
         if (node.isTextual()) {
-          return node.textValue();
+          return unicodeText(node.textValue(), what);
         }
         break;
       case INT64:
@@ -87,11 +90,19 @@ public final class TypedValues {
         what + " is " + type.yamlName() + ", not " + describe(node) + hintFor(type));
   }
 
+  private static String unicodeText(String text, String what) {
+    try {
+      return RecordDecoder.unicodeText(what, text);
+    } catch (BadRecordException e) {
+      throw new InvalidRequestException(e.getMessage());
+    }
+  }
+
   /** A value written on the command line ({@code --key user_id=u1}). */
   public static Object fromText(String text, ColumnType type, String what) {
     switch (type) {
       case STRING:
-        return text;
+        return unicodeText(text, what);
       case INT64:
         try {
           return Long.parseLong(text.trim());

@@ -43,6 +43,11 @@ class TypedValuesTest {
     assertMessage(() -> TypedValues.fromJson(JSON.readTree("[1]"), ColumnType.DOUBLE, "x"), "x is double, not an array");
     assertMessage(() -> TypedValues.fromJson(JSON.readTree("1767952800"), ColumnType.TIMESTAMP, "x"), "write it as an ISO-8601 string");
     assertMessage(() -> TypedValues.fromJson(JSON.readTree("99999999999999999999"), ColumnType.INT64, "x"), "x is int, not the number");
+    // a lone surrogate escape: refused, as the sources refuse it
+    assertMessage(() -> TypedValues.fromJson(JSON.readTree("\"u\\ud800\""), ColumnType.STRING, "key column 'user_id'"),
+        "key column 'user_id' is 'u\\ud800', which holds an unpaired surrogate (\\ud800 at character 2)");
+    assertEquals("u\ud83d\ude00", TypedValues.fromJson(JSON.readTree("\"u\\ud83d\\ude00\""), ColumnType.STRING, "k"));
+    assertMessage(() -> TypedValues.fromText("u\udc00", ColumnType.STRING, "k"), "k is 'u\\udc00', which holds an unpaired surrogate");
     assertEquals(-7L, TypedValues.fromText(" -7", ColumnType.INT64, "k"));
     assertEquals(false, TypedValues.fromText("FALSE", ColumnType.BOOL, "k"));
     assertMessage(() -> TypedValues.fromText("1.5", ColumnType.INT64, "k"), "k is int, not '1.5'");
