@@ -2,6 +2,7 @@ package io.featurepipe.pipelines.ingest;
 
 import io.featurepipe.pipelines.ingest.avro.ReadAvroFiles;
 import io.featurepipe.pipelines.ingest.jdbc.ReadJdbc;
+import io.featurepipe.pipelines.ingest.parquet.ReadParquetFiles;
 import io.featurepipe.transforms.model.SourceDef;
 import io.featurepipe.transforms.record.DeadLetter;
 import io.featurepipe.transforms.record.SourceRecord;
@@ -72,6 +73,8 @@ public final class ReadSource extends PTransform<PBegin, PCollectionTuple> {
           return begin.apply("ReadFiles", new ReadSourceFiles(source, patterns));
         case AVRO:
           return begin.apply("ReadAvroFiles", new ReadAvroFiles(source, patterns));
+        case PARQUET:
+          return begin.apply("ReadParquetFiles", new ReadParquetFiles(source, patterns));
         default:
           break;
       }

@@ -13,7 +13,7 @@ public enum SpineFormat {
 
   /** The format a file name's extension says ({@code .csv}, {@code .jsonl}/{@code .json}, {@code .avro}; a compression suffix is skipped). */
   public static SpineFormat ofFileName(String name) {
-    String n = name.toLowerCase(Locale.ROOT).replaceAll("\\.(gz|bz2|zst|deflate|zip|snappy|lzo)$", "");
+    String n = name.toLowerCase(Locale.ROOT).replaceAll("\\.(gz|bz2|zst|zstd|deflate|zlib|zip|snappy|lzo|lzo_deflate)$", "");
     if (n.endsWith(".csv")) {
       return CSV;
     }

@@ -89,7 +89,7 @@ public final class SourceSchemas {
       for (Schema b : s.getTypes()) {
         parts.add(describe(b));
       }
-      return parts.toString().replace(" ", "");
+      return "[" + String.join(",", parts) + "]";
     }
     String base = s.getType().getName();
     if (s.getLogicalType() != null) {

@@ -1,13 +1,11 @@
 package io.featurepipe.pipelines.ingest.avro;
 
+import io.featurepipe.pipelines.ingest.CheckFileSchemas;
 import io.featurepipe.pipelines.ingest.MatchFiles;
 import io.featurepipe.pipelines.ingest.ReadSource;
-import io.featurepipe.pipelines.ingest.SourceCounters;
 import io.featurepipe.transforms.decode.AvroRecordDecoder;
-import io.featurepipe.transforms.decode.BadRecordException;
 import io.featurepipe.transforms.decode.SchemaEvolution;
 import io.featurepipe.transforms.model.SourceDef;
-import io.featurepipe.transforms.record.DeadLetter;
 import io.featurepipe.transforms.record.SourceRecord;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,17 +13,19 @@ import java.nio.channels.Channels;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.joda.time.Instant;
 
 /**
  * Reads a source's Avro data files (any Avro codec; the file may also be compressed as a whole, by
@@ -35,7 +35,7 @@ import org.joda.time.Instant;
  * file that is not Avro, or is corrupt part-way, one dead letter saying where reading stopped.
  *
  * <p>While the pipeline is built, the writer schemas of the files are checked against the
- * definition ({@link CheckAvroFiles}): an incompatible file stops the run before it starts.
+ * definition ({@link CheckFileSchemas}): an incompatible file stops the run before it starts.
  *
  * <p>Why not {@code AvroIO.parseFilesGenericRecords}: its parse function sees neither the file nor
  * the record number and has no second output for dead letters.
@@ -51,7 +51,7 @@ public final class ReadAvroFiles extends PTransform<PBegin, PCollectionTuple> {
 
   @Override
   public PCollectionTuple expand(PBegin begin) {
-    CheckAvroFiles.requireReadable(source, patterns);
+    CheckFileSchemas.requireReadable(source, patterns, ReadAvroFiles::writerSchema);
     PCollectionTuple out =
         MatchFiles.open(begin, patterns)
             .apply(
@@ -61,21 +61,22 @@ public final class ReadAvroFiles extends PTransform<PBegin, PCollectionTuple> {
     return ReadSource.withCoders(out);
   }
 
-  static final class DecodeAvroFileFn extends DoFn<FileIO.ReadableFile, SourceRecord> {
-    private final SourceDef source;
-    private final SourceCounters counters;
-    private final String step;
-    private transient AvroRecordDecoder decoder;
-
-    DecodeAvroFileFn(SourceDef source) {
-      this.source = source;
-      this.counters = new SourceCounters(source.name());
-      this.step = "ReadAvroFiles/" + source.name();
+  /** The file's writer schema (its header only is read), or null when it is not an Avro data file. */
+  static Schema writerSchema(MatchResult.Metadata file) {
+    String name = file.resourceId().toString();
+    try (InputStream in =
+            Channels.newInputStream(
+                Compression.detect(name).readDecompressed(FileSystems.open(file.resourceId())));
+        DataFileStream<GenericRecord> avro = new DataFileStream<>(in, new GenericDatumReader<>())) {
+      return avro.getSchema();
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
+  }
 
-    @Setup
-    public void setup() {
-      decoder = new AvroRecordDecoder(source);
+  static final class DecodeAvroFileFn extends AvroRecordsFn {
+    DecodeAvroFileFn(SourceDef source) {
+      super(source, "ReadAvroFiles");
     }
 
     @ProcessElement
@@ -106,14 +107,7 @@ public final class ReadAvroFiles extends PTransform<PBegin, PCollectionTuple> {
             break;
           }
           n++;
-          String origin = name + "#" + n;
-          try {
-            SourceRecord r = decoder.decode(record, origin);
-            counters.recordRead();
-            out.get(ReadSource.RECORDS).outputWithTimestamp(r, new Instant(r.eventTimeMillis()));
-          } catch (BadRecordException e) {
-            dead(out, e.getMessage(), AvroRecordDecoder.toJson(record), origin);
-          }
+          emit(out, record, name + "#" + n);
         }
       } catch (IOException e) {
         dead(out, (n == 0 ? "not an Avro data file: " : "cannot read after record " + n + ": ")
@@ -141,11 +135,6 @@ public final class ReadAvroFiles extends PTransform<PBegin, PCollectionTuple> {
       dead(out, "the file ends inside an Avro block (truncated?) after record " + n + ": "
           + (lost < 0 ? "an unknown number of records" : lost + " records of its last block") + " lost",
           "", name + "#" + (n + 1));
-    }
-
-    private void dead(MultiOutputReceiver out, String reason, String payload, String origin) {
-      counters.deadLetter();
-      out.get(ReadSource.DEAD_LETTERS).output(new DeadLetter(source.name(), step, reason, payload, origin));
     }
   }
 }

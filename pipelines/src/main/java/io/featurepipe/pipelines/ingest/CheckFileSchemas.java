@@ -1,44 +1,46 @@
-package io.featurepipe.pipelines.ingest.avro;
+package io.featurepipe.pipelines.ingest;
 
 import io.featurepipe.transforms.decode.SchemaEvolution;
 import io.featurepipe.transforms.model.SourceDef;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
-import org.apache.avro.file.DataFileStream;
-import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 
 /**
- * Checks, while the pipeline is built, that every Avro file a read will see was written with a
- * schema the source definition can read ({@link SchemaEvolution#requireReadable}); only the file
- * headers are read. Files that are not Avro at all are left to the read, which turns them into
- * dead letters.
+ * Checks, while the pipeline is built, that every file a read will see (Avro, Parquet) was written
+ * with a schema the source definition can read ({@link SchemaEvolution#requireReadable}); only the
+ * files' headers or footers are read. Files whose schema cannot be read at all are left to the
+ * read, which turns them into dead letters.
  */
-public final class CheckAvroFiles {
-  private CheckAvroFiles() {}
+public final class CheckFileSchemas {
+  private CheckFileSchemas() {}
+
+  /** How a format finds a file's schema as Avro. */
+  @FunctionalInterface
+  public interface SchemaReader {
+    /** The file's writer schema, or null when the file is not in the format (or unreadable). */
+    Schema schema(MatchResult.Metadata file);
+  }
 
   /**
-   * The distinct writer schemas of the files matching the patterns, each with the first file that
-   * has it and how many files do.
+   * The distinct writer schemas of the files matching the patterns, each with the files that have
+   * it.
    *
    * @throws SchemaEvolution.IncompatibleSchemaException naming file, field, old and new type
    */
-  public static Map<Schema, List<String>> requireReadable(SourceDef source, List<String> patterns) {
+  public static Map<Schema, List<String>> requireReadable(
+      SourceDef source, List<String> patterns, SchemaReader reader) {
     Map<Schema, List<String>> bySchema = new LinkedHashMap<>();
     for (String pattern : patterns) {
       for (MatchResult.Metadata file : match(pattern)) {
-        Schema schema = writerSchema(file);
+        Schema schema = reader.schema(file);
         if (schema != null) {
           bySchema.computeIfAbsent(schema, s -> new ArrayList<>()).add(file.resourceId().toString());
         }
@@ -59,19 +61,6 @@ public final class CheckAvroFiles {
       return m.status() == MatchResult.Status.OK ? m.metadata() : List.of();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + pattern + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** The file's writer schema, or null when it is not an Avro data file. */
-  static Schema writerSchema(MatchResult.Metadata file) {
-    String name = file.resourceId().toString();
-    try (InputStream in =
-            Channels.newInputStream(
-                Compression.detect(name).readDecompressed(FileSystems.open(file.resourceId())));
-        DataFileStream<GenericRecord> avro = new DataFileStream<>(in, new GenericDatumReader<>())) {
-      return avro.getSchema();
-    } catch (IOException | RuntimeException e) {
-      return null;
     }
   }
 }

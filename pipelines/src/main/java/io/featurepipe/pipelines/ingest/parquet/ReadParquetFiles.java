@@ -1,0 +1,129 @@
+package io.featurepipe.pipelines.ingest.parquet;
+
+import io.featurepipe.pipelines.ingest.CheckFileSchemas;
+import io.featurepipe.pipelines.ingest.MatchFiles;
+import io.featurepipe.pipelines.ingest.ReadSource;
+import io.featurepipe.pipelines.ingest.avro.AvroRecordsFn;
+import io.featurepipe.transforms.decode.AvroRecordDecoder;
+import io.featurepipe.transforms.decode.BadRecordException;
+import io.featurepipe.transforms.decode.SchemaEvolution;
+import io.featurepipe.transforms.model.SourceDef;
+import io.featurepipe.transforms.record.SourceRecord;
+import java.io.IOException;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.metadata.FileMetaData;
+import org.apache.parquet.io.InputFile;
+
+/**
+ * Reads a source's Parquet files (any page codec parquet-java reads without native code: snappy,
+ * gzip, zstd, lz4_raw) into timestamped {@link SourceRecord}s. Each file's schema is read from its
+ * footer as Avro (the schema parquet-avro stored, or the one it derives from the Parquet schema),
+ * only the columns the source defines are read, and each row is decoded by {@link
+ * AvroRecordDecoder}, as an Avro file's records are, INT96 values as the instants they hold
+ * ({@link ParquetFiles.Schemas}): a row that cannot be decoded becomes a dead letter with origin
+ * {@code <file>#<row number>} (1-based) and the row's columns as JSON; a file that is not Parquet,
+ * is cut short, is compressed as a whole or is corrupt part-way gives one dead letter saying where
+ * reading stopped.
+ *
+ * <p>While the pipeline is built, the files' schemas are checked against the definition ({@link
+ * CheckFileSchemas}): an incompatible file stops the run before it starts. A column the definition
+ * requires may be optional in the file (most writers mark every column so): a null in it is a dead
+ * letter for its row.
+ *
+ * <p>A file is read by one worker from start to end (files, not row groups, are spread).
+ */
+public final class ReadParquetFiles extends PTransform<PBegin, PCollectionTuple> {
+  private final SourceDef source;
+  private final List<String> patterns;
+
+  public ReadParquetFiles(SourceDef source, List<String> patterns) {
+    this.source = source;
+    this.patterns = List.copyOf(patterns);
+  }
+
+  @Override
+  public PCollectionTuple expand(PBegin begin) {
+    CheckFileSchemas.requireReadable(source, patterns, file -> ParquetFiles.checkedOrNull(source, file));
+    PCollectionTuple out =
+        MatchFiles.open(begin, patterns)
+            .apply(
+                "Decode",
+                ParDo.of(new DecodeParquetFileFn(source))
+                    .withOutputTags(ReadSource.RECORDS, TupleTagList.of(ReadSource.DEAD_LETTERS)));
+    return ReadSource.withCoders(out);
+  }
+
+  static final class DecodeParquetFileFn extends AvroRecordsFn {
+    DecodeParquetFileFn(SourceDef source) {
+      super(source, "ReadParquetFiles");
+    }
+
+    @ProcessElement
+    public void process(@Element FileIO.ReadableFile file, MultiOutputReceiver out) {
+      MatchResult.Metadata meta = file.getMetadata();
+      String name = meta.resourceId().toString();
+      String unreadable = ParquetFiles.unreadable(meta);
+      if (unreadable != null) {
+        dead(out, unreadable, "", name);
+        return;
+      }
+      InputFile in = ParquetFiles.input(meta);
+      FileMetaData footer;
+      try {
+        footer = ParquetFiles.footer(in);
+      } catch (IOException | RuntimeException e) {
+        dead(out, "not a Parquet file, or cut short (its footer cannot be read): " + e.getMessage(), "", name);
+        return;
+      }
+      ParquetFiles.Schemas schemas;
+      try {
+        schemas = ParquetFiles.Schemas.of(footer, source);
+      } catch (RuntimeException e) {
+        dead(out, "its schema cannot be read as Avro: " + e.getMessage(), "", name);
+        return;
+      }
+      List<SchemaEvolution.Change> problems = SchemaEvolution.problems(source, schemas.checked(source));
+      if (!problems.isEmpty()) {
+        // the file appeared after the pipeline was built, with a schema the definition cannot read
+        dead(out, "written with a schema the definition cannot read: "
+            + problems.stream().map(SchemaEvolution.Change::message).collect(Collectors.joining("; ")),
+            "", name);
+        return;
+      }
+      long n = 0;
+      try (ParquetReader<GenericRecord> rows = ParquetFiles.rows(in, ParquetFiles.projection(source, schemas.read()))) {
+        while (true) {
+          GenericRecord row;
+          try {
+            row = rows.read();
+          } catch (IOException | RuntimeException e) {
+            dead(out, "corrupt Parquet data after row " + n + ": " + e.getMessage(), "", name + "#" + (n + 1));
+            return;
+          }
+          if (row == null) {
+            return;
+          }
+          n++;
+          String origin = name + "#" + n;
+          try {
+            emit(out, schemas.decode(row), origin);
+          } catch (BadRecordException e) {
+            dead(out, e.getMessage(), AvroRecordDecoder.toJson(row), origin);
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        dead(out, "cannot read after row " + n + ": " + e.getMessage(), "", name + "#" + (n + 1));
+      }
+    }
+  }
+}

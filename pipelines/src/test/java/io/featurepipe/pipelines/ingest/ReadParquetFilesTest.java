@@ -1,0 +1,317 @@
+package io.featurepipe.pipelines.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.featurepipe.transforms.decode.SchemaEvolution;
+import io.featurepipe.transforms.definitions.RepositoryLoader;
+import io.featurepipe.transforms.model.SourceDef;
+import io.featurepipe.transforms.record.DeadLetter;
+import io.featurepipe.transforms.record.SourceRecord;
+import io.featurepipe.transforms.testing.Collected;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.GZIPOutputStream;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Parquet files of evolving schemas and page codecs in, records out (written by parquet-avro and by
+ * a writer that stores no Avro schema, as other tools write them); bad rows and files to dead
+ * letters.
+ */
+class ReadParquetFilesTest {
+
+  @RegisterExtension final transient TestPipelineExtension pipeline = TestPipelineExtension.create();
+
+  static final String DEF = ReadAvroFilesTest.DEF.replace("format: avro", "format: parquet").replace("*.avro", "*.parquet*");
+
+  static SourceDef source() throws Exception {
+    return RepositoryLoader.load(Map.of("s.yaml", DEF)).source("clicks");
+  }
+
+  static void write(Path file, Schema schema, CompressionCodecName codec, GenericRecord... records) throws Exception {
+    Files.createDirectories(file.getParent());
+    try (ParquetWriter<GenericRecord> w =
+        AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(file))
+            .withSchema(schema)
+            .withConf(new PlainParquetConfiguration())
+            .withCompressionCodec(codec)
+            .build()) {
+      for (GenericRecord r : records) {
+        w.write(r);
+      }
+    }
+  }
+
+  static GenericRecord rec(Schema s, Object... kv) {
+    return ReadAvroFilesTest.rec(s, kv);
+  }
+
+  /**
+   * A file as another tool writes one: a Parquet schema of logical types, an INT96 column (a
+   * legacy timestamp), a column named as Avro names cannot be and a nested one (neither read), no
+   * Avro schema stored. Rows 1 and 2 hold the first two of {@code legacy},
+   * rows 3.. the rest.
+   */
+  static void writePlain(Path file, Binary... legacy) throws Exception {
+    MessageType schema =
+        MessageTypeParser.parseMessageType(
+            """
+            message spark_schema {
+              required int64 ts (TIMESTAMP(MICROS,true));
+              required binary user (STRING);
+              optional int32 n;
+              optional int96 legacy_time;
+              optional binary blob;
+              optional double amount-eur;
+              optional group nested {
+                repeated binary tag (STRING);
+              }
+            }
+            """);
+    SimpleGroupFactory rows = new SimpleGroupFactory(schema);
+    try (ParquetWriter<Group> w =
+        ExampleParquetWriter.builder(new LocalOutputFile(file))
+            .withType(schema)
+            .withCompressionCodec(CompressionCodecName.ZSTD)
+            .build()) {
+      Group first = rows.newGroup().append("ts", 1_767_225_603_000_000L).append("user", "p").append("n", 8);
+      Group second = rows.newGroup().append("ts", 1_767_225_604_000_000L).append("user", "q");
+      if (legacy.length > 0) {
+        first.add("legacy_time", legacy[0]);
+      }
+      if (legacy.length > 1) {
+        second.add("legacy_time", legacy[1]);
+      }
+      w.write(first);
+      w.write(second);
+      for (int i = 2; i < legacy.length; i++) {
+        w.write(rows.newGroup().append("ts", 1_767_225_605_000_000L).append("user", "r").append("legacy_time", legacy[i]));
+      }
+      if (legacy.length > 2) {
+        w.write(rows.newGroup().append("ts", 1_767_225_606_000_000L).append("user", "s"));
+      }
+    }
+  }
+
+  /**
+   * What a read gave: each record's values and each dead letter by origin without the folder
+   * ({@code <file>#<row>}, or the file), and the records themselves.
+   */
+  record Read(Map<String, String> records, Map<String, DeadLetter> dead, List<SourceRecord> all) {}
+
+  static Read read(TestPipeline p, SourceDef source, Path dir, LocalDate from, LocalDate to) {
+    String box = "parquet-" + System.nanoTime();
+    PCollectionTuple read = p.apply(ReadSource.of(source, dir.toString(), from, to));
+    read.get(ReadSource.RECORDS).apply("C1", Collected.into(box + "/r"));
+    read.get(ReadSource.DEAD_LETTERS).apply("C2", Collected.into(box + "/d"));
+    p.run().waitUntilFinish();
+    List<SourceRecord> all = Collected.get(box + "/r");
+    Map<String, String> records = new TreeMap<>();
+    all.forEach(r -> records.put(r.origin().replaceAll(".*/", ""), Arrays.deepToString(r.values())));
+    Map<String, DeadLetter> dead = new TreeMap<>();
+    Collected.<DeadLetter>get(box + "/d").forEach(d -> dead.put(d.origin().replaceAll(".*/", ""), d));
+    return new Read(records, dead, all);
+  }
+
+  @Test
+  void readsOldAndNewSchemasWithEveryCodecAndDeadLettersBadRowsAndFiles(TestPipeline p, @TempDir Path dir)
+      throws Exception {
+    Schema v1 = ReadAvroFilesTest.V1;
+    Schema v2 = ReadAvroFilesTest.V2;
+    write(dir.resolve("clicks/2026-01-01-a.parquet"), v1, CompressionCodecName.UNCOMPRESSED,
+        rec(v1, "ts", 1_767_225_600_000_001L, "user", "a", "n", 1),
+        rec(v1, "ts", 1_767_225_601_000_000L, "user", "b", "n", 2));
+    write(dir.resolve("clicks/2026-01-01-b.parquet"), v2, CompressionCodecName.GZIP,
+        rec(v2, "ts", "2026-01-01T00:00:02.123456789Z", "user", "c", "n", null, "page", "/x", "extra", 1.0),
+        rec(v2, "ts", "yesterday", "user", "d", "n", 4L, "page", null, "extra", 2.0));
+    write(dir.resolve("clicks/2026-01-02-c.parquet"), v2, CompressionCodecName.SNAPPY,
+        rec(v2, "ts", "2026-01-02T00:00:00Z", "user", "e", "n", 5L, "page", "/y", "extra", 3.0));
+    write(dir.resolve("clicks/2026-01-02-d.parquet"), v1, CompressionCodecName.LZ4_RAW,
+        rec(v1, "ts", 1_767_312_000_000_000L, "user", "f", "n", 6));
+    writePlain(dir.resolve("clicks/2026-01-01-plain.parquet"), int96(2_461_042, 0));
+    Schema optional =
+        new Schema.Parser()
+            .parse(
+                """
+                {"type":"record","name":"Click","fields":[
+                  {"name":"ts","type":["null",{"type":"long","logicalType":"timestamp-micros"}]},
+                  {"name":"user","type":["null","string"]}]}
+                """);
+    write(dir.resolve("clicks/2026-01-03-h.parquet"), optional, CompressionCodecName.SNAPPY,
+        rec(optional, "ts", 1_767_398_400_000_000L, "user", "h"),
+        rec(optional, "ts", 1_767_398_401_000_000L, "user", null),
+        rec(optional, "ts", null, "user", "i"));
+    Files.writeString(dir.resolve("clicks/2026-01-02-e.parquet"), "not parquet at all");
+    // cut short: the footer, at the end, is gone
+    write(dir.resolve("clicks/2026-01-03-f.parquet"), v1, CompressionCodecName.SNAPPY,
+        rec(v1, "ts", 1_767_398_400_000_000L, "user", "g", "n", 7));
+    Path cut = dir.resolve("clicks/2026-01-03-f.parquet");
+    byte[] whole = Files.readAllBytes(cut);
+    Files.write(cut, Arrays.copyOf(whole, whole.length - 20));
+    // compressed as a whole: Parquet needs random access to its pages
+    Path gz = dir.resolve("clicks/2026-01-03-g.parquet.gz");
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+      out.write(Files.readAllBytes(dir.resolve("clicks/2026-01-02-c.parquet")));
+    }
+
+    Read read = read(p, source(), dir, LocalDate.parse("2026-01-01"), LocalDate.parse("2026-01-03"));
+    assertEquals(
+        Map.of(
+            "2026-01-01-a.parquet#1", "[1767225600000001000, a, 1, null]",
+            "2026-01-01-a.parquet#2", "[1767225601000000000, b, 2, null]",
+            "2026-01-01-b.parquet#1", "[1767225602123456789, c, null, /x]",
+            "2026-01-01-plain.parquet#1", "[1767225603000000000, p, 8, null]",
+            "2026-01-01-plain.parquet#2", "[1767225604000000000, q, null, null]",
+            "2026-01-02-c.parquet#1", "[1767312000000000000, e, 5, /y]",
+            "2026-01-02-d.parquet#1", "[1767312000000000000, f, 6, null]",
+            "2026-01-03-h.parquet#1", "[1767398400000000000, h, null, null]"),
+        read.records());
+    Map<String, DeadLetter> dead = read.dead();
+    dead.values().forEach(d -> assertEquals("ReadParquetFiles/clicks", d.step()));
+    assertEquals(6, dead.size(), dead.toString());
+    assertEquals("required field 'user' is missing", dead.get("2026-01-03-h.parquet#2").reason());
+    assertEquals("required field 'ts' is missing", dead.get("2026-01-03-h.parquet#3").reason());
+    DeadLetter badTime = dead.get("2026-01-01-b.parquet#2");
+    assertEquals("field 'ts': 'yesterday' is not a iso8601 timestamp", badTime.reason());
+    // the columns the definition reads, as JSON
+    assertEquals("{\"ts\": \"yesterday\", \"user\": \"d\", \"n\": 4, \"page\": null}", badTime.payload());
+    assertTrue(dead.get("2026-01-02-e.parquet").reason().startsWith("not a Parquet file, or cut short"), dead.toString());
+    assertTrue(dead.get("2026-01-03-f.parquet").reason().startsWith("not a Parquet file, or cut short"), dead.toString());
+    assertEquals("a Parquet file compressed as a whole (gzip) cannot be read: Parquet compresses its own pages,"
+        + " so store the file as it was written", dead.get("2026-01-03-g.parquet.gz").reason());
+  }
+
+  @Test
+  void aDamagedPageIsADeadLetterAfterTheRowsBeforeIt(TestPipeline p, @TempDir Path dir) throws Exception {
+    Schema v1 = ReadAvroFilesTest.V1;
+    Path file = dir.resolve("clicks/2026-01-01-damaged.parquet");
+    Files.createDirectories(file.getParent());
+    int rows = 20_000;
+    try (ParquetWriter<GenericRecord> w =
+        AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(file))
+            .withSchema(v1)
+            .withConf(new PlainParquetConfiguration())
+            .withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
+            .withRowGroupSize(64 * 1024L)
+            .withPageSize(4 * 1024)
+            .withDictionaryEncoding(false)
+            .build()) {
+      for (int i = 0; i < rows; i++) {
+        w.write(rec(v1, "ts", 1_767_225_600_000_000L + i, "user", "user-" + i, "n", i));
+      }
+    }
+    byte[] whole = Files.readAllBytes(file);
+    whole[whole.length / 2] ^= 0x55;
+    Files.write(file, whole);
+
+    Read read = read(p, source(), dir, null, null);
+    List<SourceRecord> good = read.all();
+    List<DeadLetter> dead = List.copyOf(read.dead().values());
+    assertEquals(1, dead.size(), dead.toString());
+    String origin = dead.get(0).origin().replaceAll(".*/", "");
+    assertEquals("2026-01-01-damaged.parquet#" + (good.size() + 1), origin);
+    assertTrue(dead.get(0).reason().startsWith("corrupt Parquet data after row " + good.size() + ": "), dead.toString());
+    assertTrue(good.size() > 0 && good.size() < rows, "rows before the damage: " + good.size());
+    for (SourceRecord r : good) {
+      int i = Integer.parseInt(r.origin().replaceAll(".*#", "")) - 1;
+      assertEquals("user-" + i, r.value(1), r.toString());
+      assertEquals((long) i, r.value(2), r.toString());
+    }
+  }
+
+  @Test
+  void anIncompatibleFileStopsTheBuildNamingFieldAndTypes(@TempDir Path dir) throws Exception {
+    Schema changed = ReadAvroFilesTest.INCOMPATIBLE;
+    Schema v1 = ReadAvroFilesTest.V1;
+    write(dir.resolve("clicks/2026-01-01-a.parquet"), v1, CompressionCodecName.SNAPPY,
+        rec(v1, "ts", 0L, "user", "a", "n", 1));
+    write(dir.resolve("clicks/2026-01-02-a.parquet"), changed, CompressionCodecName.SNAPPY,
+        rec(changed, "ts", 0L, "user", "a", "n", 1.0));
+    TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(false);
+    SchemaEvolution.IncompatibleSchemaException e =
+        assertThrows(
+            SchemaEvolution.IncompatibleSchemaException.class,
+            () -> p.apply(ReadSource.of(source(), dir.toString(), null, null)));
+    assertTrue(e.getMessage().contains("2026-01-02-a.parquet was written with an Avro schema"), e.getMessage());
+    assertTrue(e.getMessage().contains("field 'n' changed type: written as double, read as [null,long]"), e.getMessage());
+    // Parquet writers mark columns optional whatever they hold: a null is checked row by row
+    assertEquals(1, e.changes().size(), e.getMessage());
+  }
+
+  @Test
+  void int96TimestampsAsSparkAndHiveWroteThemAreReadToTheNanosecond(TestPipeline p, @TempDir Path dir) throws Exception {
+    Path file = dir.resolve("clicks/2026-01-01-legacy.parquet");
+    Files.createDirectories(file.getParent());
+    // 2026-01-01 is Julian day 2,461,042 (2,440,588 + 20,454 days after 1970-01-01)
+    writePlain(file,
+        int96(2_461_042, 5_123_456_789L),
+        int96(2_440_587, 86_399_999_999_999L),
+        int96(2_461_042, 86_400_000_000_000L));
+    SourceDef legacy =
+        RepositoryLoader.load(Map.of("s.yaml", DEF.replace("name: page, type: string", "name: legacy_time, type: timestamp")))
+            .source("clicks");
+    Read read = read(p, legacy, dir, null, null);
+    assertEquals(
+        Map.of(
+            "2026-01-01-legacy.parquet#1", "[1767225603000000000, p, 8, 1767225605123456789]",
+            "2026-01-01-legacy.parquet#2", "[1767225604000000000, q, null, -1]",
+            "2026-01-01-legacy.parquet#4", "[1767225606000000000, s, null, null]"),
+        read.records(), read.dead().toString());
+    List<DeadLetter> dead = List.copyOf(read.dead().values());
+    assertEquals(1, dead.size(), dead.toString());
+    assertEquals("2026-01-01-legacy.parquet#3", dead.get(0).origin().replaceAll(".*/", ""));
+    assertEquals("field 'legacy_time': INT96 value of Julian day 2461042 holds 86400000000000 nanoseconds of the day,"
+        + " not a time of day", dead.get(0).reason());
+  }
+
+  @Test
+  void anInt96ColumnReadAsAnythingButATimestampIsRefusedBeforeTheRun(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("clicks/2026-01-01-legacy.parquet");
+    Files.createDirectories(file.getParent());
+    writePlain(file, int96(2_461_042, 0));
+    SourceDef asText =
+        RepositoryLoader.load(Map.of("s.yaml", DEF.replace("name: page, type: string", "name: legacy_time, type: string")))
+            .source("clicks");
+    TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(false);
+    SchemaEvolution.IncompatibleSchemaException e =
+        assertThrows(
+            SchemaEvolution.IncompatibleSchemaException.class,
+            () -> p.apply(ReadSource.of(asText, dir.toString(), null, null)));
+    assertTrue(e.getMessage().contains("2026-01-01-legacy.parquet was written with an Avro schema"), e.getMessage());
+    assertTrue(e.getMessage().contains("field 'legacy_time' changed type: written as [null,long(timestamp-micros)],"
+        + " read as [null,string]"), e.getMessage());
+  }
+
+  static Binary int96(int julianDay, long nanosOfDay) {
+    return Binary.fromConstantByteArray(
+        ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putLong(nanosOfDay).putInt(julianDay).array());
+  }
+}
