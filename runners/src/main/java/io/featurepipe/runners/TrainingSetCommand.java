@@ -37,7 +37,7 @@ final class TrainingSetCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "REPO", description = "Folder of YAML feature definitions.")
   Path repository;
 
-  @Option(names = "--spine", required = true, paramLabel = "FILE", description = "Spine file or glob (CSV, JSON lines or Avro; compressed by extension).")
+  @Option(names = "--spine", required = true, paramLabel = "FILE", description = "Spine file or glob (CSV, JSON lines, Avro or Parquet; compressed by extension, Parquet never).")
   String spine;
 
   @Option(names = "--spine-timestamp", required = true, paramLabel = "COL", description = "The spine's timestamp column.")
@@ -56,7 +56,7 @@ final class TrainingSetCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where the training set goes.")
   String output;
 
-  @Option(names = "--spine-format", paramLabel = "csv|jsonl|avro", description = "The spine's format (default: from the file extension).")
+  @Option(names = "--spine-format", paramLabel = "csv|jsonl|avro|parquet", description = "The spine's format (default: from the file extension).")
   String spineFormat;
 
   @Option(

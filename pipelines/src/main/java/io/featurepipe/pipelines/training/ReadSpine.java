@@ -1,5 +1,6 @@
 package io.featurepipe.pipelines.training;
 
+import io.featurepipe.pipelines.ingest.parquet.ParquetRows;
 import io.featurepipe.sinks.training.FeatureSelection;
 import io.featurepipe.sinks.training.SpineRow;
 import io.featurepipe.transforms.decode.BadRecordException;
@@ -94,6 +95,10 @@ public final class ReadSpine extends PTransform<PBegin, PCollectionTuple> {
     public void process(@Element KV<Long, String> file, MultiOutputReceiver out) throws IOException {
       long base = file.getKey() * LINES_PER_FILE;
       String name = file.getValue();
+      if (layout.format() == SpineFormat.PARQUET) {
+        readParquet(base, name, out);
+        return;
+      }
       try (InputStream in = SpineLayout.open(name)) {
         if (layout.format() == SpineFormat.AVRO) {
           readAvro(in, base, name, out);
@@ -151,6 +156,21 @@ public final class ReadSpine extends PTransform<PBegin, PCollectionTuple> {
           }
         }
       }
+    }
+
+    private void readParquet(long base, String name, MultiOutputReceiver out) throws IOException {
+      ParquetRows.read(name, (number, r, problem, raw) -> {
+        String origin = name + ":#" + number;
+        if (problem != null) {
+          reject(problem.getMessage(), raw, origin, out);
+          return;
+        }
+        try {
+          emit(decoder.fromAvro(r, base + number, origin), out);
+        } catch (BadRecordException e) {
+          reject(e.getMessage(), raw, origin, out);
+        }
+      });
     }
 
     private void emit(SpineRow row, MultiOutputReceiver out) {

@@ -1,10 +1,12 @@
 package io.featurepipe.pipelines.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.featurepipe.pipelines.ingest.parquet.ParquetRows;
 import io.featurepipe.sinks.training.FeatureSelection;
 import io.featurepipe.transforms.decode.BadRecordException;
 import io.featurepipe.transforms.decode.CsvLine;
 import io.featurepipe.transforms.decode.RecordDecoder;
+import io.featurepipe.transforms.decode.SourceSchemas;
 import io.featurepipe.transforms.model.ColumnType;
 import io.featurepipe.transforms.model.Field;
 import java.io.BufferedReader;
@@ -43,6 +45,8 @@ import org.apache.beam.sdk.io.fs.MatchResult;
  *       declared; entity key columns take their entity's type.
  *   <li>Avro: the first file's schema, as it is (other files are read into it by Avro's schema
  *       resolution).
+ *   <li>Parquet: the first file's columns as Avro ({@link ParquetRows#schema}: INT96 columns as
+ *       {@code timestamp-micros}); every other file must have the same columns and types.
  * </ul>
  */
 public final class SpineLayout implements Serializable {
@@ -79,8 +83,9 @@ public final class SpineLayout implements Serializable {
         }
       }
     }
-    if (format == SpineFormat.AVRO && !source.columnTypes().isEmpty()) {
-      throw new IllegalArgumentException("an Avro spine carries its own column types: declare none");
+    if ((format == SpineFormat.AVRO || format == SpineFormat.PARQUET) && !source.columnTypes().isEmpty()) {
+      throw new IllegalArgumentException((format == SpineFormat.AVRO ? "an Avro" : "a Parquet")
+          + " spine carries its own column types: declare none");
     }
     String first = files.get(0);
     Schema schema;
@@ -90,6 +95,7 @@ public final class SpineLayout implements Serializable {
             case CSV -> typed(first, csvHeader(first), Map.of(), source, selection);
             case JSONL -> jsonSchema(first, source, selection);
             case AVRO -> avroSchema(first);
+            case PARQUET -> parquetSchema(files);
           };
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read spine file " + first, e);
@@ -282,6 +288,38 @@ public final class SpineLayout implements Serializable {
       case BOOL -> Schema.Type.BOOLEAN;
       default -> Schema.Type.STRING;
     };
+  }
+
+  private static Schema parquetSchema(List<String> files) throws IOException {
+    Schema first = ParquetRows.schema(files.get(0));
+    for (String f : files.subList(1, files.size())) {
+      Schema other = ParquetRows.schema(f);
+      if (!sameColumns(first, other)) {
+        throw new IllegalArgumentException("spine files " + files.get(0) + " and " + f + " have different columns: "
+            + columns(first) + " against " + columns(other));
+      }
+    }
+    return first;
+  }
+
+  private static boolean sameColumns(Schema a, Schema b) {
+    if (a.getFields().size() != b.getFields().size()) {
+      return false;
+    }
+    for (int i = 0; i < a.getFields().size(); i++) {
+      Schema.Field x = a.getFields().get(i);
+      Schema.Field y = b.getFields().get(i);
+      if (!x.name().equals(y.name()) || !x.schema().equals(y.schema())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String columns(Schema s) {
+    List<String> out = new ArrayList<>();
+    s.getFields().forEach(f -> out.add(f.name() + " " + SourceSchemas.describe(f.schema())));
+    return String.join(", ", out);
   }
 
   private static Schema avroSchema(String file) throws IOException {

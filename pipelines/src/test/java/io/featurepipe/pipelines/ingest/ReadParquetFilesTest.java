@@ -11,6 +11,7 @@ import io.featurepipe.transforms.record.DeadLetter;
 import io.featurepipe.transforms.record.SourceRecord;
 import io.featurepipe.transforms.testing.Collected;
 import java.io.OutputStream;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -194,6 +195,7 @@ class ReadParquetFilesTest {
             "2026-01-02-d.parquet#1", "[1767312000000000000, f, 6, null]",
             "2026-01-03-h.parquet#1", "[1767398400000000000, h, null, null]"),
         read.records());
+    assertEquals(read.records().size(), read.all().size(), "no row twice");
     Map<String, DeadLetter> dead = read.dead();
     dead.values().forEach(d -> assertEquals("ReadParquetFiles/clicks", d.step()));
     assertEquals(6, dead.size(), dead.toString());
@@ -260,7 +262,7 @@ class ReadParquetFilesTest {
         assertThrows(
             SchemaEvolution.IncompatibleSchemaException.class,
             () -> p.apply(ReadSource.of(source(), dir.toString(), null, null)));
-    assertTrue(e.getMessage().contains("2026-01-02-a.parquet was written with an Avro schema"), e.getMessage());
+    assertTrue(e.getMessage().contains("2026-01-02-a.parquet was written with a schema"), e.getMessage());
     assertTrue(e.getMessage().contains("field 'n' changed type: written as double, read as [null,long]"), e.getMessage());
     // Parquet writers mark columns optional whatever they hold: a null is checked row by row
     assertEquals(1, e.changes().size(), e.getMessage());
@@ -274,7 +276,8 @@ class ReadParquetFilesTest {
     writePlain(file,
         int96(2_461_042, 5_123_456_789L),
         int96(2_440_587, 86_399_999_999_999L),
-        int96(2_461_042, 86_400_000_000_000L));
+        int96(2_461_042, 86_400_000_000_000L),
+        int96(5_373_484, 0)); // 9999-12-31, a common "valid to" sentinel: past the nanosecond range
     SourceDef legacy =
         RepositoryLoader.load(Map.of("s.yaml", DEF.replace("name: page, type: string", "name: legacy_time, type: timestamp")))
             .source("clicks");
@@ -283,13 +286,15 @@ class ReadParquetFilesTest {
         Map.of(
             "2026-01-01-legacy.parquet#1", "[1767225603000000000, p, 8, 1767225605123456789]",
             "2026-01-01-legacy.parquet#2", "[1767225604000000000, q, null, -1]",
-            "2026-01-01-legacy.parquet#4", "[1767225606000000000, s, null, null]"),
+            "2026-01-01-legacy.parquet#5", "[1767225606000000000, s, null, null]"),
         read.records(), read.dead().toString());
-    List<DeadLetter> dead = List.copyOf(read.dead().values());
-    assertEquals(1, dead.size(), dead.toString());
-    assertEquals("2026-01-01-legacy.parquet#3", dead.get(0).origin().replaceAll(".*/", ""));
+    assertEquals(3, read.all().size(), "no row twice");
+    assertEquals(List.of("2026-01-01-legacy.parquet#3", "2026-01-01-legacy.parquet#4"), List.copyOf(read.dead().keySet()));
     assertEquals("field 'legacy_time': INT96 value of Julian day 2461042 holds 86400000000000 nanoseconds of the day,"
-        + " not a time of day", dead.get(0).reason());
+        + " not a time of day", read.dead().get("2026-01-01-legacy.parquet#3").reason());
+    // the row after it is read: a bad value is one row's dead letter, never the rest of the file's
+    assertEquals("field 'legacy_time' is '9999-12-31T00:00:00Z', not a timestamp in range (1677-09-21 to 2262-04-11,"
+        + " as nanoseconds hold)", read.dead().get("2026-01-01-legacy.parquet#4").reason());
   }
 
   @Test
@@ -297,17 +302,82 @@ class ReadParquetFilesTest {
     Path file = dir.resolve("clicks/2026-01-01-legacy.parquet");
     Files.createDirectories(file.getParent());
     writePlain(file, int96(2_461_042, 0));
-    SourceDef asText =
-        RepositoryLoader.load(Map.of("s.yaml", DEF.replace("name: page, type: string", "name: legacy_time, type: string")))
+    for (String type : new String[] {"string", "int", "double"}) {
+      SourceDef other =
+          RepositoryLoader.load(Map.of("s.yaml", DEF.replace("name: page, type: string", "name: legacy_time, type: " + type)))
+              .source("clicks");
+      TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(false);
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> p.apply(ReadSource.of(other, dir.toString(), null, null)));
+      assertTrue(e.getMessage().contains("2026-01-01-legacy.parquet: column 'legacy_time' holds timestamps (Parquet int96)"
+          + " but the definition reads it as " + type), e.getMessage());
+    }
+  }
+
+  /**
+   * Columns parquet-avro hands over in another form than what they hold: nanosecond timestamps
+   * (pandas' default), decimals stored as integers or bytes, unsigned integers.
+   */
+  @Test
+  void nanosecondTimesDecimalsAndUnsignedIntegersAreReadAsWhatTheyHold(TestPipeline p, @TempDir Path dir) throws Exception {
+    MessageType schema =
+        MessageTypeParser.parseMessageType(
+            """
+            message pandas {
+              required int64 ts (TIMESTAMP(NANOS,true));
+              required binary user (STRING);
+              optional int64 amount (DECIMAL(12,2));
+              optional binary fee (DECIMAL(20,4));
+              optional int32 clicks (INTEGER(32,false));
+              optional int64 big (INTEGER(64,false));
+              optional int32 day (DATE);
+            }
+            """);
+    Path file = dir.resolve("clicks/2026-01-01-pandas.parquet");
+    Files.createDirectories(file.getParent());
+    SimpleGroupFactory rows = new SimpleGroupFactory(schema);
+    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(file)).withType(schema).build()) {
+      Group g = rows.newGroup().append("ts", 1_767_225_600_000_000_001L).append("user", "a").append("amount", 12_345L)
+          .append("clicks", -1).append("big", 5L);
+      g.add("fee", Binary.fromConstantByteArray(BigInteger.valueOf(-1_234_567).toByteArray()));
+      w.write(g);
+      w.write(rows.newGroup().append("ts", 1_767_225_601_000_000_000L).append("user", "b").append("big", -1L));
+      w.write(rows.newGroup().append("ts", 1_767_225_602_000_000_000L).append("user", "c").append("amount", 1L));
+    }
+    String def =
+        """
+        kind: source
+        name: clicks
+        format: parquet
+        timestamp: ts
+        timestamp_format: iso8601
+        fields:
+          - {name: ts, type: timestamp, required: true}
+          - {name: user, type: string, required: true}
+          - {name: amount, type: double}
+          - {name: fee, type: double}
+          - {name: clicks, type: int}
+          - {name: big, type: int}
+        bounded: {path: "clicks/*.parquet"}
+        """;
+    Read read = read(p, RepositoryLoader.load(Map.of("s.yaml", def)).source("clicks"), dir, null, null);
+    assertEquals(
+        Map.of(
+            "2026-01-01-pandas.parquet#1", "[1767225600000000001, a, 123.45, -123.4567, 4294967295, 5]",
+            "2026-01-01-pandas.parquet#3", "[1767225602000000000, c, 0.01, null, null, null]"),
+        read.records(), read.dead().toString());
+    assertEquals(List.of("2026-01-01-pandas.parquet#2"), List.copyOf(read.dead().keySet()));
+    assertEquals("field 'big': unsigned value 18446744073709551615 is above the largest int (9223372036854775807)",
+        read.dead().get("2026-01-01-pandas.parquet#2").reason());
+
+    // a date is no instant: refused before the run, whatever the format
+    SourceDef dates =
+        RepositoryLoader.load(Map.of("s.yaml", def.replace("name: big, type: int}", "name: big, type: int}\n  - {name: day, type: timestamp}")))
             .source("clicks");
-    TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(false);
+    TestPipeline q = TestPipeline.create().enableAbandonedNodeEnforcement(false);
     SchemaEvolution.IncompatibleSchemaException e =
-        assertThrows(
-            SchemaEvolution.IncompatibleSchemaException.class,
-            () -> p.apply(ReadSource.of(asText, dir.toString(), null, null)));
-    assertTrue(e.getMessage().contains("2026-01-01-legacy.parquet was written with an Avro schema"), e.getMessage());
-    assertTrue(e.getMessage().contains("field 'legacy_time' changed type: written as [null,long(timestamp-micros)],"
-        + " read as [null,string]"), e.getMessage());
+        assertThrows(SchemaEvolution.IncompatibleSchemaException.class, () -> q.apply(ReadSource.of(dates, dir.toString(), null, null)));
+    assertTrue(e.getMessage().contains("field 'day' is a date in the data, not an instant"), e.getMessage());
   }
 
   static Binary int96(int julianDay, long nanosOfDay) {

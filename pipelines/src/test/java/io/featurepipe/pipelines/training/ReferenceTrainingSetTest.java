@@ -160,10 +160,13 @@ class ReferenceTrainingSetTest {
   record Run(Map<Long, GenericRecord> rows, PipelineResult result, TrainingSet.Built built) {}
 
   static Run run(Path dir, List<long[]> rows, List<String> users, long hotKeyThreshold) throws Exception {
-    Path spine = writeSpine(dir.resolve("spine.jsonl"), rows, users);
+    return run(dir, writeSpine(dir.resolve("spine.jsonl"), rows, users).toString(), rows, hotKeyThreshold);
+  }
+
+  static Run run(Path dir, String spine, List<long[]> rows, long hotKeyThreshold) throws Exception {
     Pipeline p = OfflineFixture.fastDirect();
     TrainingSet.Spec spec =
-        TrainingSet.Spec.of(repo, SpineSource.of(spine.toString(), "t"), FEATURES, offline.toString(), dir.resolve("out").toString());
+        TrainingSet.Spec.of(repo, SpineSource.of(spine, "t"), FEATURES, offline.toString(), dir.resolve("out").toString());
     TrainingSet.Built built = TrainingSet.build(p, hotKeyThreshold > 0 ? spec.withHotKeyThreshold(hotKeyThreshold) : spec);
     PipelineResult result = OfflineFixture.run(p);
     Map<Long, GenericRecord> byId = new HashMap<>();
@@ -228,6 +231,29 @@ class ReferenceTrainingSetTest {
       users.add(rnd.nextInt(12) == 0 ? "ghost" + i : "u" + rnd.nextInt(25));
     }
     check(run(dir, rows, users, 0), rows, users);
+  }
+
+  /**
+   * The spine as Spark writes one: Parquet files without an Avro schema, the time an INT96 column,
+   * split over two files; the same rows and values as any spine.
+   */
+  @Test
+  void aParquetSpineOfInt96TimesAgreesWithBruteForce(@TempDir Path dir) throws Exception {
+    Random rnd = new Random(11);
+    List<long[]> rows = new ArrayList<>();
+    List<String> users = new ArrayList<>();
+    for (int i = 0; i < 120; i++) {
+      long t = spineTime(rnd);
+      rows.add(new long[] {t - Math.floorMod(t, 1_000L), 1 + rnd.nextInt(7)}); // INT96 here holds microseconds
+      users.add(rnd.nextInt(12) == 0 ? "ghost" + i : "u" + rnd.nextInt(25));
+    }
+    Files.createDirectories(dir.resolve("spine"));
+    ParquetSpines.write(dir.resolve("spine/part-0.parquet"), rows, users, 0, 70);
+    ParquetSpines.write(dir.resolve("spine/part-1.parquet"), rows, users, 70, rows.size());
+    Run run = run(dir, dir.resolve("spine").toString() + "/*.parquet", rows, 0);
+    check(run, rows, users);
+    GenericRecord first = run.rows().get(0L);
+    assertEquals(rows.get(0)[0] / 1_000, first.get("t"), "the INT96 time is carried as timestamp-micros");
   }
 
   @Test

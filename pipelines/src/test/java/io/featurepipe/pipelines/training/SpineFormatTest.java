@@ -15,7 +15,8 @@ class SpineFormatTest {
       assertEquals(SpineFormat.JSONL, SpineFormat.ofFileName("Spine.JSONL" + suffix), suffix);
       assertEquals(SpineFormat.AVRO, SpineFormat.ofFileName("spine.avro" + suffix), suffix);
     }
-    assertThrows(IllegalArgumentException.class, () -> SpineFormat.ofFileName("spine.parquet"));
+    assertEquals(SpineFormat.PARQUET, SpineFormat.ofFileName("labels/part-00000.Parquet"));
+    assertThrows(IllegalArgumentException.class, () -> SpineFormat.ofFileName("spine.parquet.gz"));
     assertThrows(IllegalArgumentException.class, () -> SpineFormat.ofFileName("spine.csv.xz"));
   }
 }

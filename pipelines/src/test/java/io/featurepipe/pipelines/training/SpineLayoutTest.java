@@ -132,6 +132,45 @@ class SpineLayoutTest {
     assertTrue(message(() -> SpineLayout.inspect(SpineSource.of(txt.toString(), "t"), SELECTION)).contains("cannot tell the format"));
   }
 
+  @Test
+  void parquetSpinesTakeTheirColumnsFromTheFirstFileAndInt96TimesToTheMicrosecond(@TempDir Path dir) throws Exception {
+    long t = 1_772_445_600_000_001_000L;
+    List<long[]> rows = List.of(new long[] {t, 3}, new long[] {t + 1, 3});
+    List<String> users = List.of("u1", "u2");
+    Path first = dir.resolve("a.parquet");
+    ParquetSpines.write(first, rows, users, 0, 2);
+    SpineLayout l = SpineLayout.inspect(SpineSource.of(first.toString(), "t"), SELECTION);
+    assertEquals(SpineFormat.PARQUET, l.format());
+    assertEquals("[\"null\",{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}]", type(l, "t"));
+    assertEquals("[\"null\",\"string\"]", type(l, "user"));
+    assertEquals("[\"null\",\"long\"]", type(l, "shop_id"));
+    SpineDecoder d = new SpineDecoder(l, SELECTION.keyColumns());
+    List<String> seen = new java.util.ArrayList<>();
+    io.featurepipe.pipelines.ingest.parquet.ParquetRows.read(first.toString(), (n, r, problem, raw) -> {
+      try {
+        seen.add(problem != null ? n + " " + problem.getMessage() : n + " " + d.fromAvro(r, n, "").timeNanos());
+      } catch (BadRecordException e) {
+        seen.add(n + " " + e.getMessage());
+      }
+    });
+    assertEquals(List.of("1 " + t, "2 column 't': 2026-03-02T10:00:00.000001001Z is finer than a microsecond,"
+        + " which a spine's timestamp columns keep"), seen);
+
+    Path other = dir.resolve("b.parquet");
+    try (org.apache.parquet.hadoop.ParquetWriter<org.apache.parquet.example.data.Group> w =
+        org.apache.parquet.hadoop.example.ExampleParquetWriter.builder(new org.apache.parquet.io.LocalOutputFile(other))
+            .withType(org.apache.parquet.schema.MessageTypeParser.parseMessageType(
+                "message m { optional binary user (STRING); optional int32 shop_id; optional int96 t; }"))
+            .build()) {
+      // no rows: the columns alone are compared
+    }
+    assertTrue(message(() -> SpineLayout.inspect(SpineSource.of(dir.resolve("*.parquet").toString(), "t"), SELECTION))
+        .contains("have different columns"));
+    assertTrue(message(() -> SpineLayout.inspect(
+            SpineSource.of(first.toString(), "t").withColumnTypes(SpineSource.parseColumnTypes("user:int")), SELECTION))
+        .contains("a Parquet spine carries its own column types"));
+  }
+
   interface Call {
     Object run() throws Exception;
   }

@@ -5,6 +5,8 @@ import io.featurepipe.transforms.model.Field;
 import io.featurepipe.transforms.model.SourceDef;
 import io.featurepipe.transforms.record.SourceRecord;
 import java.io.Serializable;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -13,8 +15,10 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.avro.LogicalType;
+import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.GenericRecord;
 
 /**
@@ -65,6 +69,13 @@ public final class AvroRecordDecoder implements Serializable {
   }
 
   private static Object javaValue(Field f, Schema writer, Object v) throws BadRecordException {
+    if (writer.getLogicalType() instanceof LogicalTypes.Decimal decimal) {
+      // the unscaled value's two's-complement bytes: the number, not text
+      byte[] unscaled = v instanceof ByteBuffer b ? bytes(b) : v instanceof GenericFixed x ? x.bytes() : null;
+      if (unscaled != null) {
+        return new BigDecimal(new BigInteger(unscaled), decimal.getScale());
+      }
+    }
     if (v instanceof ByteBuffer bytes) {
       return utf8(f, bytes);
     }
@@ -93,6 +104,12 @@ public final class AvroRecordDecoder implements Serializable {
       return fl.doubleValue();
     }
     return v;
+  }
+
+  private static byte[] bytes(ByteBuffer b) {
+    byte[] out = new byte[b.remaining()];
+    b.duplicate().get(out);
+    return out;
   }
 
   private static String utf8(Field f, ByteBuffer bytes) throws BadRecordException {

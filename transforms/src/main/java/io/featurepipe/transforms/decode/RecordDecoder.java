@@ -411,11 +411,10 @@ public final class RecordDecoder implements Serializable {
         throw bad(f, v.toString(), "a boolean");
       case TIMESTAMP:
         if (v instanceof Instant i) {
-          return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
+          return nanos(f, i);
         }
         if (v instanceof java.sql.Timestamp ts) {
-          Instant i = ts.toInstant();
-          return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
+          return nanos(f, ts.toInstant());
         }
         if (v instanceof java.time.OffsetDateTime odt) {
           return fromJava(f, odt.toInstant());
@@ -429,6 +428,15 @@ public final class RecordDecoder implements Serializable {
         throw bad(f, v.toString(), "a timestamp");
       default:
         throw new IllegalStateException(f.type().toString());
+    }
+  }
+
+  /** An instant in epoch nanoseconds; one outside their range (1677 to 2262) is bad input. */
+  private static long nanos(Field f, Instant i) throws BadRecordException {
+    try {
+      return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
+    } catch (ArithmeticException e) {
+      throw bad(f, i.toString(), "a timestamp in range (1677-09-21 to 2262-04-11, as nanoseconds hold)");
     }
   }
 

@@ -108,6 +108,12 @@ public final class SchemaEvolution {
             f.name().equals(source.timestampColumn())
                 && source.timestampFormat() != null
                 && source.timestampFormat().startsWith("epoch_");
+        if (number && logical != null && !logical.getName().contains("timestamp-")) {
+          out.add(
+              new Change(f.name(), SourceSchemas.describe(plain), "timestamp", false,
+                  "field '" + f.name() + "' is a " + logical.getName() + " in the data, not an instant: it cannot be"
+                      + " read as a timestamp"));
+        }
         if (number && logical == null && !epochFormat) {
           out.add(
               new Change(f.name(), SourceSchemas.describe(plain), "timestamp", false,
@@ -133,7 +139,7 @@ public final class SchemaEvolution {
     if (!problems.isEmpty()) {
       StringBuilder m =
           new StringBuilder("source '" + source.name() + "': " + where
-              + " was written with an Avro schema the definition cannot read:");
+              + " was written with a schema the definition cannot read:");
       for (Change c : problems) {
         m.append("\n  - ").append(c.message());
       }

@@ -68,4 +68,25 @@ class AvroRecordDecoderTest {
     assertEquals("required field 'user' is missing", e.getMessage());
     assertEquals("{\"ts\": \"2026-01-01T00:00:00.000000001Z\", \"user\": null, \"n\": null}", AvroRecordDecoder.toJson(r));
   }
+
+  @Test
+  void aDecimalIsItsNumberNotItsBytesAndAnInstantPastNanosecondsIsBadInput() throws Exception {
+    SourceDef def = SchemaEvolutionTest.source(FIELDS.replace("{name: user, type: string, required: true}", "{name: user, type: string}"));
+    Schema s =
+        SchemaEvolutionTest.writer(
+            SchemaEvolutionTest.TS_MICROS
+                + ",{\"name\":\"user\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":9,\"scale\":2}},"
+                + "{\"name\":\"n\",\"type\":{\"type\":\"fixed\",\"name\":\"d\",\"size\":4,\"logicalType\":\"decimal\",\"precision\":9,\"scale\":0}}");
+    GenericRecord r = new GenericData.Record(s);
+    r.put("ts", 1_767_225_600_123_456L);
+    r.put("user", ByteBuffer.wrap(java.math.BigInteger.valueOf(-12_345).toByteArray()));
+    r.put("n", new GenericData.Fixed(s.getField("n").schema(), new byte[] {0, 0, 1, 0}));
+    assertArrayEquals(
+        new Object[] {1_767_225_600_123_456_000L, "-123.45", 256L, null, null, null},
+        new AvroRecordDecoder(def).decode(r, "o").values());
+    r.put("ts", 253_402_214_400_000_000L); // 9999-12-31
+    BadRecordException e = assertThrows(BadRecordException.class, () -> new AvroRecordDecoder(def).decode(r, "o"));
+    assertEquals("field 'ts' is '9999-12-31T00:00:00Z', not a timestamp in range (1677-09-21 to 2262-04-11,"
+        + " as nanoseconds hold)", e.getMessage());
+  }
 }

@@ -80,6 +80,20 @@ class SchemaEvolutionTest {
   }
 
   @Test
+  void aDateOrATimeOfDayIsNoTimestampWhateverTheFormat() throws Exception {
+    for (String logical : new String[] {"\"int\",\"logicalType\":\"date\"", "\"int\",\"logicalType\":\"time-millis\"",
+        "\"long\",\"logicalType\":\"time-micros\""}) {
+      Schema w = writer("{\"name\":\"ts\",\"type\":{\"type\":" + logical + "}},{\"name\":\"user\",\"type\":\"string\"}");
+      List<SchemaEvolution.Change> problems = SchemaEvolution.problems(source(V1, "epoch_seconds"), w);
+      assertEquals(1, problems.size(), logical);
+      assertTrue(problems.get(0).message().endsWith("in the data, not an instant: it cannot be read as a timestamp"), problems.toString());
+    }
+    Schema micros = writer("{\"name\":\"ts\",\"type\":{\"type\":\"long\",\"logicalType\":\"local-timestamp-micros\"}},"
+        + "{\"name\":\"user\",\"type\":\"string\"}");
+    assertEquals(List.of(), SchemaEvolution.problems(source(V1), micros));
+  }
+
+  @Test
   void comparingDefinitionVersionsNamesEveryChange() throws Exception {
     SourceDef v1 = source(V1 + "  - {name: old, type: string}\n  - {name: amount, type: int}\n");
     SourceDef compatible =

@@ -1,19 +1,26 @@
 package io.featurepipe.pipelines.ingest.parquet;
 
 import io.featurepipe.transforms.decode.BadRecordException;
+import io.featurepipe.transforms.model.ColumnType;
 import io.featurepipe.transforms.model.Field;
 import io.featurepipe.transforms.model.SourceDef;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -35,6 +42,7 @@ import org.apache.parquet.hadoop.metadata.FileMetaData;
 import org.apache.parquet.io.DelegatingSeekableInputStream;
 import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.SeekableInputStream;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
@@ -67,7 +75,9 @@ final class ParquetFiles {
 
       @Override
       public SeekableInputStream newStream() throws IOException {
-        if (!(FileSystems.open(file.resourceId()) instanceof SeekableByteChannel channel)) {
+        ReadableByteChannel opened = FileSystems.open(file.resourceId());
+        if (!(opened instanceof SeekableByteChannel channel)) {
+          opened.close();
           throw new IOException("the file system gives no random access to " + file.resourceId());
         }
         return new DelegatingSeekableInputStream(Channels.newInputStream(channel)) {
@@ -95,19 +105,31 @@ final class ParquetFiles {
     Compression compression = Compression.detect(file.resourceId().getFilename());
     return compression == Compression.UNCOMPRESSED
         ? null
-        : "a Parquet file compressed as a whole (" + compression.name().toLowerCase(java.util.Locale.ROOT)
+        : "a Parquet file compressed as a whole (" + compression.name().toLowerCase(Locale.ROOT)
             + ") cannot be read: Parquet compresses its own pages, so store the file as it was written";
   }
 
-  /** The file's schema as the source is checked against ({@link Schemas#checked}); null when it is not a Parquet file. */
+  /**
+   * The file's schema as the source is checked against ({@link Schemas#checked}); null when it is
+   * not a Parquet file (the read makes that a dead letter).
+   *
+   * @throws IllegalArgumentException naming the file when a column the source reads cannot be read
+   *     as the definition says
+   */
   static Schema checkedOrNull(SourceDef source, MatchResult.Metadata file) {
     if (unreadable(file) != null) {
       return null;
     }
+    FileMetaData footer;
     try {
-      return Schemas.of(footer(input(file)), source).checked(source);
+      footer = footer(input(file));
     } catch (IOException | RuntimeException e) {
       return null;
+    }
+    try {
+      return Schemas.of(footer, column -> source.field(column).isPresent()).checked(source);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("source '" + source.name() + "': " + file.resourceId() + ": " + e.getMessage(), e);
     }
   }
 
@@ -117,55 +139,105 @@ final class ParquetFiles {
     }
   }
 
+  /** Columns whose values parquet-avro hands over in another form than the one they hold. */
+  enum Kind {
+    /** An INT96 legacy timestamp (Spark, Hive): a 12-byte fixed value, read as an instant. */
+    INT96,
+    /** A TIMESTAMP(NANOS) column: a plain long from parquet-avro, read as an instant. */
+    NANOS,
+    /** An unsigned 32-bit integer: an int from parquet-avro (wrapped above 2^31), read as a long. */
+    UINT32,
+    /** An unsigned 64-bit integer: a long from parquet-avro; above 2^63 - 1 a dead letter. */
+    UINT64,
+    /** A DECIMAL column (any physical type): read as a BigDecimal, then as the field's type. */
+    DECIMAL
+  }
+
   /**
    * A file's schemas as Avro.
    *
-   * @param read what parquet-avro reads the rows in: the Avro schema the writer stored, or the one
-   *     it derives from the Parquet schema's columns that the source names (other columns may be
-   *     of any type, or named as Avro names cannot be), INT96 columns as 12-byte fixed values
-   * @param decoded the same, with the INT96 columns as the timestamps they hold (Spark and Hive
-   *     wrote timestamps so): the records the source decodes
-   * @param int96 the names of the INT96 columns
+   * @param read what parquet-avro reads the rows in: the Avro schema the writer stored (when it
+   *     names only columns the file has), or the one parquet-avro derives from the Parquet schema's
+   *     columns that are wanted (other columns may be of any type, or named as Avro names cannot
+   *     be), INT96 columns as 12-byte fixed values
+   * @param decoded the same with each {@link Kind} column as what it holds: timestamps as {@code
+   *     timestamp-micros}, unsigned integers as longs, decimals as doubles (longs when their scale is
+   *     0): what the source is checked against; {@link #decode} turns rows into it
+   * @param special the columns of each {@link Kind}, with a decimal's scale
    */
-  record Schemas(Schema read, Schema decoded, Set<String> int96) {
-    static Schemas of(FileMetaData footer, SourceDef source) {
-      Map<String, String> meta = footer.getKeyValueMetaData();
-      for (String key : AVRO_SCHEMA_KEYS) {
-        String stored = meta.get(key);
-        if (stored != null) {
-          Schema schema = new Schema.Parser().parse(stored);
-          return new Schemas(schema, schema, Set.of());
-        }
-      }
+  record Schemas(Schema read, Schema decoded, Map<String, Kind> special, Map<String, Integer> scales) {
+    static Schemas of(FileMetaData footer, Predicate<String> wanted) {
       MessageType all = footer.getSchema();
-      List<Type> named =
-          all.getFields().stream().filter(c -> source.field(c.getName()).isPresent()).toList();
+      List<Type> named = all.getFields().stream().filter(c -> wanted.test(c.getName())).toList();
       MessageType parquet = new MessageType(all.getName(), named);
-      Schema read = new AvroSchemaConverter(configuration()).convert(parquet);
-      Set<String> int96 = new HashSet<>();
-      for (Type column : parquet.getFields()) {
-        if (column.isPrimitive()
-            && column.asPrimitiveType().getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT96) {
-          int96.add(column.getName());
+      Schema read = stored(footer.getKeyValueMetaData(), all);
+      if (read == null) {
+        read = new AvroSchemaConverter(configuration()).convert(parquet);
+      }
+      Map<String, Kind> special = new HashMap<>();
+      Map<String, Integer> scales = new HashMap<>();
+      for (Type column : named) {
+        if (!column.isPrimitive()) {
+          continue;
+        }
+        PrimitiveType p = column.asPrimitiveType();
+        LogicalTypeAnnotation a = p.getLogicalTypeAnnotation();
+        if (p.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT96) {
+          special.put(p.getName(), Kind.INT96);
+        } else if (a instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation t
+            && t.getUnit() == LogicalTypeAnnotation.TimeUnit.NANOS) {
+          special.put(p.getName(), Kind.NANOS);
+        } else if (a instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned()) {
+          if (i.getBitWidth() == 32) {
+            special.put(p.getName(), Kind.UINT32);
+          } else if (i.getBitWidth() == 64) {
+            special.put(p.getName(), Kind.UINT64);
+          }
+        } else if (a instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation d) {
+          special.put(p.getName(), Kind.DECIMAL);
+          scales.put(p.getName(), d.getScale());
         }
       }
-      if (int96.isEmpty()) {
-        return new Schemas(read, read, Set.of());
+      if (special.isEmpty()) {
+        return new Schemas(read, read, Map.of(), Map.of());
       }
       List<Schema.Field> fields = new ArrayList<>();
       for (Schema.Field f : read.getFields()) {
-        if (!int96.contains(f.name())) {
+        Kind kind = special.get(f.name());
+        if (kind == null) {
           fields.add(new Schema.Field(f, f.schema()));
           continue;
         }
-        Schema ts = LogicalTypes.timestampMicros().addToSchema(Schema.create(Schema.Type.LONG));
+        Schema plain =
+            switch (kind) {
+              case INT96, NANOS -> LogicalTypes.timestampMicros().addToSchema(Schema.create(Schema.Type.LONG));
+              case UINT32, UINT64 -> Schema.create(Schema.Type.LONG);
+              case DECIMAL -> Schema.create(scales.get(f.name()) == 0 ? Schema.Type.LONG : Schema.Type.DOUBLE);
+            };
         boolean optional = f.schema().getType() == Schema.Type.UNION;
-        fields.add(new Schema.Field(f.name(), optional ? Schema.createUnion(Schema.create(Schema.Type.NULL), ts) : ts,
-            "INT96 timestamp", optional ? Schema.Field.NULL_DEFAULT_VALUE : null));
+        fields.add(new Schema.Field(f.name(), optional ? Schema.createUnion(Schema.create(Schema.Type.NULL), plain) : plain,
+            "Parquet " + kind.name().toLowerCase(Locale.ROOT), optional ? Schema.Field.NULL_DEFAULT_VALUE : null));
       }
       Schema decoded = Schema.createRecord(read.getName(), read.getDoc(), read.getNamespace(), false);
       decoded.setFields(fields);
-      return new Schemas(read, decoded, Set.copyOf(int96));
+      return new Schemas(read, decoded, Map.copyOf(special), Map.copyOf(scales));
+    }
+
+    /**
+     * The Avro schema parquet-avro stored, when every field of it is a column of the file (a file
+     * whose columns were pruned after it was written keeps a stale one); else null.
+     */
+    private static Schema stored(Map<String, String> meta, MessageType columns) {
+      for (String key : AVRO_SCHEMA_KEYS) {
+        String text = meta.get(key);
+        if (text != null) {
+          Schema schema = new Schema.Parser().parse(text);
+          boolean whole = schema.getType() == Schema.Type.RECORD
+              && schema.getFields().stream().allMatch(f -> columns.containsField(f.name()));
+          return whole ? schema : null;
+        }
+      }
+      return null;
     }
 
     /**
@@ -173,10 +245,19 @@ final class ParquetFiles {
      * is taken as required even where the file marks it optional. Parquet writers (Spark, DuckDB,
      * pyarrow) mark nearly every column optional whatever it holds; a null in such a column is a
      * dead letter for its row, as a missing value is in JSON and CSV, not a refused file.
+     *
+     * @throws IllegalArgumentException when a timestamp column (INT96, TIMESTAMP(NANOS)) is defined
+     *     as anything but a timestamp
      */
     Schema checked(SourceDef source) {
       List<Schema.Field> fields = new ArrayList<>();
       for (Schema.Field f : decoded.getFields()) {
+        Kind kind = special.get(f.name());
+        ColumnType type = source.field(f.name()).map(Field::type).orElse(null);
+        if ((kind == Kind.INT96 || kind == Kind.NANOS) && type != null && type != ColumnType.TIMESTAMP) {
+          throw new IllegalArgumentException("column '" + f.name() + "' holds timestamps (Parquet "
+              + kind.name().toLowerCase(Locale.ROOT) + ") but the definition reads it as " + type.yamlName());
+        }
         boolean required =
             f.name().equals(source.timestampColumn())
                 || source.field(f.name()).map(Field::required).orElse(false);
@@ -190,16 +271,63 @@ final class ParquetFiles {
       return out;
     }
 
-    /** The row with its INT96 values replaced by the instants they hold (in place). */
+    /** The row with its {@link Kind} columns' values replaced by what they hold (in place). */
     GenericRecord decode(GenericRecord row) throws BadRecordException {
-      for (String name : int96) {
-        Schema.Field f = row.getSchema().getField(name);
-        if (f != null && row.get(f.pos()) instanceof GenericFixed v) {
-          row.put(f.pos(), int96Instant(name, v.bytes()));
+      for (Map.Entry<String, Kind> e : special.entrySet()) {
+        Schema.Field f = row.getSchema().getField(e.getKey());
+        Object v = f == null ? null : row.get(f.pos());
+        if (v != null) {
+          row.put(f.pos(), value(e.getKey(), e.getValue(), v));
         }
       }
       return row;
     }
+
+    private Object value(String column, Kind kind, Object v) throws BadRecordException {
+      switch (kind) {
+        case INT96:
+          return int96Instant(column, ((GenericFixed) v).bytes());
+        case NANOS:
+          long nanos = (Long) v;
+          return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+        case UINT32:
+          return Integer.toUnsignedLong((Integer) v);
+        case UINT64:
+          long x = (Long) v;
+          if (x < 0) {
+            throw new BadRecordException("field '" + column + "': unsigned value " + Long.toUnsignedString(x)
+                + " is above the largest int (" + Long.MAX_VALUE + ")");
+          }
+          return x;
+        case DECIMAL:
+          int scale = scales.get(column);
+          BigInteger unscaled =
+              v instanceof Integer i ? BigInteger.valueOf(i)
+                  : v instanceof Long l ? BigInteger.valueOf(l)
+                  : v instanceof GenericFixed fixed ? new BigInteger(fixed.bytes())
+                  : new BigInteger(bytes((ByteBuffer) v));
+          return new BigDecimal(unscaled, scale);
+        default:
+          throw new IllegalStateException(kind.name());
+      }
+    }
+
+    /** The names of the INT96 and TIMESTAMP(NANOS) columns. */
+    Set<String> timestamps() {
+      Set<String> out = new HashSet<>();
+      special.forEach((name, kind) -> {
+        if (kind == Kind.INT96 || kind == Kind.NANOS) {
+          out.add(name);
+        }
+      });
+      return out;
+    }
+  }
+
+  private static byte[] bytes(ByteBuffer b) {
+    byte[] out = new byte[b.remaining()];
+    b.duplicate().get(out);
+    return out;
   }
 
   /**

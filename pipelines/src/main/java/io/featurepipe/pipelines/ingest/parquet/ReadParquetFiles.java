@@ -25,12 +25,13 @@ import org.apache.parquet.hadoop.metadata.FileMetaData;
 import org.apache.parquet.io.InputFile;
 
 /**
- * Reads a source's Parquet files (any page codec parquet-java reads without native code: snappy,
- * gzip, zstd, lz4_raw) into timestamped {@link SourceRecord}s. Each file's schema is read from its
+ * Reads a source's Parquet files (page codecs uncompressed, snappy, gzip, zstd, lz4_raw) into
+ * timestamped {@link SourceRecord}s. Each file's schema is read from its
  * footer as Avro (the schema parquet-avro stored, or the one it derives from the Parquet schema),
  * only the columns the source defines are read, and each row is decoded by {@link
- * AvroRecordDecoder}, as an Avro file's records are, INT96 values as the instants they hold
- * ({@link ParquetFiles.Schemas}): a row that cannot be decoded becomes a dead letter with origin
+ * AvroRecordDecoder}, as an Avro file's records are, after the values parquet-avro hands over in
+ * another form (INT96 and nanosecond timestamps, decimals, unsigned integers) are made what they
+ * hold ({@link ParquetFiles.Schemas}): a row that cannot be decoded becomes a dead letter with origin
  * {@code <file>#<row number>} (1-based) and the row's columns as JSON; a file that is not Parquet,
  * is cut short, is compressed as a whole or is corrupt part-way gives one dead letter saying where
  * reading stopped.
@@ -86,13 +87,14 @@ public final class ReadParquetFiles extends PTransform<PBegin, PCollectionTuple>
         return;
       }
       ParquetFiles.Schemas schemas;
+      List<SchemaEvolution.Change> problems;
       try {
-        schemas = ParquetFiles.Schemas.of(footer, source);
+        schemas = ParquetFiles.Schemas.of(footer, column -> source.field(column).isPresent());
+        problems = SchemaEvolution.problems(source, schemas.checked(source));
       } catch (RuntimeException e) {
-        dead(out, "its schema cannot be read as Avro: " + e.getMessage(), "", name);
+        dead(out, "its columns cannot be read as the definition says: " + e.getMessage(), "", name);
         return;
       }
-      List<SchemaEvolution.Change> problems = SchemaEvolution.problems(source, schemas.checked(source));
       if (!problems.isEmpty()) {
         // the file appeared after the pipeline was built, with a schema the definition cannot read
         dead(out, "written with a schema the definition cannot read: "
@@ -100,8 +102,16 @@ public final class ReadParquetFiles extends PTransform<PBegin, PCollectionTuple>
             "", name);
         return;
       }
+      ParquetReader<GenericRecord> rows;
+      try {
+        rows = ParquetFiles.rows(in, ParquetFiles.projection(source, schemas.read()));
+      } catch (IOException | RuntimeException e) {
+        dead(out, "cannot read its rows: " + e.getMessage(), "", name);
+        return;
+      }
+      // only reading is guarded: a failure downstream of a row fails the bundle, as for any step
       long n = 0;
-      try (ParquetReader<GenericRecord> rows = ParquetFiles.rows(in, ParquetFiles.projection(source, schemas.read()))) {
+      try {
         while (true) {
           GenericRecord row;
           try {
@@ -121,8 +131,17 @@ public final class ReadParquetFiles extends PTransform<PBegin, PCollectionTuple>
             dead(out, e.getMessage(), AvroRecordDecoder.toJson(row), origin);
           }
         }
-      } catch (IOException | RuntimeException e) {
-        dead(out, "cannot read after row " + n + ": " + e.getMessage(), "", name + "#" + (n + 1));
+      } finally {
+        closeQuietly(rows);
+      }
+    }
+
+    /** Every row was read or dead-lettered before: a read-only file failing to close loses nothing. */
+    private static void closeQuietly(ParquetReader<GenericRecord> rows) {
+      try {
+        rows.close();
+      } catch (IOException e) {
+        // nothing to do
       }
     }
   }

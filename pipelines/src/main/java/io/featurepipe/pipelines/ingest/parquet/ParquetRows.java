@@ -1,0 +1,130 @@
+package io.featurepipe.pipelines.ingest.parquet;
+
+import io.featurepipe.transforms.decode.BadRecordException;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.io.Compression;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.io.InputFile;
+
+/**
+ * Whole Parquet files as Avro records, every column: for tables whose columns all travel on, as a
+ * spine's do into its training set. A file's columns are read in the Avro form parquet-avro gives
+ * them (the Avro schema it stored, or the one it derives), INT96 and TIMESTAMP(NANOS) columns as
+ * {@code timestamp-micros} longs, unsigned integers as longs, decimals as doubles (longs at scale
+ * 0).
+ */
+public final class ParquetRows {
+  private ParquetRows() {}
+
+  /** What is done with each row of a file. */
+  @FunctionalInterface
+  public interface RowHandler {
+    /**
+     * @param number the row's number in the file, from 1
+     * @param row the row in the file's schema, or null when {@code problem} says why it cannot be
+     * @param raw the row as read, for a dead letter's payload
+     */
+    void row(long number, GenericRecord row, BadRecordException problem, String raw);
+  }
+
+  /**
+   * A file's columns as Avro.
+   *
+   * @throws IOException when it cannot be read as Parquet (not Parquet, cut short, compressed as a
+   *     whole)
+   * @throws IllegalArgumentException naming the file when a column has no Avro form
+   */
+  public static Schema schema(String file) throws IOException {
+    MatchResult.Metadata meta = metadata(file);
+    try {
+      return ParquetFiles.Schemas.of(ParquetFiles.footer(ParquetFiles.input(meta)), column -> true).decoded();
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("Parquet file " + file + ": its columns cannot be read as Avro: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads every row of the file in order; a timestamp out of range or finer than a microsecond, an
+   * unsigned integer above the largest long, or a decimal of scale 0 beyond a long is a problem row.
+   */
+  public static void read(String file, RowHandler handler) throws IOException {
+    MatchResult.Metadata meta = metadata(file);
+    InputFile in = ParquetFiles.input(meta);
+    ParquetFiles.Schemas schemas = ParquetFiles.Schemas.of(ParquetFiles.footer(in), column -> true);
+    long n = 0;
+    try (ParquetReader<GenericRecord> rows = ParquetFiles.rows(in, schemas.read())) {
+      while (true) {
+        GenericRecord row;
+        try {
+          row = rows.read();
+        } catch (RuntimeException e) {
+          throw new IOException("Parquet file " + file + ": corrupt data after row " + n + ": " + e.getMessage(), e);
+        }
+        if (row == null) {
+          return;
+        }
+        n++;
+        String raw = GenericData.get().toString(row);
+        GenericRecord out = new GenericData.Record(schemas.decoded());
+        for (Schema.Field f : schemas.decoded().getFields()) {
+          out.put(f.pos(), row.get(f.pos()));
+        }
+        GenericRecord decoded;
+        BadRecordException problem = null;
+        try {
+          schemas.decode(out);
+          for (Schema.Field f : schemas.decoded().getFields()) {
+            out.put(f.pos(), avroValue(f.name(), out.get(f.pos())));
+          }
+          decoded = out;
+        } catch (BadRecordException e) {
+          decoded = null;
+          problem = e;
+        }
+        handler.row(n, decoded, problem, raw);
+      }
+    }
+  }
+
+  /** A decoded value as its decoded schema holds it: instants as microseconds, decimals as doubles or longs. */
+  private static Object avroValue(String column, Object v) throws BadRecordException {
+    if (v instanceof Instant t) {
+      return micros(column, t);
+    }
+    if (v instanceof BigDecimal d) {
+      if (d.scale() > 0) {
+        return d.doubleValue();
+      }
+      try {
+        return d.longValueExact();
+      } catch (ArithmeticException e) {
+        throw new BadRecordException("column '" + column + "': decimal " + d + " is outside the range of an int");
+      }
+    }
+    return v;
+  }
+
+  private static long micros(String column, Instant t) throws BadRecordException {
+    if (t.getNano() % 1_000 != 0) {
+      throw new BadRecordException("column '" + column + "': " + t + " is finer than a microsecond,"
+          + " which a spine's timestamp columns keep");
+    }
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
+  }
+
+  private static MatchResult.Metadata metadata(String file) throws IOException {
+    MatchResult.Metadata meta = FileSystems.matchSingleFileSpec(file);
+    String unreadable = ParquetFiles.unreadable(meta);
+    if (unreadable != null) {
+      throw new IOException(file + ": " + unreadable);
+    }
+    return meta;
+  }
+}
