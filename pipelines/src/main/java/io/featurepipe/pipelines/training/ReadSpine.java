@@ -162,13 +162,13 @@ public final class ReadSpine extends PTransform<PBegin, PCollectionTuple> {
       ParquetRows.read(name, (number, r, problem, raw) -> {
         String origin = name + ":#" + number;
         if (problem != null) {
-          reject(problem.getMessage(), raw, origin, out);
+          reject(problem.getMessage(), raw.get(), origin, out);
           return;
         }
         try {
           emit(decoder.fromAvro(r, base + number, origin), out);
         } catch (BadRecordException e) {
-          reject(e.getMessage(), raw, origin, out);
+          reject(e.getMessage(), raw.get(), origin, out);
         }
       });
     }

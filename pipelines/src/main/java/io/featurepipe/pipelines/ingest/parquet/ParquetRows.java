@@ -4,10 +4,10 @@ import io.featurepipe.transforms.decode.BadRecordException;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.function.Supplier;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.parquet.hadoop.ParquetReader;
@@ -29,9 +29,9 @@ public final class ParquetRows {
     /**
      * @param number the row's number in the file, from 1
      * @param row the row in the file's schema, or null when {@code problem} says why it cannot be
-     * @param raw the row as read, for a dead letter's payload
+     * @param raw the row as read, as JSON, for a dead letter's payload (made when asked)
      */
-    void row(long number, GenericRecord row, BadRecordException problem, String raw);
+    void row(long number, GenericRecord row, BadRecordException problem, Supplier<String> raw);
   }
 
   /**
@@ -71,7 +71,8 @@ public final class ParquetRows {
           return;
         }
         n++;
-        String raw = GenericData.get().toString(row);
+        GenericRecord asRead = row;
+        Supplier<String> raw = () -> GenericData.get().toString(asRead);
         GenericRecord out = new GenericData.Record(schemas.decoded());
         for (Schema.Field f : schemas.decoded().getFields()) {
           out.put(f.pos(), row.get(f.pos()));
