@@ -24,6 +24,9 @@ import java.util.TreeMap;
 import java.util.zip.GZIPOutputStream;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -126,20 +129,26 @@ class ReadParquetFilesTest {
    * What a read gave: each record's values and each dead letter by origin without the folder
    * ({@code <file>#<row>}, or the file), and the records themselves.
    */
-  record Read(Map<String, String> records, Map<String, DeadLetter> dead, List<SourceRecord> all) {}
+  record Read(Map<String, String> records, Map<String, DeadLetter> dead, List<SourceRecord> all, Map<String, Long> counters) {}
 
   static Read read(TestPipeline p, SourceDef source, Path dir, LocalDate from, LocalDate to) {
     String box = "parquet-" + System.nanoTime();
     PCollectionTuple read = p.apply(ReadSource.of(source, dir.toString(), from, to));
     read.get(ReadSource.RECORDS).apply("C1", Collected.into(box + "/r"));
     read.get(ReadSource.DEAD_LETTERS).apply("C2", Collected.into(box + "/d"));
-    p.run().waitUntilFinish();
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+    Map<String, Long> counters = new TreeMap<>();
+    result.metrics()
+        .queryMetrics(MetricsFilter.builder().addNameFilter(MetricNameFilter.inNamespace("featurepipe")).build())
+        .getCounters()
+        .forEach(c -> counters.merge(c.getName().getName(), c.getCommitted(), Long::sum));
     List<SourceRecord> all = Collected.get(box + "/r");
     Map<String, String> records = new TreeMap<>();
     all.forEach(r -> records.put(r.origin().replaceAll(".*/", ""), Arrays.deepToString(r.values())));
     Map<String, DeadLetter> dead = new TreeMap<>();
     Collected.<DeadLetter>get(box + "/d").forEach(d -> dead.put(d.origin().replaceAll(".*/", ""), d));
-    return new Read(records, dead, all);
+    return new Read(records, dead, all, counters);
   }
 
   @Test
@@ -196,6 +205,7 @@ class ReadParquetFilesTest {
             "2026-01-03-h.parquet#1", "[1767398400000000000, h, null, null]"),
         read.records());
     assertEquals(read.records().size(), read.all().size(), "no row twice");
+    assertEquals(Map.of("records_read_clicks", 8L, "dead_letters_decode_clicks", 6L), read.counters());
     Map<String, DeadLetter> dead = read.dead();
     dead.values().forEach(d -> assertEquals("ReadParquetFiles/clicks", d.step()));
     assertEquals(6, dead.size(), dead.toString());
@@ -244,6 +254,7 @@ class ReadParquetFilesTest {
     assertTrue(good.size() > 0 && good.size() < rows, "rows before the damage: " + good.size());
     for (SourceRecord r : good) {
       int i = Integer.parseInt(r.origin().replaceAll(".*#", "")) - 1;
+      assertEquals(1_767_225_600_000_000_000L + i * 1_000L, r.eventTimeNanos(), r.toString());
       assertEquals("user-" + i, r.value(1), r.toString());
       assertEquals((long) i, r.value(2), r.toString());
     }
