@@ -24,6 +24,7 @@ import java.util.TreeMap;
 import java.util.zip.GZIPOutputStream;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricsFilter;
@@ -131,7 +132,7 @@ class ReadParquetFilesTest {
    */
   record Read(Map<String, String> records, Map<String, DeadLetter> dead, List<SourceRecord> all, Map<String, Long> counters) {}
 
-  static Read read(TestPipeline p, SourceDef source, Path dir, LocalDate from, LocalDate to) {
+  static Read read(Pipeline p, SourceDef source, Path dir, LocalDate from, LocalDate to) {
     String box = "parquet-" + System.nanoTime();
     PCollectionTuple read = p.apply(ReadSource.of(source, dir.toString(), from, to));
     read.get(ReadSource.RECORDS).apply("C1", Collected.into(box + "/r"));
@@ -258,6 +259,56 @@ class ReadParquetFilesTest {
       assertEquals("user-" + i, r.value(1), r.toString());
       assertEquals((long) i, r.value(2), r.toString());
     }
+  }
+
+  /**
+   * A file DuckDB 1.4.4 wrote (`src/test/resources/parquet/duckdb-1.4.4.parquet`, 3 rows, no Avro
+   * schema): UTC and local microsecond timestamps, local nanosecond ones, a DECIMAL(12,2) on INT64,
+   * UINT_32 and UINT_64, text in UTF-8, and a struct and a column named with a space, not read.
+   */
+  @Test
+  void aFileDuckDbWroteReadsAsItsValues(TestPipeline p, @TempDir Path dir) throws Exception {
+    Files.createDirectories(dir.resolve("duck"));
+    try (var in = ReadParquetFilesTest.class.getResourceAsStream("/parquet/duckdb-1.4.4.parquet")) {
+      Files.copy(in, dir.resolve("duck/2026-01-01.parquet"));
+    }
+    String def =
+        """
+        kind: source
+        name: duck
+        format: parquet
+        timestamp: ts
+        timestamp_format: iso8601
+        fields:
+          - {name: ts, type: timestamp, required: true}
+          - {name: local_ts, type: timestamp}
+          - {name: ns_ts, type: timestamp}
+          - {name: user, type: string}
+          - {name: amount, type: double}
+          - {name: n, type: int}
+          - {name: ok, type: bool}
+          - {name: price, type: double}
+          - {name: clicks, type: int}
+          - {name: big, type: int}
+        bounded: {path: "duck/*.parquet"}
+        """;
+    Read read = read(p, RepositoryLoader.load(Map.of("s.yaml", def)).source("duck"), dir, null, null);
+    assertEquals(
+        Map.of(
+            "2026-01-01.parquet#2", "[1767355200000000000, null, null, \u00fc\u20ac, null, null, null, -0.01, 0, 5]",
+            "2026-01-01.parquet#3", "[1767398400000000000, 1767398400000000000, 1767398400000000000, null, -1.0, -3, false, 0.0, 1,"
+                + " 9223372036854775807]"),
+        read.records(), read.dead().toString());
+    assertEquals("field 'big': unsigned value 18000000000000000000 is above the largest int (9223372036854775807)",
+        read.dead().get("2026-01-01.parquet#1").reason());
+    assertEquals(1, read.dead().size(), read.dead().toString());
+
+    // the first row, without the column it cannot hold
+    Read first = read(Pipeline.create(), RepositoryLoader.load(Map.of("s.yaml", def.replace("  - {name: big, type: int}\n", ""))).source("duck"),
+        dir, null, null);
+    assertEquals("[1767225600000001000, 1767229323500000000, 1767225600123456789, u1, 12.5, 7, true, 123.45, 4000000000]",
+        first.records().get("2026-01-01.parquet#1"));
+    assertEquals(Map.of(), first.dead());
   }
 
   @Test
