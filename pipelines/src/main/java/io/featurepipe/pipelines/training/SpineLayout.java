@@ -45,8 +45,9 @@ import org.apache.beam.sdk.io.fs.MatchResult;
  *       declared; entity key columns take their entity's type.
  *   <li>Avro: the first file's schema, as it is (other files are read into it by Avro's schema
  *       resolution).
- *   <li>Parquet: the first file's columns as Avro ({@link ParquetRows#schema}: INT96 columns as
- *       {@code timestamp-micros}); every other file must have the same columns and types.
+ *   <li>Parquet: the first file's columns as Avro ({@link ParquetRows#schema}: INT96 and
+ *       nanosecond timestamps as {@code timestamp-micros}, unsigned integers as longs, decimals as
+ *       doubles or longs); every other file must have the same columns and types.
  * </ul>
  */
 public final class SpineLayout implements Serializable {
