@@ -16,11 +16,9 @@ import java.util.List;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
-import org.apache.beam.sdk.values.TupleTagList;
 import org.joda.time.Instant;
 
 /**
@@ -51,13 +49,7 @@ public final class ReadSourceFiles extends PTransform<PBegin, PCollectionTuple> 
 
   @Override
   public PCollectionTuple expand(PBegin begin) {
-    PCollectionTuple out =
-        MatchFiles.open(begin, patterns)
-            .apply(
-                "Decode",
-                ParDo.of(new DecodeFileFn(source))
-                    .withOutputTags(RECORDS, TupleTagList.of(DEAD_LETTERS)));
-    return ReadSource.withCoders(out);
+    return MatchFiles.decode(begin, patterns, new DecodeFileFn(source));
   }
 
   static final class DecodeFileFn extends DoFn<FileIO.ReadableFile, SourceRecord> {

@@ -69,12 +69,9 @@ public final class AvroRecordDecoder implements Serializable {
   }
 
   private static Object javaValue(Field f, Schema writer, Object v) throws BadRecordException {
-    if (writer.getLogicalType() instanceof LogicalTypes.Decimal decimal) {
-      // the unscaled value's two's-complement bytes: the number, not text
-      byte[] unscaled = v instanceof ByteBuffer b ? bytes(b) : v instanceof GenericFixed x ? x.bytes() : null;
-      if (unscaled != null) {
-        return new BigDecimal(new BigInteger(unscaled), decimal.getScale());
-      }
+    if (writer.getLogicalType() instanceof LogicalTypes.Decimal decimal
+        && (v instanceof ByteBuffer || v instanceof GenericFixed)) {
+      return decimal(v, decimal.getScale());
     }
     if (v instanceof ByteBuffer bytes) {
       return utf8(f, bytes);
@@ -106,10 +103,22 @@ public final class AvroRecordDecoder implements Serializable {
     return v;
   }
 
-  private static byte[] bytes(ByteBuffer b) {
-    byte[] out = new byte[b.remaining()];
-    b.duplicate().get(out);
-    return out;
+  /**
+   * A decimal from its unscaled value: two's-complement big-endian bytes (Avro's and Parquet's
+   * bytes and fixed decimals) or an int or long (Parquet's INT32 and INT64 decimals).
+   */
+  public static BigDecimal decimal(Object unscaled, int scale) {
+    BigInteger n;
+    if (unscaled instanceof ByteBuffer b) {
+      byte[] bytes = new byte[b.remaining()];
+      b.duplicate().get(bytes);
+      n = new BigInteger(bytes);
+    } else if (unscaled instanceof GenericFixed f) {
+      n = new BigInteger(f.bytes());
+    } else {
+      n = BigInteger.valueOf(((Number) unscaled).longValue());
+    }
+    return new BigDecimal(n, scale);
   }
 
   private static String utf8(Field f, ByteBuffer bytes) throws BadRecordException {

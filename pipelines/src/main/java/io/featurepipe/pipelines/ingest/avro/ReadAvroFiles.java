@@ -2,7 +2,6 @@ package io.featurepipe.pipelines.ingest.avro;
 
 import io.featurepipe.pipelines.ingest.CheckFileSchemas;
 import io.featurepipe.pipelines.ingest.MatchFiles;
-import io.featurepipe.pipelines.ingest.ReadSource;
 import io.featurepipe.transforms.decode.AvroRecordDecoder;
 import io.featurepipe.transforms.decode.SchemaEvolution;
 import io.featurepipe.transforms.model.SourceDef;
@@ -22,10 +21,8 @@ import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * Reads a source's Avro data files (any Avro codec; the file may also be compressed as a whole, by
@@ -52,13 +49,7 @@ public final class ReadAvroFiles extends PTransform<PBegin, PCollectionTuple> {
   @Override
   public PCollectionTuple expand(PBegin begin) {
     CheckFileSchemas.requireReadable(source, patterns, ReadAvroFiles::writerSchema);
-    PCollectionTuple out =
-        MatchFiles.open(begin, patterns)
-            .apply(
-                "Decode",
-                ParDo.of(new DecodeAvroFileFn(source))
-                    .withOutputTags(ReadSource.RECORDS, TupleTagList.of(ReadSource.DEAD_LETTERS)));
-    return ReadSource.withCoders(out);
+    return MatchFiles.decode(begin, patterns, new DecodeAvroFileFn(source));
   }
 
   /** The file's writer schema (its header only is read), or null when it is not an Avro data file. */

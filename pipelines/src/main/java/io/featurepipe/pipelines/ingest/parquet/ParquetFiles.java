@@ -1,12 +1,11 @@
 package io.featurepipe.pipelines.ingest.parquet;
 
+import io.featurepipe.transforms.decode.AvroRecordDecoder;
 import io.featurepipe.transforms.decode.BadRecordException;
 import io.featurepipe.transforms.model.ColumnType;
 import io.featurepipe.transforms.model.Field;
 import io.featurepipe.transforms.model.SourceDef;
 import java.io.IOException;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
@@ -163,9 +162,12 @@ final class ParquetFiles {
    * @param decoded the same with each {@link Kind} column as what it holds: timestamps as {@code
    *     timestamp-micros}, unsigned integers as longs, decimals as doubles (longs when their scale is
    *     0): what the source is checked against; {@link #decode} turns rows into it
-   * @param special the columns of each {@link Kind}, with a decimal's scale
+   * @param special the columns of a {@link Kind}, by name
    */
-  record Schemas(Schema read, Schema decoded, Map<String, Kind> special, Map<String, Integer> scales) {
+  record Schemas(Schema read, Schema decoded, Map<String, Special> special) {
+    /** A column's {@link Kind}, and a decimal's scale (0 for the others). */
+    record Special(Kind kind, int scale) {}
+
     static Schemas of(FileMetaData footer, Predicate<String> wanted) {
       MessageType all = footer.getSchema();
       List<Type> named = all.getFields().stream().filter(c -> wanted.test(c.getName())).toList();
@@ -174,8 +176,7 @@ final class ParquetFiles {
       if (read == null) {
         read = new AvroSchemaConverter(configuration()).convert(parquet);
       }
-      Map<String, Kind> special = new HashMap<>();
-      Map<String, Integer> scales = new HashMap<>();
+      Map<String, Special> special = new HashMap<>();
       for (Type column : named) {
         if (!column.isPrimitive()) {
           continue;
@@ -183,36 +184,36 @@ final class ParquetFiles {
         PrimitiveType p = column.asPrimitiveType();
         LogicalTypeAnnotation a = p.getLogicalTypeAnnotation();
         if (p.getPrimitiveTypeName() == PrimitiveType.PrimitiveTypeName.INT96) {
-          special.put(p.getName(), Kind.INT96);
+          special.put(p.getName(), new Special(Kind.INT96, 0));
         } else if (a instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation t
             && t.getUnit() == LogicalTypeAnnotation.TimeUnit.NANOS) {
-          special.put(p.getName(), Kind.NANOS);
+          special.put(p.getName(), new Special(Kind.NANOS, 0));
         } else if (a instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned()) {
           if (i.getBitWidth() == 32) {
-            special.put(p.getName(), Kind.UINT32);
+            special.put(p.getName(), new Special(Kind.UINT32, 0));
           } else if (i.getBitWidth() == 64) {
-            special.put(p.getName(), Kind.UINT64);
+            special.put(p.getName(), new Special(Kind.UINT64, 0));
           }
         } else if (a instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation d) {
-          special.put(p.getName(), Kind.DECIMAL);
-          scales.put(p.getName(), d.getScale());
+          special.put(p.getName(), new Special(Kind.DECIMAL, d.getScale()));
         }
       }
       if (special.isEmpty()) {
-        return new Schemas(read, read, Map.of(), Map.of());
+        return new Schemas(read, read, Map.of());
       }
       List<Schema.Field> fields = new ArrayList<>();
       for (Schema.Field f : read.getFields()) {
-        Kind kind = special.get(f.name());
-        if (kind == null) {
+        Special column = special.get(f.name());
+        if (column == null) {
           fields.add(new Schema.Field(f, f.schema()));
           continue;
         }
+        Kind kind = column.kind();
         Schema plain =
             switch (kind) {
               case INT96, NANOS -> LogicalTypes.timestampMicros().addToSchema(Schema.create(Schema.Type.LONG));
               case UINT32, UINT64 -> Schema.create(Schema.Type.LONG);
-              case DECIMAL -> Schema.create(scales.get(f.name()) == 0 ? Schema.Type.LONG : Schema.Type.DOUBLE);
+              case DECIMAL -> Schema.create(column.scale() == 0 ? Schema.Type.LONG : Schema.Type.DOUBLE);
             };
         boolean optional = f.schema().getType() == Schema.Type.UNION;
         fields.add(new Schema.Field(f.name(), optional ? Schema.createUnion(Schema.create(Schema.Type.NULL), plain) : plain,
@@ -220,7 +221,7 @@ final class ParquetFiles {
       }
       Schema decoded = Schema.createRecord(read.getName(), read.getDoc(), read.getNamespace(), false);
       decoded.setFields(fields);
-      return new Schemas(read, decoded, Map.copyOf(special), Map.copyOf(scales));
+      return new Schemas(read, decoded, Map.copyOf(special));
     }
 
     /**
@@ -252,7 +253,7 @@ final class ParquetFiles {
     Schema checked(SourceDef source) {
       List<Schema.Field> fields = new ArrayList<>();
       for (Schema.Field f : decoded.getFields()) {
-        Kind kind = special.get(f.name());
+        Kind kind = special.containsKey(f.name()) ? special.get(f.name()).kind() : null;
         ColumnType type = source.field(f.name()).map(Field::type).orElse(null);
         if ((kind == Kind.INT96 || kind == Kind.NANOS) && type != null && type != ColumnType.TIMESTAMP) {
           throw new IllegalArgumentException("column '" + f.name() + "' holds timestamps (Parquet "
@@ -273,7 +274,7 @@ final class ParquetFiles {
 
     /** The row with its {@link Kind} columns' values replaced by what they hold (in place). */
     GenericRecord decode(GenericRecord row) throws BadRecordException {
-      for (Map.Entry<String, Kind> e : special.entrySet()) {
+      for (Map.Entry<String, Special> e : special.entrySet()) {
         Schema.Field f = row.getSchema().getField(e.getKey());
         Object v = f == null ? null : row.get(f.pos());
         if (v != null) {
@@ -283,8 +284,8 @@ final class ParquetFiles {
       return row;
     }
 
-    private Object value(String column, Kind kind, Object v) throws BadRecordException {
-      switch (kind) {
+    private static Object value(String column, Special special, Object v) throws BadRecordException {
+      switch (special.kind()) {
         case INT96:
           return int96Instant(column, ((GenericFixed) v).bytes());
         case NANOS:
@@ -300,34 +301,11 @@ final class ParquetFiles {
           }
           return x;
         case DECIMAL:
-          int scale = scales.get(column);
-          BigInteger unscaled =
-              v instanceof Integer i ? BigInteger.valueOf(i)
-                  : v instanceof Long l ? BigInteger.valueOf(l)
-                  : v instanceof GenericFixed fixed ? new BigInteger(fixed.bytes())
-                  : new BigInteger(bytes((ByteBuffer) v));
-          return new BigDecimal(unscaled, scale);
+          return AvroRecordDecoder.decimal(v, special.scale());
         default:
-          throw new IllegalStateException(kind.name());
+          throw new IllegalStateException(special.kind().name());
       }
     }
-
-    /** The names of the INT96 and TIMESTAMP(NANOS) columns. */
-    Set<String> timestamps() {
-      Set<String> out = new HashSet<>();
-      special.forEach((name, kind) -> {
-        if (kind == Kind.INT96 || kind == Kind.NANOS) {
-          out.add(name);
-        }
-      });
-      return out;
-    }
-  }
-
-  private static byte[] bytes(ByteBuffer b) {
-    byte[] out = new byte[b.remaining()];
-    b.duplicate().get(out);
-    return out;
   }
 
   /**

@@ -73,21 +73,24 @@ public final class ParquetRows {
         n++;
         GenericRecord asRead = row;
         Supplier<String> raw = () -> GenericData.get().toString(asRead);
-        GenericRecord out = new GenericData.Record(schemas.decoded());
-        for (Schema.Field f : schemas.decoded().getFields()) {
-          out.put(f.pos(), row.get(f.pos()));
-        }
-        GenericRecord decoded;
+        GenericRecord decoded = row;
         BadRecordException problem = null;
-        try {
-          schemas.decode(out);
-          for (Schema.Field f : schemas.decoded().getFields()) {
-            out.put(f.pos(), avroValue(f.name(), out.get(f.pos())));
+        if (!schemas.special().isEmpty()) {
+          // a record of the decoded schema, its special columns turned into Avro values of it
+          try {
+            decoded = new GenericData.Record(schemas.decoded());
+            for (Schema.Field f : schemas.decoded().getFields()) {
+              decoded.put(f.pos(), row.get(f.pos()));
+            }
+            schemas.decode(decoded);
+            for (String column : schemas.special().keySet()) {
+              int pos = schemas.decoded().getField(column).pos();
+              decoded.put(pos, avroValue(column, decoded.get(pos)));
+            }
+          } catch (BadRecordException e) {
+            decoded = null;
+            problem = e;
           }
-          decoded = out;
-        } catch (BadRecordException e) {
-          decoded = null;
-          problem = e;
         }
         handler.row(n, decoded, problem, raw);
       }

@@ -2,7 +2,6 @@ package io.featurepipe.pipelines.ingest.parquet;
 
 import io.featurepipe.pipelines.ingest.CheckFileSchemas;
 import io.featurepipe.pipelines.ingest.MatchFiles;
-import io.featurepipe.pipelines.ingest.ReadSource;
 import io.featurepipe.pipelines.ingest.avro.AvroRecordsFn;
 import io.featurepipe.transforms.decode.AvroRecordDecoder;
 import io.featurepipe.transforms.decode.BadRecordException;
@@ -16,10 +15,8 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.metadata.FileMetaData;
 import org.apache.parquet.io.InputFile;
@@ -55,13 +52,7 @@ public final class ReadParquetFiles extends PTransform<PBegin, PCollectionTuple>
   @Override
   public PCollectionTuple expand(PBegin begin) {
     CheckFileSchemas.requireReadable(source, patterns, file -> ParquetFiles.checkedOrNull(source, file));
-    PCollectionTuple out =
-        MatchFiles.open(begin, patterns)
-            .apply(
-                "Decode",
-                ParDo.of(new DecodeParquetFileFn(source))
-                    .withOutputTags(ReadSource.RECORDS, TupleTagList.of(ReadSource.DEAD_LETTERS)));
-    return ReadSource.withCoders(out);
+    return MatchFiles.decode(begin, patterns, new DecodeParquetFileFn(source));
   }
 
   static final class DecodeParquetFileFn extends AvroRecordsFn {
