@@ -330,6 +330,29 @@ class ReadParquetFilesTest {
     assertEquals(1, e.changes().size(), e.getMessage());
   }
 
+  /**
+   * A column named in another case than the definition's field (a file without a stored Avro
+   * schema, whose columns are matched by name) stops the build: read as named, the field would be
+   * null in every row.
+   */
+  @Test
+  void aColumnNamedInAnotherCaseStopsTheBuild(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("clicks/2026-01-01-a.parquet");
+    Files.createDirectories(file.getParent());
+    MessageType schema = MessageTypeParser.parseMessageType(
+        "message m { required int64 ts (TIMESTAMP(MICROS,true)); required binary user (STRING); optional int32 N; }");
+    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(file)).withType(schema).build()) {
+      w.write(new SimpleGroupFactory(schema).newGroup().append("ts", 1_767_225_603_000_000L).append("user", "p").append("N", 8));
+    }
+    TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(false);
+    SchemaEvolution.IncompatibleSchemaException e =
+        assertThrows(
+            SchemaEvolution.IncompatibleSchemaException.class,
+            () -> p.apply(ReadSource.of(source(), dir.toString(), null, null)));
+    assertTrue(e.getMessage().contains("2026-01-01-a.parquet was written with a schema"), e.getMessage());
+    assertTrue(e.getMessage().contains("field 'n' is absent from the data, which has field 'N' instead"), e.getMessage());
+  }
+
   @Test
   void int96TimestampsAsSparkAndHiveWroteThemAreReadToTheNanosecond(TestPipeline p, @TempDir Path dir) throws Exception {
     Path file = dir.resolve("clicks/2026-01-01-legacy.parquet");

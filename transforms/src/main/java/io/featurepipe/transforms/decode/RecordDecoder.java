@@ -24,8 +24,10 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Turns a source's raw records (a JSON line, a CSV line, or a map of values from Avro or JDBC) into
@@ -116,6 +118,7 @@ public final class RecordDecoder implements Serializable {
    */
   public SourceRecord fromJson(String line, String origin) throws BadRecordException {
     JsonNode[] nodes = new JsonNode[source.fields().size()];
+    String differingInCase = null;
     try (JsonParser p = JSON.createParser(line)) {
       JsonToken first;
       try {
@@ -131,6 +134,9 @@ public final class RecordDecoder implements Serializable {
         JsonToken token = p.nextToken();
         Integer i = positions.get(name);
         if (i == null) {
+          if (differingInCase == null && source.indexDifferingInCase(name) >= 0) {
+            differingInCase = name;
+          }
           skip(p, token);
         } else {
           nodes[i] = node(p, token);
@@ -144,7 +150,29 @@ public final class RecordDecoder implements Serializable {
     } catch (IOException e) {
       throw new UncheckedIOException("reading a string", e); // a string source does no I/O
     }
+    if (differingInCase != null) {
+      requireExactNames(objectOfLine(line)); // rare: read again as a tree, in the tree's order
+    }
     return fromNodes(nodes, origin);
+  }
+
+  /** Refuses an object naming a field only in another case than the definition does. */
+  private void requireExactNames(JsonNode object) throws BadRecordException {
+    for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+      requireExactName(names.next(), object::has, "field");
+    }
+  }
+
+  /**
+   * Refuses a record where {@code found} names a field in another case only, and the field itself is
+   * not {@link Predicate present}: its value would silently be null ({@link
+   * SchemaEvolution#differsInCase}).
+   */
+  private void requireExactName(String found, Predicate<String> present, String what) throws BadRecordException {
+    int i = source.indexDifferingInCase(found);
+    if (i >= 0 && !present.test(source.fields().get(i).name())) {
+      throw new BadRecordException(SchemaEvolution.differsInCase(source.fields().get(i).name(), what, found));
+    }
   }
 
   /**
@@ -201,6 +229,7 @@ public final class RecordDecoder implements Serializable {
    */
   SourceRecord fromJsonTree(String line, String origin) throws BadRecordException {
     JsonNode node = objectOfLine(line);
+    requireExactNames(node);
     JsonNode[] nodes = new JsonNode[source.fields().size()];
     for (int i = 0; i < nodes.length; i++) {
       nodes[i] = node.get(source.fields().get(i).name());
@@ -237,6 +266,7 @@ public final class RecordDecoder implements Serializable {
     for (int c = 0; c < header.size(); c++) {
       int i = source.indexOf(header.get(c));
       if (i < 0) {
+        requireExactName(header.get(c), header::contains, "column");
         continue;
       }
       String text = rec.get(c);

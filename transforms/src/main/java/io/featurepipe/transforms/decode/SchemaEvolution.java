@@ -98,6 +98,15 @@ public final class SchemaEvolution {
     }
     Schema reader = readerFor(source, writer);
     List<Change> out = new ArrayList<>(incompatibilities(reader, writer));
+    for (Schema.Field wf : writer.getFields()) {
+      int i = source.indexDifferingInCase(wf.name());
+      if (i >= 0 && writer.getField(source.fields().get(i).name()) == null) {
+        String name = source.fields().get(i).name();
+        out.removeIf(c -> name.equals(c.field()));
+        out.add(new Change(name, "absent", source.fields().get(i).type().yamlName(), false,
+            differsInCase(name, "field", wf.name())));
+      }
+    }
     for (Field f : source.fields()) {
       Schema.Field wf = writer.getField(f.name());
       if (f.type() == ColumnType.TIMESTAMP && wf != null) {
@@ -126,6 +135,18 @@ public final class SchemaEvolution {
       }
     }
     return out;
+  }
+
+  /**
+   * Why data naming a field {@code found} where the definition names it {@code field} (the two
+   * differ only in case) is refused: read as named, its values would silently be null.
+   *
+   * @param what what {@code found} is in the data: a field, a column of the header
+   */
+  static String differsInCase(String field, String what, String found) {
+    return "field '" + field + "' is absent from the data, which has " + what + " '" + found
+        + "' instead: names match exactly, case included (rename one of them), else every value"
+        + " of '" + field + "' would read as null";
   }
 
   /**

@@ -38,6 +38,22 @@ public record SourceDef(
     return fields.stream().filter(f -> f.name().equals(column)).findFirst();
   }
 
+  /**
+   * The field whose name differs from {@code column}'s only in case (names match exactly, as Avro,
+   * JSON and CSV headers name them), or -1 when none does or one is named {@code column} exactly.
+   */
+  public int indexDifferingInCase(String column) {
+    if (indexOf(column) >= 0) {
+      return -1;
+    }
+    for (int i = 0; i < fields.size(); i++) {
+      if (fields.get(i).name().equalsIgnoreCase(column)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** The position of a column in {@link #fields()}, or -1. */
   public int indexOf(String column) {
     for (int i = 0; i < fields.size(); i++) {

@@ -58,6 +58,25 @@ class JsonRecordDecoderTest {
         values("{" + TS + ",\"user\":\"u\",\"n\":9000000000,\"x\":2,\"ok\":false}"));
   }
 
+  /**
+   * Names match exactly: a line naming a declared field in another case only is a dead letter
+   * saying so (its value would silently read as null), in JSON lines and in a CSV header; with the
+   * field also named exactly, the other one is just an undeclared field.
+   */
+  @Test
+  void aFieldNamedInAnotherCaseOnlyIsRefused() throws Exception {
+    assertEquals("field 'n' is absent from the data, which has field 'N' instead: names match exactly, case included"
+        + " (rename one of them), else every value of 'n' would read as null",
+        reason("{" + TS + ",\"user\":\"u\",\"N\":7}"));
+    assertEquals(7L, values("{" + TS + ",\"user\":\"u\",\"N\":8,\"n\":7}")[2]);
+    assertEquals(null, values("{" + TS + ",\"user\":\"u\",\"n\":null,\"N\":8}")[2]);
+    RecordDecoder d = decoder();
+    String csv = assertThrows(BadRecordException.class,
+        () -> d.fromCsv("2026-01-01T00:00:00Z,u,7", List.of("ts", "user", "N"), "f.csv:2")).getMessage();
+    assertTrue(csv.startsWith("field 'n' is absent from the data, which has column 'N' instead"), csv);
+    assertEquals(7L, d.fromCsv("2026-01-01T00:00:00Z,u,8,7", List.of("ts", "user", "N", "n"), "f.csv:2").values()[2]);
+  }
+
   @Test
   void aFieldGivenTwiceCountsByItsLastValue() throws Exception {
     assertEquals(2L, values("{" + TS + ",\"user\":\"u\",\"n\":\"bad\",\"n\":2}")[2]);
@@ -217,7 +236,7 @@ class JsonRecordDecoderTest {
     }
   }
 
-  private static final String[] NAMES = {"ts", "user", "n", "x", "ok", "seen", "skip", "more", "\\u0075ser", "üser"}; // a JSON escape of "user"
+  private static final String[] NAMES = {"ts", "user", "n", "x", "ok", "seen", "skip", "more", "\\u0075ser", "üser", "N", "sEEn"}; // a JSON escape of "user"; declared names in another case
   private static final String[] SCALARS = {
     "\"2026-01-01T00:00:00.5Z\"", "\"u\"", "\"\"", "\"\\u00fc\\\"q\"", "\"7\"", "\" 7 \"", "\"NaN\"",
     "\"-Infinity\"", "\"TRUE\"", "\"nope\"", "0", "-0", "7", "-12", "2147483647", "2147483648",

@@ -70,6 +70,25 @@ class SchemaEvolutionTest {
     assertEquals(3, e.changes().size());
   }
 
+  /**
+   * Names match exactly: a field the data names in another case only is refused, optional or not
+   * (read as named, its every value would be null), with the name the data has; an extra field that
+   * differs in case from one the data also has exactly is no problem.
+   */
+  @Test
+  void aFieldTheDataNamesInAnotherCaseOnlyIsRefused() throws Exception {
+    SourceDef def = source(V1);
+    Schema w = writer(TS_MICROS + ",{\"name\":\"User\",\"type\":\"string\"},{\"name\":\"N\",\"type\":\"int\"}");
+    List<SchemaEvolution.Change> problems = SchemaEvolution.problems(def, w);
+    assertEquals(List.of("user", "n"), problems.stream().map(SchemaEvolution.Change::field).toList());
+    assertEquals("field 'user' is absent from the data, which has field 'User' instead: names match exactly, case"
+        + " included (rename one of them), else every value of 'user' would read as null", problems.get(0).message());
+    assertTrue(problems.get(1).message().startsWith("field 'n' is absent from the data, which has field 'N' instead"),
+        problems.get(1).message());
+    Schema both = writer(TS_MICROS + ",{\"name\":\"user\",\"type\":\"string\"},{\"name\":\"USER\",\"type\":\"int\"}");
+    assertEquals(List.of(), SchemaEvolution.problems(def, both));
+  }
+
   @Test
   void aPlainLongTimestampNeedsALogicalTypeOrAnEpochFormat() throws Exception {
     Schema w = writer("{\"name\":\"ts\",\"type\":\"long\"},{\"name\":\"user\",\"type\":\"string\"}");

@@ -126,10 +126,19 @@ final class ParquetFiles {
       return null;
     }
     try {
-      return Schemas.of(footer, column -> source.field(column).isPresent()).checked(source);
+      return Schemas.of(footer, named(source)).checked(source);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("source '" + source.name() + "': " + file.resourceId() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The columns a source reads: those named as its fields, and those named so in another case
+   * only, read too so that the schema check refuses them ({@code SchemaEvolution}) instead of the
+   * field reading null in every row.
+   */
+  static Predicate<String> named(SourceDef source) {
+    return column -> source.indexOf(column) >= 0 || source.indexDifferingInCase(column) >= 0;
   }
 
   static FileMetaData footer(InputFile in) throws IOException {

@@ -80,7 +80,7 @@ public final class ReadParquetFiles extends PTransform<PBegin, PCollectionTuple>
       ParquetFiles.Schemas schemas;
       List<SchemaEvolution.Change> problems;
       try {
-        schemas = ParquetFiles.Schemas.of(footer, column -> source.field(column).isPresent());
+        schemas = ParquetFiles.Schemas.of(footer, ParquetFiles.named(source));
         problems = SchemaEvolution.problems(source, schemas.checked(source));
       } catch (RuntimeException e) {
         dead(out, "its columns cannot be read as the definition says: " + e.getMessage(), "", name);
