@@ -20,6 +20,7 @@ import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.zip.GZIPOutputStream;
 import org.apache.avro.Schema;
@@ -309,6 +310,28 @@ class ReadParquetFilesTest {
     assertEquals("[1767225600000001000, 1767229323500000000, 1767225600123456789, u1, 12.5, 7, true, 123.45, 4000000000]",
         first.records().get("2026-01-01.parquet#1"));
     assertEquals(Map.of(), first.dead());
+  }
+
+  /**
+   * A file whose pages are compressed with a codec this build cannot decompress (brotli: written by
+   * DuckDB 1.4.4, a test resource) is one dead letter naming the column and the codec, found in
+   * its footer, not "corrupt data"; the other files are read.
+   */
+  @Test
+  void aCodecThisBuildCannotDecompressIsOneDeadLetterNamingIt(TestPipeline p, @TempDir Path dir) throws Exception {
+    Files.createDirectories(dir.resolve("clicks"));
+    try (var in = ReadParquetFilesTest.class.getResourceAsStream("/parquet/duckdb-1.4.4-brotli.parquet")) {
+      Files.copy(in, dir.resolve("clicks/2026-01-01-brotli.parquet"));
+    }
+    Schema v1 = ReadAvroFilesTest.V1;
+    write(dir.resolve("clicks/2026-01-01-a.parquet"), v1, CompressionCodecName.SNAPPY,
+        rec(v1, "ts", 1_767_225_600_000_000L, "user", "a", "n", 1));
+    Read read = read(p, source(), dir, null, null);
+    assertEquals(Set.of("2026-01-01-a.parquet#1"), read.records().keySet());
+    assertEquals(Set.of("2026-01-01-brotli.parquet"), read.dead().keySet());
+    assertEquals("column 'ts' is compressed with BROTLI, which featurepipe cannot decompress (Class"
+        + " org.apache.hadoop.io.compress.BrotliCodec was not found): rewrite the file with snappy, gzip, zstd or"
+        + " lz4_raw pages", read.dead().get("2026-01-01-brotli.parquet").reason());
   }
 
   @Test

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -32,12 +33,17 @@ import org.apache.parquet.avro.AvroReadSupport;
 import org.apache.parquet.avro.AvroSchemaConverter;
 import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetInputFormat;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.api.InitContext;
 import org.apache.parquet.hadoop.api.ReadSupport;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.metadata.FileMetaData;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.DelegatingSeekableInputStream;
 import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.SeekableInputStream;
@@ -142,8 +148,48 @@ final class ParquetFiles {
   }
 
   static FileMetaData footer(InputFile in) throws IOException {
+    return metadata(in).getFileMetaData();
+  }
+
+  /** The whole footer: the schema and, per row group, each column chunk's place and codec. */
+  static ParquetMetadata metadata(InputFile in) throws IOException {
     try (ParquetFileReader reader = ParquetFileReader.open(in)) {
-      return reader.getFooter().getFileMetaData();
+      return reader.getFooter();
+    }
+  }
+
+  /** Why each codec this build cannot decompress cannot be (its codec class absent), by codec. */
+  private static final Map<CompressionCodecName, String> UNDECOMPRESSIBLE = new ConcurrentHashMap<>();
+
+  /**
+   * Why the columns {@code read} of a file cannot be read, or null when they can: pages compressed
+   * with a codec this build has no decompressor for (brotli, Hadoop's LZO), found in the footer
+   * instead of as "corrupt data" once the first page is read.
+   */
+  static String undecompressible(ParquetMetadata footer, Predicate<String> read) {
+    for (BlockMetaData block : footer.getBlocks()) {
+      for (ColumnChunkMetaData chunk : block.getColumns()) {
+        String column = chunk.getPath().toArray()[0];
+        String why = read.test(column) ? UNDECOMPRESSIBLE.computeIfAbsent(chunk.getCodec(), ParquetFiles::probe) : "";
+        if (!why.isEmpty()) {
+          return "column '" + column + "' is compressed with " + chunk.getCodec() + ", which featurepipe cannot"
+              + " decompress (" + why + "): rewrite the file with snappy, gzip, zstd or lz4_raw pages";
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Empty when this build decompresses {@code codec}, else why not. */
+  private static String probe(CompressionCodecName codec) {
+    CodecFactory codecs = new CodecFactory(configuration(), 0);
+    try {
+      codecs.getDecompressor(codec);
+      return "";
+    } catch (RuntimeException e) {
+      return String.valueOf(e.getMessage());
+    } finally {
+      codecs.release();
     }
   }
 

@@ -11,6 +11,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.InputFile;
 
 /**
@@ -57,7 +58,12 @@ public final class ParquetRows {
   public static void read(String file, RowHandler handler) throws IOException {
     MatchResult.Metadata meta = metadata(file);
     InputFile in = ParquetFiles.input(meta);
-    ParquetFiles.Schemas schemas = ParquetFiles.Schemas.of(ParquetFiles.footer(in), column -> true);
+    ParquetMetadata footer = ParquetFiles.metadata(in);
+    String undecompressible = ParquetFiles.undecompressible(footer, column -> true);
+    if (undecompressible != null) {
+      throw new IOException("Parquet file " + file + ": " + undecompressible);
+    }
+    ParquetFiles.Schemas schemas = ParquetFiles.Schemas.of(footer.getFileMetaData(), column -> true);
     long n = 0;
     try (ParquetReader<GenericRecord> rows = ParquetFiles.rows(in, schemas.read())) {
       while (true) {

@@ -18,7 +18,7 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.metadata.FileMetaData;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.InputFile;
 
 /**
@@ -70,17 +70,22 @@ public final class ReadParquetFiles extends PTransform<PBegin, PCollectionTuple>
         return;
       }
       InputFile in = ParquetFiles.input(meta);
-      FileMetaData footer;
+      ParquetMetadata metadata;
       try {
-        footer = ParquetFiles.footer(in);
+        metadata = ParquetFiles.metadata(in);
       } catch (IOException | RuntimeException e) {
         dead(out, "not a Parquet file, or cut short (its footer cannot be read): " + e.getMessage(), "", name);
+        return;
+      }
+      String undecompressible = ParquetFiles.undecompressible(metadata, ParquetFiles.named(source));
+      if (undecompressible != null) {
+        dead(out, undecompressible, "", name);
         return;
       }
       ParquetFiles.Schemas schemas;
       List<SchemaEvolution.Change> problems;
       try {
-        schemas = ParquetFiles.Schemas.of(footer, ParquetFiles.named(source));
+        schemas = ParquetFiles.Schemas.of(metadata.getFileMetaData(), ParquetFiles.named(source));
         problems = SchemaEvolution.problems(source, schemas.checked(source));
       } catch (RuntimeException e) {
         dead(out, "its columns cannot be read as the definition says: " + e.getMessage(), "", name);
