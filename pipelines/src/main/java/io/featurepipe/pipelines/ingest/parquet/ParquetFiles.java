@@ -186,7 +186,7 @@ final class ParquetFiles {
     try {
       codecs.getDecompressor(codec);
       return "";
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError e) { // a codec class absent, or its native library
       return String.valueOf(e.getMessage());
     } finally {
       codecs.release();
