@@ -374,6 +374,19 @@ class ReadParquetFilesTest {
             () -> p.apply(ReadSource.of(source(), dir.toString(), null, null)));
     assertTrue(e.getMessage().contains("2026-01-01-a.parquet was written with a schema"), e.getMessage());
     assertTrue(e.getMessage().contains("field 'n' is absent from the data, which has field 'N' instead"), e.getMessage());
+
+    // a file naming the column both ways reads the exact one; the other is not even looked at
+    Path both = dir.resolve("both/clicks/2026-01-01-b.parquet");
+    Files.createDirectories(both.getParent());
+    MessageType bothSchema = MessageTypeParser.parseMessageType("message m { required int64 ts (TIMESTAMP(MICROS,true));"
+        + " required binary user (STRING); optional int32 n; optional group N { optional int32 x; } }");
+    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(both)).withType(bothSchema).build()) {
+      Group row = new SimpleGroupFactory(bothSchema).newGroup().append("ts", 1_767_225_603_000_000L).append("user", "p").append("n", 7);
+      row.addGroup("N").append("x", 1);
+      w.write(row);
+    }
+    Read read = read(Pipeline.create(), source(), dir.resolve("both"), null, null);
+    assertEquals(Map.of("2026-01-01-b.parquet#1", "[1767225603000000000, p, 7, null]"), read.records(), read.dead().toString());
   }
 
   @Test

@@ -132,19 +132,32 @@ final class ParquetFiles {
       return null;
     }
     try {
-      return Schemas.of(footer, named(source)).checked(source);
+      return Schemas.of(footer, named(source, footer)).checked(source);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("source '" + source.name() + "': " + file.resourceId() + ": " + e.getMessage(), e);
     }
   }
 
   /**
-   * The columns a source reads: those named as its fields, and those named so in another case
-   * only, read too so that the schema check refuses them ({@code SchemaEvolution}) instead of the
-   * field reading null in every row.
+   * The columns whose schema a source checks: those named as its fields, and those named so in
+   * another case only (the file lacking the exact name), so that the check refuses them ({@code
+   * SchemaEvolution}) instead of the field reading null in every row.
    */
-  static Predicate<String> named(SourceDef source) {
-    return column -> source.indexOf(column) >= 0 || source.indexDifferingInCase(column) >= 0;
+  static Predicate<String> named(SourceDef source, FileMetaData footer) {
+    Set<String> columns = new HashSet<>();
+    footer.getSchema().getFields().forEach(c -> columns.add(c.getName()));
+    return column -> {
+      if (source.indexOf(column) >= 0) {
+        return true;
+      }
+      int variant = source.indexDifferingInCase(column);
+      return variant >= 0 && !columns.contains(source.fields().get(variant).name());
+    };
+  }
+
+  /** The columns whose pages are read: those named exactly as the source's fields. */
+  static Predicate<String> read(SourceDef source) {
+    return column -> source.indexOf(column) >= 0;
   }
 
   static FileMetaData footer(InputFile in) throws IOException {
@@ -187,7 +200,7 @@ final class ParquetFiles {
       codecs.getDecompressor(codec);
       return "";
     } catch (RuntimeException | LinkageError e) { // a codec class absent, or its native library
-      return String.valueOf(e.getMessage());
+      return e.getMessage() == null || e.getMessage().isEmpty() ? e.toString() : e.getMessage();
     } finally {
       codecs.release();
     }

@@ -59,7 +59,12 @@ public final class ParquetRows {
     MatchResult.Metadata meta = metadata(file);
     InputFile in = ParquetFiles.input(meta);
     ParquetMetadata footer = ParquetFiles.metadata(in);
-    String undecompressible = ParquetFiles.undecompressible(footer, column -> true);
+    String undecompressible;
+    try {
+      undecompressible = ParquetFiles.undecompressible(footer, column -> true);
+    } catch (RuntimeException e) { // e.g. column metadata encrypted
+      throw new IOException("Parquet file " + file + ": cannot read its column chunks' metadata: " + e.getMessage(), e);
+    }
     if (undecompressible != null) {
       throw new IOException("Parquet file " + file + ": " + undecompressible);
     }

@@ -77,7 +77,12 @@ public final class ReadParquetFiles extends PTransform<PBegin, PCollectionTuple>
         dead(out, "not a Parquet file, or cut short (its footer cannot be read): " + e.getMessage(), "", name);
         return;
       }
-      String undecompressible = ParquetFiles.undecompressible(metadata, ParquetFiles.named(source));
+      String undecompressible;
+      try {
+        undecompressible = ParquetFiles.undecompressible(metadata, ParquetFiles.read(source));
+      } catch (RuntimeException e) { // e.g. column metadata encrypted
+        undecompressible = "cannot read its column chunks' metadata: " + e.getMessage();
+      }
       if (undecompressible != null) {
         dead(out, undecompressible, "", name);
         return;
@@ -85,7 +90,7 @@ public final class ReadParquetFiles extends PTransform<PBegin, PCollectionTuple>
       ParquetFiles.Schemas schemas;
       List<SchemaEvolution.Change> problems;
       try {
-        schemas = ParquetFiles.Schemas.of(metadata.getFileMetaData(), ParquetFiles.named(source));
+        schemas = ParquetFiles.Schemas.of(metadata.getFileMetaData(), ParquetFiles.named(source, metadata.getFileMetaData()));
         problems = SchemaEvolution.problems(source, schemas.checked(source));
       } catch (RuntimeException e) {
         dead(out, "its columns cannot be read as the definition says: " + e.getMessage(), "", name);
