@@ -99,7 +99,7 @@ public final class SpineLayout implements Serializable {
             case PARQUET -> parquetSchema(files);
           };
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read spine file " + first, e);
+      throw new UncheckedIOException("cannot read spine file " + first + ": " + e.getMessage(), e);
     }
     List<String> names = new ArrayList<>();
     schema.getFields().forEach(f -> names.add(f.name()));

@@ -170,16 +170,21 @@ class SpineLayoutTest {
             SpineSource.of(first.toString(), "t").withColumnTypes(SpineSource.parseColumnTypes("user:int")), SELECTION))
         .contains("a Parquet spine carries its own column types"));
 
-    // pages of a codec this build cannot decompress: refused naming it, not as corrupt data
-    Path brotli = dir.resolve("brotli.parquet");
+    // pages of a codec this build cannot decompress: refused before the run naming it, and by the
+    // read too (a file appearing later), not as corrupt data
+    Path brotli = dir.resolve("brotli/s.parquet");
+    Files.createDirectories(brotli.getParent());
     try (var in = SpineLayoutTest.class.getResourceAsStream("/parquet/duckdb-1.4.4-brotli.parquet")) {
       Files.copy(in, brotli);
     }
+    String why = "s.parquet: column 'ts' is compressed with BROTLI, which featurepipe cannot decompress (Class"
+        + " org.apache.hadoop.io.compress.BrotliCodec was not found): rewrite the file with snappy, gzip, zstd or lz4_raw pages";
+    java.io.UncheckedIOException refused = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class,
+        () -> SpineLayout.inspect(SpineSource.of(brotli.toString(), "ts"), SELECTION));
+    assertTrue(refused.getMessage().endsWith(why), refused.getMessage()); // what the command line shows
     java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
         () -> io.featurepipe.pipelines.ingest.parquet.ParquetRows.read(brotli.toString(), (n, r, problem, raw) -> {}));
-    assertTrue(e.getMessage().endsWith("brotli.parquet: column 'ts' is compressed with BROTLI, which featurepipe cannot"
-        + " decompress (Class org.apache.hadoop.io.compress.BrotliCodec was not found): rewrite the file with snappy,"
-        + " gzip, zstd or lz4_raw pages"), e.getMessage());
+    assertTrue(e.getMessage().endsWith(why), e.getMessage());
   }
 
   interface Call {

@@ -39,25 +39,24 @@ public final class ParquetRows {
    * A file's columns as Avro.
    *
    * @throws IOException when it cannot be read as Parquet (not Parquet, cut short, compressed as a
-   *     whole)
+   *     whole, pages of a codec this build cannot decompress)
    * @throws IllegalArgumentException naming the file when a column has no Avro form
    */
   public static Schema schema(String file) throws IOException {
-    MatchResult.Metadata meta = metadata(file);
+    ParquetMetadata footer = readableFooter(file, ParquetFiles.input(metadata(file)));
     try {
-      return ParquetFiles.Schemas.of(ParquetFiles.footer(ParquetFiles.input(meta)), column -> true).decoded();
+      return ParquetFiles.Schemas.of(footer.getFileMetaData(), column -> true).decoded();
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("Parquet file " + file + ": its columns cannot be read as Avro: " + e.getMessage(), e);
     }
   }
 
   /**
-   * Reads every row of the file in order; a timestamp out of range or finer than a microsecond, an
-   * unsigned integer above the largest long, or a decimal of scale 0 beyond a long is a problem row.
+   * The file's footer, once its pages are known to be of codecs this build decompresses.
+   *
+   * @throws IOException naming the file when it is not Parquet, or a column's codec cannot be read
    */
-  public static void read(String file, RowHandler handler) throws IOException {
-    MatchResult.Metadata meta = metadata(file);
-    InputFile in = ParquetFiles.input(meta);
+  private static ParquetMetadata readableFooter(String file, InputFile in) throws IOException {
     ParquetMetadata footer = ParquetFiles.metadata(in);
     String undecompressible;
     try {
@@ -68,6 +67,17 @@ public final class ParquetRows {
     if (undecompressible != null) {
       throw new IOException("Parquet file " + file + ": " + undecompressible);
     }
+    return footer;
+  }
+
+  /**
+   * Reads every row of the file in order; a timestamp out of range or finer than a microsecond, an
+   * unsigned integer above the largest long, or a decimal of scale 0 beyond a long is a problem row.
+   */
+  public static void read(String file, RowHandler handler) throws IOException {
+    MatchResult.Metadata meta = metadata(file);
+    InputFile in = ParquetFiles.input(meta);
+    ParquetMetadata footer = readableFooter(file, in);
     ParquetFiles.Schemas schemas = ParquetFiles.Schemas.of(footer.getFileMetaData(), column -> true);
     long n = 0;
     try (ParquetReader<GenericRecord> rows = ParquetFiles.rows(in, schemas.read())) {
