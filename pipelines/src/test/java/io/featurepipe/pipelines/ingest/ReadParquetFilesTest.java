@@ -127,6 +127,16 @@ class ReadParquetFilesTest {
     }
   }
 
+  /** Writes rows of a plain Parquet schema (no Avro schema stored), as tools other than parquet-avro do. */
+  static void writeGroups(Path file, MessageType schema, Group... rows) throws Exception {
+    Files.createDirectories(file.getParent());
+    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(file)).withType(schema).build()) {
+      for (Group row : rows) {
+        w.write(row);
+      }
+    }
+  }
+
   /**
    * What a read gave: each record's values and each dead letter by origin without the folder
    * ({@code <file>#<row>}, or the file), and the records themselves.
@@ -360,13 +370,10 @@ class ReadParquetFilesTest {
    */
   @Test
   void aColumnNamedInAnotherCaseStopsTheBuild(@TempDir Path dir) throws Exception {
-    Path file = dir.resolve("clicks/2026-01-01-a.parquet");
-    Files.createDirectories(file.getParent());
     MessageType schema = MessageTypeParser.parseMessageType(
         "message m { required int64 ts (TIMESTAMP(MICROS,true)); required binary user (STRING); optional int32 N; }");
-    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(file)).withType(schema).build()) {
-      w.write(new SimpleGroupFactory(schema).newGroup().append("ts", 1_767_225_603_000_000L).append("user", "p").append("N", 8));
-    }
+    writeGroups(dir.resolve("clicks/2026-01-01-a.parquet"), schema,
+        new SimpleGroupFactory(schema).newGroup().append("ts", 1_767_225_603_000_000L).append("user", "p").append("N", 8));
     TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(false);
     SchemaEvolution.IncompatibleSchemaException e =
         assertThrows(
@@ -376,15 +383,11 @@ class ReadParquetFilesTest {
     assertTrue(e.getMessage().contains("field 'n' is absent from the data, which has field 'N' instead"), e.getMessage());
 
     // a file naming the column both ways reads the exact one; the other is not even looked at
-    Path both = dir.resolve("both/clicks/2026-01-01-b.parquet");
-    Files.createDirectories(both.getParent());
     MessageType bothSchema = MessageTypeParser.parseMessageType("message m { required int64 ts (TIMESTAMP(MICROS,true));"
         + " required binary user (STRING); optional int32 n; optional group N { optional int32 x; } }");
-    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(both)).withType(bothSchema).build()) {
-      Group row = new SimpleGroupFactory(bothSchema).newGroup().append("ts", 1_767_225_603_000_000L).append("user", "p").append("n", 7);
-      row.addGroup("N").append("x", 1);
-      w.write(row);
-    }
+    Group row = new SimpleGroupFactory(bothSchema).newGroup().append("ts", 1_767_225_603_000_000L).append("user", "p").append("n", 7);
+    row.addGroup("N").append("x", 1);
+    writeGroups(dir.resolve("both/clicks/2026-01-01-b.parquet"), bothSchema, row);
     Read read = read(Pipeline.create(), source(), dir.resolve("both"), null, null);
     assertEquals(Map.of("2026-01-01-b.parquet#1", "[1767225603000000000, p, 7, null]"), read.records(), read.dead().toString());
   }
@@ -454,17 +457,13 @@ class ReadParquetFilesTest {
               optional int32 day (DATE);
             }
             """);
-    Path file = dir.resolve("clicks/2026-01-01-pandas.parquet");
-    Files.createDirectories(file.getParent());
     SimpleGroupFactory rows = new SimpleGroupFactory(schema);
-    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(file)).withType(schema).build()) {
-      Group g = rows.newGroup().append("ts", 1_767_225_600_000_000_001L).append("user", "a").append("amount", 12_345L)
-          .append("clicks", -1).append("big", 5L);
-      g.add("fee", Binary.fromConstantByteArray(BigInteger.valueOf(-1_234_567).toByteArray()));
-      w.write(g);
-      w.write(rows.newGroup().append("ts", 1_767_225_601_000_000_000L).append("user", "b").append("big", -1L));
-      w.write(rows.newGroup().append("ts", 1_767_225_602_000_000_000L).append("user", "c").append("amount", 1L));
-    }
+    Group g = rows.newGroup().append("ts", 1_767_225_600_000_000_001L).append("user", "a").append("amount", 12_345L)
+        .append("clicks", -1).append("big", 5L);
+    g.add("fee", Binary.fromConstantByteArray(BigInteger.valueOf(-1_234_567).toByteArray()));
+    writeGroups(dir.resolve("clicks/2026-01-01-pandas.parquet"), schema, g,
+        rows.newGroup().append("ts", 1_767_225_601_000_000_000L).append("user", "b").append("big", -1L),
+        rows.newGroup().append("ts", 1_767_225_602_000_000_000L).append("user", "c").append("amount", 1L));
     String def =
         """
         kind: source
